@@ -1,0 +1,9 @@
+import type { Platform } from './server.ts';
+
+/**
+ * Demo extras beyond provisioning: history (a day of orders, one abnormal order) and, while
+ * DEMO_DATA is on, simulated chargers in-process. Modules add their part as they arrive.
+ */
+export async function loadDemo(_p: Platform, _doc: unknown): Promise<void> {}
+
+export async function demoRunning(_p: Platform, _doc: unknown): Promise<void> {}

@@ -1,0 +1,10 @@
+import type { Module } from '../../platform/context.ts';
+import { registryRoutes } from './routes.ts';
+
+export * from './service.ts';
+export { provision, validateProvisioning } from './provisioning.ts';
+
+export const registryModule: Module = {
+  name: 'registry',
+  register: (app, ctx) => registryRoutes(app, ctx),
+};

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Ctx } from '../../platform/context.ts';
+import { requireRole, operatorScope, STAFF } from '../../platform/auth/guard.ts';
+import { signToken } from '../../platform/auth/tokens.ts';
+import { verifySecret } from '../../platform/auth/passwords.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
+import { listChargers, listStations } from './service.ts';
+import { provision } from './provisioning.ts';
+
+export const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
+
+const connectorView = z.object({
+  connectorId: z.number(),
+  type: z.enum(['DC', 'AC']),
+  maxPowerKw: z.number(),
+  status: z.string(),
+  ocppStatus: z.string(),
+  errorCode: z.string(),
+  statusAt: z.string().nullable(),
+});
+export const chargerView = z.object({
+  id: z.string(),
+  operatorId: z.string(),
+  stationId: z.string().nullable(),
+  connected: z.boolean(),
+  commissioned: z.boolean(),
+  registrationStatus: z.string().nullable(),
+  vendor: z.string().nullable(),
+  model: z.string().nullable(),
+  serialNumber: z.string().nullable(),
+  firmwareVersion: z.string().nullable(),
+  tariffId: z.string().nullable(),
+  lastBootAt: z.string().nullable(),
+  lastSeenAt: z.string().nullable(),
+  connectors: z.array(connectorView),
+});
+
+export function registryRoutes(app: FastifyInstance, ctx: Ctx) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.post(
+    '/api/v1/auth/login',
+    {
+      schema: {
+        tags: ['auth'],
+        security: [],
+        body: z.object({ username: z.string().min(1), password: z.string().min(1) }),
+        response: { 200: z.object({ token: z.string(), role: z.string(), operatorId: z.string().nullable(), username: z.string() }), 401: errorSchema },
+      },
+    },
+    async (req) => {
+      const u = await ctx.db.query<{ username: string; password_hash: string; role: any; operator_id: string | null }>(
+        `SELECT username, password_hash, role, operator_id FROM users WHERE username = $1`,
+        [req.body.username],
+      );
+      const row = u.rows[0];
+      if (!row || !(await verifySecret(req.body.password, row.password_hash))) throw new AppError(401, 'bad_credentials', 'wrong username or password');
+      const token = signToken({ sub: row.username, role: row.role, operatorId: row.operator_id }, ctx.authSecret);
+      return { token, role: row.role, operatorId: row.operator_id, username: row.username };
+    },
+  );
+
+  r.get(
+    '/api/v1/me',
+    { preHandler: requireRole(...STAFF, 'driver'), schema: { tags: ['auth'] } },
+    async (req) => ({ username: req.principal!.sub, role: req.principal!.role, operatorId: req.principal!.operatorId }),
+  );
+
+  r.put(
+    '/api/v1/provisioning',
+    {
+      preHandler: requireRole('platform_admin'),
+      schema: { tags: ['registry'], description: 'Upserts a whole setup; see docs/provisioning.schema.json', body: z.unknown() },
+    },
+    async (req) => ({ ok: true, ...(await provision(ctx.db, req.body)) }),
+  );
+
+  r.get('/api/v1/operators', { preHandler: requireRole(...STAFF), schema: { tags: ['registry'] } }, async (req) => {
+    const scope = req.principal!.role === 'platform_admin' ? null : req.principal!.operatorId;
+    const rows = await ctx.db.query(`SELECT id, name, tcec_operator_id, timezone, settings FROM operators WHERE ($1::text IS NULL OR id = $1) ORDER BY id`, [scope]);
+    return { items: rows.rows.map((o: any) => ({ id: o.id, name: o.name, tcecOperatorId: o.tcec_operator_id, timezone: o.timezone, settings: o.settings })) };
+  });
+
+  r.get(
+    '/api/v1/stations',
+    { preHandler: requireRole(...STAFF), schema: { tags: ['registry'], querystring: z.object({ operatorId: z.string().optional() }) } },
+    async (req) => ({ items: await listStations(ctx.db, operatorScope(req, { optional: true })) }),
+  );
+
+  r.get(
+    '/api/v1/chargers',
+    {
+      preHandler: requireRole(...STAFF),
+      schema: { tags: ['registry'], querystring: z.object({ operatorId: z.string().optional(), stationId: z.string().optional() }), response: { 200: z.object({ items: z.array(chargerView) }) } },
+    },
+    async (req) => ({ items: await listChargers(ctx.db, { operatorId: operatorScope(req, { optional: true }), stationId: req.query.stationId }) }),
+  );
+
+  r.get(
+    '/api/v1/chargers/:id',
+    {
+      preHandler: requireRole(...STAFF),
+      schema: { tags: ['registry'], params: z.object({ id: z.string() }), response: { 200: chargerView, 404: errorSchema } },
+    },
+    async (req) => {
+      const [c] = await listChargers(ctx.db, { operatorId: operatorScope(req, { optional: true }), id: req.params.id });
+      if (!c) throw notFound(`charger ${req.params.id}`);
+      return c;
+    },
+  );
+}

@@ -1,0 +1,104 @@
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { mkdirSync } from 'node:fs';
+
+export interface Result<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+/** Anything that runs SQL: the database itself or an open transaction. */
+export interface Queryable {
+  query<T = any>(text: string, params?: unknown[]): Promise<Result<T>>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(text: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs fn in one transaction; it commits when fn resolves and rolls back when it throws. */
+  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// int8 as a JS number on both drivers: fen, Wh and ids stay far below 2^53.
+const INT8 = 20;
+const NUMERIC = 1700;
+
+export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob | File } = {}): Promise<Db> {
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const lite = await PGlite.create({
+    dataDir: opts.dataDir,
+    loadDataDir: opts.loadDataDir,
+    parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => v },
+  });
+  const wrap = (q: { query: PGlite['query']; exec: PGlite['exec'] }): Queryable => ({
+    async query<T>(text: string, params?: unknown[]) {
+      const r = await q.query<T>(text, params as any[]);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+    async exec(text: string) {
+      await q.exec(text);
+    },
+  });
+  const base = wrap(lite);
+  return {
+    kind: 'pglite',
+    query: base.query,
+    exec: base.exec,
+    tx: (fn) => lite.transaction((t) => fn(wrap(t as any))),
+    close: () => lite.close(),
+    // exposed for test templates
+    ...({ pglite: lite } as object),
+  };
+}
+
+export async function openPostgres(url: string, opts: { schema?: string; max?: number } = {}): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    options: opts.schema ? `-c search_path=${opts.schema}` : undefined,
+    types: {
+      getTypeParser: ((oid: number, format: any) => {
+        if (oid === INT8) return (v: string) => Number(v);
+        return pg.types.getTypeParser(oid, format);
+      }) as any,
+    },
+  });
+  pool.on('error', () => {
+    /* idle client errors surface on the next query */
+  });
+  const wrap = (c: { query: (t: string, p?: unknown[]) => Promise<pg.QueryResult> }): Queryable => ({
+    async query<T>(text: string, params?: unknown[]) {
+      const r = await c.query(text, params);
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length };
+    },
+    async exec(text: string) {
+      await c.query(text);
+    },
+  });
+  return {
+    kind: 'postgres',
+    query: wrap(pool as any).query,
+    exec: wrap(pool as any).exec,
+    async tx(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const out = await fn(wrap(client as any));
+        await client.query('COMMIT');
+        return out;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+export async function openDb(cfg: { DATABASE_URL?: string; DATA_DIR: string }): Promise<Db> {
+  return cfg.DATABASE_URL ? openPostgres(cfg.DATABASE_URL) : openPglite({ dataDir: `${cfg.DATA_DIR}/pg` });
+}

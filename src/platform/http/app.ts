@@ -1,0 +1,72 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import swagger from '@fastify/swagger';
+import { AppError } from '../errors.ts';
+import { verifyToken } from '../auth/tokens.ts';
+import type { Logger } from '../log.ts';
+
+export type App = FastifyInstance;
+
+export async function createHttpApp(opts: { log: Logger; authSecret: string; bodyLimit?: number }): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: opts.log.child({ part: 'http' }),
+    disableRequestLogging: true,
+    bodyLimit: opts.bodyLimit ?? 5 * 1024 * 1024,
+    trustProxy: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'ChargeOps API', version: '0.1.0', description: 'Operations platform for EV charging operators.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  // Keep the raw body of every JSON request: payment callbacks are signed over the exact bytes.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    (req as unknown as { rawBody: string }).rawBody = body as string;
+    if (!body || (body as string).trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new AppError(400, 'invalid_json', 'the request body is not valid JSON'), undefined);
+    }
+  });
+
+  app.addHook('onRequest', async (req) => {
+    const h = req.headers.authorization;
+    if (h?.startsWith('Bearer ')) {
+      const p = verifyToken(h.slice(7), opts.authSecret);
+      if (p) req.principal = p;
+    }
+  });
+
+  app.setErrorHandler((err: any, req, reply) => {
+    if (err instanceof AppError) {
+      return reply.status(err.status).send({ error: { code: err.code, message: err.message, details: err.details } });
+    }
+    if (err.validation || err.code === 'FST_ERR_VALIDATION') {
+      const details = (err.validation ?? []).map((v: any) => ({
+        path: `${err.validationContext ?? 'body'}${v.instancePath ?? ''}`.replace(/\//g, '.'),
+        message: v.message,
+      }));
+      return reply.status(400).send({
+        error: { code: 'validation_failed', message: `invalid ${err.validationContext ?? 'request'}: ${details.map((d: any) => `${d.path} ${d.message}`).join('; ')}`, details },
+      });
+    }
+    if (typeof err.statusCode === 'number' && err.statusCode < 500) {
+      return reply.status(err.statusCode).send({ error: { code: err.code ?? 'bad_request', message: err.message } });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.status(500).send({ error: { code: 'internal', message: 'internal error; it was logged' } });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
+  );
+  return app;
+}

@@ -1,0 +1,207 @@
+import type { Db, Queryable } from './db/index.ts';
+import type { Logger } from './log.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface OutboxRow<P = any> {
+  id: number;
+  operator_id: string | null;
+  topic: string;
+  ordering_key: string | null;
+  dedupe_key: string | null;
+  payload: P;
+  status: 'pending' | 'delivered' | 'dead' | 'cancelled';
+  attempts: number;
+  max_attempts: number;
+  next_attempt_at: Date;
+  last_error: string | null;
+  result: unknown;
+  created_at: Date;
+  delivered_at: Date | null;
+}
+
+/** Thrown by a handler when retrying cannot help: the row goes straight to dead letter. */
+export class PermanentFailure extends Error {}
+/** Thrown (or returned via retryIn) by a handler that wants to be called again later without counting a failure. */
+export class RetryLater extends Error {
+  constructor(public readonly seconds: number, message = 'retry later') {
+    super(message);
+  }
+}
+
+export interface TopicOptions {
+  /** Seconds to wait after the n-th failed attempt; the last value repeats. */
+  backoff?: number[];
+  maxAttempts?: number;
+}
+
+export type OutboxHandler = (row: OutboxRow, q: Queryable) => Promise<unknown>;
+
+export interface EnqueueInput {
+  operatorId?: string | null;
+  topic: string;
+  payload: unknown;
+  orderingKey?: string;
+  /** A second enqueue with the same key is a no-op: retries of the caller stay idempotent. */
+  dedupeKey?: string;
+  notBefore?: Date;
+  maxAttempts?: number;
+}
+
+const DEFAULT_BACKOFF = [60, 60, 60, 300, 900, 3600, 7200, 21600];
+
+/**
+ * The durable outbox: every outbound message (partner push, notification, payment query) and every
+ * durable timer is a row here, written in the same transaction as the change that caused it, and
+ * delivered by the dispatcher with retries until it succeeds or lands in the visible dead-letter state.
+ */
+export class Outbox {
+  private handlers = new Map<string, { fn: OutboxHandler; opts: TopicOptions }>();
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private wake = false;
+  public backoffScale = 1; // tests compress every schedule
+
+  constructor(
+    private db: Db,
+    private log?: Logger,
+    private metrics?: Metrics,
+    private pollMs = 250,
+  ) {}
+
+  register(topic: string, fn: OutboxHandler, opts: TopicOptions = {}) {
+    this.handlers.set(topic, { fn, opts });
+  }
+
+  async enqueue(q: Queryable, input: EnqueueInput): Promise<number | null> {
+    const r = await q.query<{ id: number }>(
+      `INSERT INTO outbox (operator_id, topic, ordering_key, dedupe_key, payload, next_attempt_at, max_attempts)
+       VALUES ($1, $2, $3, $4, $5, COALESCE($6, now()), COALESCE($7, $8))
+       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+      [
+        input.operatorId ?? null,
+        input.topic,
+        input.orderingKey ?? null,
+        input.dedupeKey ?? null,
+        JSON.stringify(input.payload),
+        input.notBefore ?? null,
+        input.maxAttempts ?? null,
+        this.handlers.get(input.topic)?.opts.maxAttempts ?? 10,
+      ],
+    );
+    this.wake = true;
+    return r.rows[0]?.id ?? null;
+  }
+
+  /** Cancels pending rows (e.g. a start-confirmation timer once the partner confirmed). */
+  async cancel(q: Queryable, dedupeKey: string): Promise<void> {
+    await q.query(`UPDATE outbox SET status = 'cancelled' WHERE dedupe_key = $1 AND status = 'pending'`, [dedupeKey]);
+  }
+
+  /** Puts a dead-letter row back in the queue (the console's retry button). */
+  async retry(q: Queryable, id: number, operatorId: string | null): Promise<boolean> {
+    const r = await q.query(
+      `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL
+       WHERE id = $1 AND status = 'dead' AND ($2::text IS NULL OR operator_id = $2)`,
+      [id, operatorId],
+    );
+    this.wake = true;
+    return r.rowCount > 0;
+  }
+
+  start() {
+    if (this.timer) return;
+    const loop = async () => {
+      if (!this.timer) return;
+      try {
+        const n = await this.processDue();
+        this.timer = setTimeout(loop, n > 0 || this.wake ? 0 : this.pollMs);
+        this.wake = false;
+      } catch (e) {
+        this.log?.error({ err: e }, 'outbox loop failed');
+        this.timer = setTimeout(loop, this.pollMs * 4);
+      }
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  async stop() {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    while (this.running) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  /** Delivers what is due now; returns how many rows it tried. Ordering keys are served one row at a time. */
+  async processDue(limit = 50): Promise<number> {
+    if (this.running) return 0;
+    this.running = true;
+    try {
+      const rows = await this.db.tx(async (q) => {
+        const due = await q.query<OutboxRow>(
+          `SELECT o.* FROM outbox o
+           WHERE o.status = 'pending' AND o.next_attempt_at <= now()
+             AND (o.locked_until IS NULL OR o.locked_until < now())
+             AND (o.ordering_key IS NULL OR NOT EXISTS (
+               SELECT 1 FROM outbox p WHERE p.ordering_key = o.ordering_key AND p.status = 'pending' AND p.id < o.id))
+           ORDER BY o.next_attempt_at, o.id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          [limit],
+        );
+        if (due.rows.length)
+          await q.query(`UPDATE outbox SET locked_until = now() + interval '2 minutes' WHERE id = ANY($1::bigint[])`, [
+            due.rows.map((r) => r.id),
+          ]);
+        return due.rows;
+      });
+      await Promise.all(rows.map((r) => this.deliver(r)));
+      return rows.length;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Runs the dispatcher until nothing is due (tests and CLI). */
+  async drain(maxRounds = 100): Promise<void> {
+    for (let i = 0; i < maxRounds; i++) {
+      while (this.running) await new Promise((r) => setTimeout(r, 5));
+      if ((await this.processDue()) === 0) return;
+    }
+  }
+
+  private async deliver(row: OutboxRow) {
+    const h = this.handlers.get(row.topic);
+    if (!h) {
+      await this.db.query(`UPDATE outbox SET locked_until = NULL, next_attempt_at = now() + interval '30 seconds', last_error = $2 WHERE id = $1`, [
+        row.id,
+        `no handler registered for topic ${row.topic}`,
+      ]);
+      return;
+    }
+    try {
+      const result = await h.fn(row, this.db);
+      await this.db.query(
+        `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = now(), locked_until = NULL, result = $2, last_error = NULL WHERE id = $1`,
+        [row.id, result === undefined ? null : JSON.stringify(result)],
+      );
+      this.metrics?.outboxDelivered.inc({ topic: row.topic, outcome: 'delivered' });
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      if (e instanceof RetryLater) {
+        await this.db.query(
+          `UPDATE outbox SET locked_until = NULL, next_attempt_at = now() + make_interval(secs => $2), last_error = $3 WHERE id = $1`,
+          [row.id, e.seconds * this.backoffScale, msg],
+        );
+        return;
+      }
+      const attempts = row.attempts + 1;
+      const dead = e instanceof PermanentFailure || attempts >= row.max_attempts;
+      const backoff = h.opts.backoff ?? DEFAULT_BACKOFF;
+      const wait = backoff[Math.min(attempts - 1, backoff.length - 1)] * this.backoffScale;
+      await this.db.query(
+        `UPDATE outbox SET attempts = $2, status = $3, locked_until = NULL, last_error = $4,
+           next_attempt_at = now() + make_interval(secs => $5) WHERE id = $1`,
+        [row.id, attempts, dead ? 'dead' : 'pending', msg.slice(0, 2000), wait],
+      );
+      this.metrics?.outboxDelivered.inc({ topic: row.topic, outcome: dead ? 'dead' : 'failed' });
+      this.log?.warn({ topic: row.topic, id: row.id, attempts, dead, err: msg }, 'outbox delivery failed');
+    }
+  }
+}

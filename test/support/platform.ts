@@ -1,0 +1,55 @@
+import { loadConfig } from '../../src/platform/config.ts';
+import { startPlatform, type Platform } from '../../src/server.ts';
+import { createLogger } from '../../src/platform/log.ts';
+import { provision } from '../../src/modules/registry/provisioning.ts';
+import type { Module } from '../../src/platform/context.ts';
+import { testDb } from './db.ts';
+
+export interface TestPlatform extends Platform {
+  /** fetch against the platform, JSON in and out; token optional. */
+  api<T = any>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T; headers: Headers }>;
+  login(username: string, password: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Starts the whole platform on a random port against a fresh test database. */
+export async function startTestPlatform(
+  opts: { env?: Record<string, string>; provisioning?: unknown; timeScale?: number; extraModules?: Module[] } = {},
+): Promise<TestPlatform> {
+  const db = await testDb();
+  if (opts.provisioning) {
+    const { migrate } = await import('../../src/platform/db/migrate.ts');
+    await migrate(db);
+    await provision(db, opts.provisioning);
+  }
+  const cfg = loadConfig({ PORT: '0', HOST: '127.0.0.1', DEMO_DATA: 'false', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...opts.env });
+  const p = await startPlatform(cfg, { db, log: createLogger(cfg.LOG_LEVEL), timeScale: opts.timeScale, extraModules: opts.extraModules });
+  const api: TestPlatform['api'] = async (method, path, body, token) => {
+    const res = await fetch(p.url + path, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: any = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
+  };
+  return {
+    ...p,
+    api,
+    async login(username, password) {
+      const r = await api('POST', '/api/v1/auth/login', { username, password });
+      if (r.status !== 200) throw new Error(`login ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body.token;
+    },
+    async close() {
+      await p.stop();
+      await db.close();
+    },
+  };
+}
