@@ -11,6 +11,8 @@ export interface DomainEvents {
   'session.started': { operatorId: string; sessionId: number; chargerId: string; connectorId: number };
   'session.meter': { operatorId: string; sessionId: number; chargerId: string; connectorId: number; energyWh: number };
   'session.finished': { operatorId: string; sessionId: number; chargerId: string; connectorId: number };
+  /** The connector became Available after a finished session: idle (occupancy) time ends. */
+  'session.unplugged': { operatorId: string; sessionId: number; chargerId: string; connectorId: number; at: Date };
   'order.settled': { operatorId: string; orderNo: string };
   'order.corrected': { operatorId: string; orderNo: string; version: number };
   'outbox.enqueued': { topic: string };
