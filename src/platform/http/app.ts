@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import swagger from '@fastify/swagger';
 import { AppError } from '../errors.ts';
@@ -10,7 +10,7 @@ export type App = FastifyInstance;
 export async function createHttpApp(opts: { log: Logger; authSecret: string; bodyLimit?: number }): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.log.child({ part: 'http' }),
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? 5 * 1024 * 1024,
     trustProxy: true,
   }).withTypeProvider<ZodTypeProvider>();
@@ -68,5 +68,5 @@ export async function createHttpApp(opts: { log: Logger; authSecret: string; bod
   app.setNotFoundHandler((req, reply) =>
     reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
   );
-  return app;
+  return app as unknown as FastifyInstance;
 }
