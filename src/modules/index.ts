@@ -1,5 +1,8 @@
 import type { Module } from '../platform/context.ts';
 import { registryModule } from './registry/index.ts';
+import { walletModule } from './wallet/index.ts';
+import { enterpriseModule } from './enterprise/index.ts';
+import { webModule } from './web/index.ts';
 
 /** Every capability, in start order. A new module adds one line here. */
-export const modules: Module[] = [registryModule];
+export const modules: Module[] = [registryModule, walletModule, enterpriseModule, webModule];

@@ -1,0 +1,151 @@
+import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Ctx } from '../../platform/context.ts';
+import { signToken } from '../../platform/auth/tokens.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
+import { getOperator } from '../registry/index.ts';
+import { optionalModule } from './optional.ts';
+
+const CODE_TTL_S = 300;
+const RESEND_AFTER_S = 60;
+const MAX_PER_HOUR = 5;
+const MAX_TRIES = 5;
+const DRIVER_TOKEN_TTL_S = 30 * 24 * 3600;
+
+const phone = z.string().regex(/^\+?\d{6,15}$/, 'must be a phone number (digits, optionally with a leading +)');
+const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
+
+export const brandView = z.object({
+  operatorId: z.string(),
+  name: z.string(),
+  logo: z.string().nullable(),
+  color: z.string(),
+  poweredBy: z.string(),
+});
+
+/** What the H5 page shows for an operator: settings.brand {name, logo, color}, falling back to the operator's name. */
+export async function operatorBrand(ctx: Ctx, operatorId: string) {
+  const op = await getOperator(ctx.db, operatorId);
+  if (!op) return null;
+  const b = ((op.settings ?? {}) as { brand?: { name?: string; logo?: string; logoUrl?: string; color?: string } }).brand ?? {};
+  const color = typeof b.color === 'string' && /^#[0-9a-fA-F]{3,8}$/.test(b.color) ? b.color : '#1677ff';
+  return { operatorId: op.id, name: b.name || op.name, logo: b.logo ?? b.logoUrl ?? null, color, poweredBy: 'ChargeOps' };
+}
+
+/** The last code sent per phone, in memory only: lets tests and the demo read what the SMS said. */
+const lastCodes = new Map<string, { code: string; at: number }>();
+export function peekDriverCode(operatorId: string, phoneNo: string): string | undefined {
+  const c = lastCodes.get(`${operatorId}|${phoneNo}`);
+  return c && Date.now() - c.at < CODE_TTL_S * 1000 ? c.code : undefined;
+}
+
+const hashCode = (ctx: Ctx, operatorId: string, phoneNo: string, code: string) =>
+  createHmac('sha256', ctx.authSecret).update(`driver-code|${operatorId}|${phoneNo}|${code}`).digest('base64url');
+
+async function deliverCode(ctx: Ctx, operatorId: string, phoneNo: string, code: string, brandName: string) {
+  const text = `【${brandName}】验证码 ${code}，${CODE_TTL_S / 60} 分钟内有效。如非本人操作请忽略。`;
+  const notify = await optionalModule<any>('notify');
+  if (typeof notify?.sendSms === 'function') {
+    await notify.sendSms(ctx, { operatorId, phone: phoneNo, text, template: 'driver_login_code', params: { code } });
+  }
+  // The demo has no SMS gateway: the code goes to the log so a person can log in.
+  if (ctx.config.DEMO_DATA || typeof notify?.sendSms !== 'function') ctx.log.info({ operatorId, phone: phoneNo, code }, `driver login code for ${phoneNo}: ${code}`);
+}
+
+export function driverAuthRoutes(app: FastifyInstance, ctx: Ctx) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/api/v1/public/operators/:operatorId/brand',
+    { schema: { tags: ['h5'], security: [], description: 'Public: the operator brand the driver H5 page shows (no login).', params: z.object({ operatorId: z.string() }), response: { 200: brandView, 404: errorSchema } } },
+    async (req) => {
+      const b = await operatorBrand(ctx, req.params.operatorId);
+      if (!b) throw notFound(`operator ${req.params.operatorId}`);
+      return b;
+    },
+  );
+
+  r.post(
+    '/api/v1/driver-auth/code',
+    {
+      schema: {
+        tags: ['h5'],
+        security: [],
+        description: 'Sends a one-time login code by SMS (one per minute and five per hour per phone).',
+        body: z.object({ operatorId: z.string().min(1), phone }),
+        response: { 200: z.object({ sent: z.boolean(), expiresInSeconds: z.number(), resendAfterSeconds: z.number() }), 404: errorSchema, 429: errorSchema },
+      },
+    },
+    async (req) => {
+      const { operatorId, phone: p } = req.body;
+      const brand = await operatorBrand(ctx, operatorId);
+      if (!brand) throw notFound(`operator ${operatorId}`);
+      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+      await ctx.db.tx(async (q) => {
+        // serialise requests for one phone so two parallel requests cannot both pass the limit
+        await q.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`driver-code|${operatorId}|${p}`]);
+        const recent = await q.query<{ n: number; last: Date | null }>(
+          `SELECT count(*)::int AS n, max(created_at) AS last FROM driver_login_codes WHERE operator_id = $1 AND phone = $2 AND created_at > now() - interval '1 hour'`,
+          [operatorId, p],
+        );
+        const { n, last } = recent.rows[0];
+        if (last && Date.now() - last.getTime() < RESEND_AFTER_S * 1000) {
+          const wait = Math.ceil(RESEND_AFTER_S - (Date.now() - last.getTime()) / 1000);
+          throw new AppError(429, 'too_many_codes', `a code was sent less than a minute ago; try again in ${wait} s`, { retryAfterSeconds: wait });
+        }
+        if (n >= MAX_PER_HOUR) throw new AppError(429, 'too_many_codes', `at most ${MAX_PER_HOUR} codes per hour for one phone`, { retryAfterSeconds: 3600 });
+        await q.query(
+          `INSERT INTO driver_login_codes (operator_id, phone, code_hash, expires_at, requested_ip) VALUES ($1, $2, $3, now() + $4::int * interval '1 second', $5)`,
+          [operatorId, p, hashCode(ctx, operatorId, p, code), CODE_TTL_S, req.ip],
+        );
+      });
+      lastCodes.set(`${operatorId}|${p}`, { code, at: Date.now() });
+      await deliverCode(ctx, operatorId, p, code, brand.name);
+      return { sent: true, expiresInSeconds: CODE_TTL_S, resendAfterSeconds: RESEND_AFTER_S };
+    },
+  );
+
+  r.post(
+    '/api/v1/driver-auth/login',
+    {
+      schema: {
+        tags: ['h5'],
+        security: [],
+        description: 'Exchanges a one-time code for a driver token (role driver, sub = phone).',
+        body: z.object({ operatorId: z.string().min(1), phone, code: z.string().regex(/^\d{6}$/, 'must be the 6-digit code') }),
+        response: { 200: z.object({ token: z.string(), role: z.literal('driver'), operatorId: z.string(), phone: z.string() }), 401: errorSchema, 429: errorSchema },
+      },
+    },
+    async (req) => {
+      const { operatorId, phone: p, code } = req.body;
+      const ok = await ctx.db.tx(async (q) => {
+        const r0 = await q.query<{ id: number; code_hash: string; attempts: number }>(
+          `SELECT id, code_hash, attempts FROM driver_login_codes
+           WHERE operator_id = $1 AND phone = $2 AND used_at IS NULL AND expires_at > now()
+           ORDER BY created_at DESC LIMIT 1 FOR UPDATE`,
+          [operatorId, p],
+        );
+        const row = r0.rows[0];
+        if (!row) return 'none' as const;
+        if (row.attempts >= MAX_TRIES) return 'locked' as const;
+        const want = Buffer.from(row.code_hash);
+        const got = Buffer.from(hashCode(ctx, operatorId, p, code));
+        if (want.length !== got.length || !timingSafeEqual(want, got)) {
+          await q.query(`UPDATE driver_login_codes SET attempts = attempts + 1 WHERE id = $1`, [row.id]);
+          return 'wrong' as const;
+        }
+        await q.query(`UPDATE driver_login_codes SET used_at = now() WHERE id = $1`, [row.id]);
+        return 'ok' as const;
+      });
+      if (ok === 'locked') throw new AppError(429, 'too_many_attempts', 'too many wrong codes; request a new one');
+      if (ok !== 'ok') throw new AppError(401, 'bad_code', ok === 'none' ? 'no valid code for this phone; request a new one' : 'wrong code');
+      lastCodes.delete(`${operatorId}|${p}`);
+      const wallet = await optionalModule<any>('wallet');
+      if (typeof wallet?.ensureDriver === 'function') await wallet.ensureDriver(ctx.db, { operatorId, phone: p });
+      const token = signToken({ sub: p, role: 'driver', operatorId }, ctx.authSecret, DRIVER_TOKEN_TTL_S);
+      return { token, role: 'driver' as const, operatorId, phone: p };
+    },
+  );
+}

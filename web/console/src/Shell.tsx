@@ -1,0 +1,133 @@
+import { lazy, Suspense, useEffect, useState, type ComponentType } from 'react';
+import { Layout, Menu, Select, Space, Spin, Dropdown, Button, Typography, Result } from 'antd';
+import {
+  DashboardOutlined,
+  ThunderboltOutlined,
+  FileTextOutlined,
+  WarningOutlined,
+  LineChartOutlined,
+  UserOutlined,
+  WalletOutlined,
+  ApiOutlined,
+  SettingOutlined,
+} from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { get, session } from './api.ts';
+import { navigate, useLocation, match } from './router.ts';
+import { LangSwitch } from './components/LangSwitch.tsx';
+
+const page = (f: () => Promise<any>, name: string) => lazy(() => f().then((m) => ({ default: m[name] })));
+
+// One chunk per screen: the console splits by route.
+const Dashboard = page(() => import('./pages/Dashboard.tsx'), 'Dashboard');
+const Stations = page(() => import('./pages/Stations.tsx'), 'Stations');
+const ChargerDetail = page(() => import('./pages/ChargerDetail.tsx'), 'ChargerDetail');
+const Orders = page(() => import('./pages/Orders.tsx'), 'Orders');
+const OrderDetail = page(() => import('./pages/OrderDetail.tsx'), 'OrderDetail');
+const Abnormal = page(() => import('./pages/Abnormal.tsx'), 'Abnormal');
+const Tariffs = page(() => import('./pages/Tariffs.tsx'), 'Tariffs');
+const Drivers = page(() => import('./pages/Drivers.tsx'), 'Drivers');
+const Payments = page(() => import('./pages/Payments.tsx'), 'Payments');
+const Roaming = page(() => import('./pages/Roaming.tsx'), 'Roaming');
+const Settings = page(() => import('./pages/Settings.tsx'), 'Settings');
+
+const ROUTES: { path: string; comp: ComponentType<any>; menu?: string }[] = [
+  { path: '/', comp: Dashboard, menu: '/' },
+  { path: '/stations', comp: Stations, menu: '/stations' },
+  { path: '/chargers/:id', comp: ChargerDetail, menu: '/stations' },
+  { path: '/orders', comp: Orders, menu: '/orders' },
+  { path: '/orders/:orderNo', comp: OrderDetail, menu: '/orders' },
+  { path: '/abnormal', comp: Abnormal, menu: '/abnormal' },
+  { path: '/tariffs', comp: Tariffs, menu: '/tariffs' },
+  { path: '/drivers', comp: Drivers, menu: '/drivers' },
+  { path: '/payments', comp: Payments, menu: '/payments' },
+  { path: '/roaming', comp: Roaming, menu: '/roaming' },
+  { path: '/settings', comp: Settings, menu: '/settings' },
+];
+
+export function Shell({ onLogout }: { onLogout: () => void }) {
+  const { t } = useTranslation();
+  const { path } = useLocation();
+  const me = session.me()!;
+  const [operators, setOperators] = useState<{ id: string; name: string }[]>([]);
+  const [operatorId, setOperatorId] = useState<string | null>(session.operator());
+  useEffect(() => {
+    get<{ items: { id: string; name: string }[] }>('/operators')
+      .then((r) => {
+        setOperators(r.items);
+        if (!session.operator() && r.items[0]) (session.setOperator(r.items[0].id), setOperatorId(r.items[0].id));
+      })
+      .catch(() => {});
+  }, []);
+  const isAdmin = me.role === 'platform_admin';
+  let found: { comp: ComponentType<any>; params: Record<string, string>; menu?: string } | null = null;
+  for (const r of ROUTES) {
+    const m = match(r.path, path);
+    if (m) {
+      found = { comp: r.comp, params: m, menu: r.menu };
+      break;
+    }
+  }
+  const items = [
+    { key: '/', icon: <DashboardOutlined />, label: t('nav.dashboard') },
+    { key: '/stations', icon: <ThunderboltOutlined />, label: t('nav.stations') },
+    { key: '/orders', icon: <FileTextOutlined />, label: t('nav.orders') },
+    { key: '/abnormal', icon: <WarningOutlined />, label: t('nav.abnormal') },
+    { key: '/tariffs', icon: <LineChartOutlined />, label: t('nav.tariffs') },
+    { key: '/drivers', icon: <UserOutlined />, label: t('nav.drivers') },
+    { key: '/payments', icon: <WalletOutlined />, label: t('nav.payments') },
+    { key: '/roaming', icon: <ApiOutlined />, label: t('nav.roaming') },
+    { key: '/settings', icon: <SettingOutlined />, label: t('nav.settings') },
+  ];
+  const opName = operators.find((o) => o.id === operatorId)?.name ?? operatorId;
+  const Comp = found?.comp;
+  return (
+    <Layout style={{ minHeight: '100%' }}>
+      <Layout.Sider breakpoint="lg" collapsedWidth={64} width={208} theme="dark" data-testid="sider">
+        <div style={{ color: '#fff', fontWeight: 600, fontSize: 16, padding: '18px 20px', whiteSpace: 'nowrap', overflow: 'hidden' }}>⚡ {t('app.short')}</div>
+        <Menu
+          theme="dark"
+          mode="inline"
+          selectedKeys={[found?.menu ?? '']}
+          items={items}
+          onClick={(e) => navigate(e.key)}
+          data-testid="nav"
+        />
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header style={{ background: '#fff', padding: '0 24px', display: 'flex', alignItems: 'center', justifyContent: 'space-between', borderBottom: '1px solid #f0f0f0' }}>
+          <Typography.Text strong data-testid="operator-name">
+            {opName ?? ''}
+          </Typography.Text>
+          <Space size="middle">
+            {isAdmin && (
+              <Select
+                data-testid="operator-switch"
+                style={{ minWidth: 200 }}
+                placeholder={t('operator.pick')}
+                value={operatorId ?? undefined}
+                options={operators.map((o) => ({ value: o.id, label: `${o.name} (${o.id})` }))}
+                onChange={(v: string) => (session.setOperator(v), setOperatorId(v))}
+              />
+            )}
+            <LangSwitch />
+            <Dropdown menu={{ items: [{ key: 'logout', label: t('logout'), onClick: onLogout }] }}>
+              <Button type="text" data-testid="user-menu">
+                <UserOutlined /> {me.username} · {t(`role.${me.role}`)}
+              </Button>
+            </Dropdown>
+          </Space>
+        </Layout.Header>
+        <Layout.Content style={{ margin: 24, minWidth: 0 }}>
+          {!operatorId ? (
+            <Result status="info" title={t('operator.needed')} />
+          ) : (
+            <Suspense fallback={<Spin style={{ display: 'block', margin: 80 }} />}>
+              {Comp ? <Comp key={`${operatorId}|${path}`} params={found!.params} operatorId={operatorId} /> : <Result status="404" title="404" />}
+            </Suspense>
+          )}
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

@@ -1,0 +1,35 @@
+import dayjs from 'dayjs';
+
+export const fmtTime = (s?: string | null) => (s ? dayjs(s).format('YYYY-MM-DD HH:mm:ss') : '-');
+export const fmtShort = (s?: string | null) => (s ? dayjs(s).format('MM-DD HH:mm') : '-');
+
+/** "1小时3分5秒" / "1h 3m 5s" */
+export function fmtDuration(seconds: number | null | undefined, lang: string): string {
+  if (seconds == null || !Number.isFinite(seconds)) return '-';
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const r = s % 60;
+  if (lang.startsWith('zh')) return `${h ? `${h}小时` : ''}${h || m ? `${m}分` : ''}${r}秒`;
+  return `${h ? `${h}h ` : ''}${h || m ? `${m}m ` : ''}${r}s`;
+}
+
+export const durationOf = (o: { durationSeconds?: number; startTime?: string; endTime?: string | null }) =>
+  o.durationSeconds ?? (o.startTime && o.endTime ? (Date.parse(o.endTime) - Date.parse(o.startTime)) / 1000 : null);
+
+/** Sums yuan strings exactly (in fen) for display totals. */
+export function sumYuan(values: (string | undefined | null)[]): string {
+  let fen = 0;
+  for (const v of values) {
+    if (!v) continue;
+    const m = /^(-)?(\d+)(?:\.(\d{1,2}))?$/.exec(v);
+    if (!m) continue;
+    const f = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
+    fen += m[1] ? -f : f;
+  }
+  const neg = fen < 0;
+  const a = Math.abs(fen);
+  return `${neg ? '-' : ''}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
+}
+
+export const PERIOD_COLORS: Record<string, string> = { sharp: '#cf1322', peak: '#fa8c16', flat: '#1677ff', valley: '#52c41a' };

@@ -1,0 +1,5 @@
+import { Result } from 'antd';
+
+export function Abnormal() {
+  return <Result status="info" title="Abnormal" />;
+}

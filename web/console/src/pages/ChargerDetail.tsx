@@ -1,0 +1,225 @@
+import { useState } from 'react';
+import { App, Button, Card, Col, Descriptions, Form, Input, InputNumber, Radio, Row, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { useApi } from '../hooks.ts';
+import { post } from '../api.ts';
+import { navigate } from '../router.ts';
+import { StatusTag } from '../components/StatusTag.tsx';
+import { ApiErrorAlert } from '../components/ApiErrorAlert.tsx';
+import { fmtTime } from '../format.ts';
+import type { Charger } from './Stations.tsx';
+
+/** The charger's histories (the OCPP gateway's API). */
+export const CHARGER_API = {
+  faults: (id: string) => `/chargers/${encodeURIComponent(id)}/status-history?limit=200`,
+  connections: (id: string) => `/chargers/${encodeURIComponent(id)}/connections?limit=100`,
+  messages: (id: string) => `/chargers/${encodeURIComponent(id)}/messages?limit=200`,
+};
+
+export function ChargerDetail({ params }: { params: { id: string } }) {
+  const { t } = useTranslation();
+  const id = params.id;
+  const c = useApi<Charger & Record<string, any>>(`/chargers/${encodeURIComponent(id)}`, { pollMs: 5000 });
+  const ch = c.data;
+  return (
+    <Space direction="vertical" size="large" style={{ width: '100%' }}>
+      <Button onClick={() => navigate('/stations')}>← {t('common.back')}</Button>
+      <ApiErrorAlert error={c.error} />
+      {ch && (
+        <Card
+          title={<span style={{ fontFamily: 'monospace' }} data-testid="charger-title">{ch.id}</span>}
+          extra={<Tag color={ch.connected ? 'green' : 'default'}>{ch.connected ? t('charger.online') : t('charger.offline')}</Tag>}
+        >
+          <Descriptions size="small" column={{ xs: 1, md: 2, xl: 3 }}>
+            <Descriptions.Item label={t('station')}>{ch.stationId}</Descriptions.Item>
+            <Descriptions.Item label={t('charger.vendor')}>{ch.vendor ?? '-'}</Descriptions.Item>
+            <Descriptions.Item label={t('charger.model')}>{ch.model ?? '-'}</Descriptions.Item>
+            <Descriptions.Item label={t('charger.serial')}>{ch.serialNumber ?? '-'}</Descriptions.Item>
+            <Descriptions.Item label={t('charger.firmware')}>{ch.firmwareVersion ?? '-'}</Descriptions.Item>
+            <Descriptions.Item label={t('charger.lastSeen')}>{fmtTime(ch.lastSeenAt)}</Descriptions.Item>
+            <Descriptions.Item label={t('charger.lastBoot')}>{fmtTime(ch.lastBootAt)}</Descriptions.Item>
+          </Descriptions>
+          <Table
+            style={{ marginTop: 16 }}
+            size="small"
+            rowKey="connectorId"
+            pagination={false}
+            dataSource={ch.connectors}
+            columns={[
+              { title: t('charger.gun'), dataIndex: 'connectorId' },
+              { title: t('charger.type'), dataIndex: 'type' },
+              { title: t('charger.power'), dataIndex: 'maxPowerKw' },
+              { title: t('common.status'), dataIndex: 'status', render: (s: string) => <StatusTag status={s} /> },
+              { title: t('charger.error'), dataIndex: 'errorCode' },
+              { title: t('common.time'), dataIndex: 'statusAt', render: fmtTime },
+            ]}
+          />
+        </Card>
+      )}
+      <Card>
+        <Tabs
+          items={[
+            { key: 'cmd', label: t('charger.commands'), children: <Commands id={id} connectors={ch?.connectors.map((k) => k.connectorId) ?? [1]} /> },
+            { key: 'faults', label: t('charger.faults'), children: <History path={CHARGER_API.faults(id)} kind="faults" /> },
+            { key: 'conn', label: t('charger.connections'), children: <History path={CHARGER_API.connections(id)} kind="connections" /> },
+            { key: 'msg', label: t('charger.messages'), children: <History path={CHARGER_API.messages(id)} kind="messages" /> },
+          ]}
+        />
+      </Card>
+    </Space>
+  );
+}
+
+function History({ path, kind }: { path: string; kind: 'faults' | 'connections' | 'messages' }) {
+  const { t } = useTranslation();
+  const h = useApi<{ items: any[] }>(path);
+  const cols: Record<string, any[]> = {
+    faults: [
+      { title: t('common.time'), dataIndex: 'at', render: fmtTime, width: 180 },
+      { title: t('charger.gun'), dataIndex: 'connectorId', width: 70 },
+      { title: t('common.status'), dataIndex: 'status', render: (s: string) => <StatusTag status={s} /> },
+      { title: t('charger.error'), dataIndex: 'errorCode', render: (e: string) => (e && e !== 'NoError' ? <Tag color="red">{e}</Tag> : e) },
+      { title: 'info', render: (_: unknown, r: any) => [r.info, r.vendorErrorCode].filter(Boolean).join(' ') },
+    ],
+    connections: [
+      { title: t('common.time'), dataIndex: 'connectedAt', render: fmtTime, width: 180 },
+      { title: '↘', dataIndex: 'disconnectedAt', render: fmtTime, width: 180 },
+      { title: 'IP', dataIndex: 'remoteAddress' },
+      { title: 'node', dataIndex: 'nodeId', ellipsis: true },
+      { title: t('order.reason'), render: (_: unknown, r: any) => [r.closeCode, r.reason].filter(Boolean).join(' ') },
+    ],
+    messages: [
+      { title: t('common.time'), dataIndex: 'at', render: fmtTime, width: 180 },
+      { title: t('msg.direction'), dataIndex: 'direction', width: 70, render: (d: string) => <Tag color={d === 'in' ? 'blue' : 'purple'}>{t(d === 'in' ? 'msg.in' : 'msg.out')}</Tag> },
+      { title: t('msg.action'), dataIndex: 'action', width: 170, render: (a: string, r: any) => a ?? ['', '', 'CALL', 'RESULT', 'ERROR'][r.messageType] ?? '-' },
+      {
+        title: t('msg.payload'),
+        dataIndex: 'payload',
+        render: (p: unknown, r: any) => (
+          <Typography.Text code style={{ fontSize: 12, wordBreak: 'break-all' }}>
+            {r.errorCode ? `${r.errorCode} ` : ''}
+            {p === undefined || p === null ? r.raw ?? '' : JSON.stringify(p)}
+          </Typography.Text>
+        ),
+      },
+    ],
+  };
+  return (
+    <>
+      <ApiErrorAlert error={h.error} />
+      <Table size="small" rowKey={(r: any) => r.id ?? JSON.stringify(r)} loading={h.loading} dataSource={h.data?.items ?? []} columns={cols[kind]} pagination={{ pageSize: 20 }} data-testid={`history-${kind}`} />
+    </>
+  );
+}
+
+function Commands({ id, connectors }: { id: string; connectors: number[] }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [result, setResult] = useState<unknown>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const send = async (action: string, payload: unknown) => {
+    setBusy(action);
+    setResult(null);
+    try {
+      const r = await post(`/chargers/${encodeURIComponent(id)}/commands/${action}`, payload);
+      setResult({ action, ...r });
+    } catch (e) {
+      message.error(t('common.failed', { msg: (e as Error).message }));
+      setResult({ action, error: (e as Error).message });
+    } finally {
+      setBusy(null);
+    }
+  };
+  const gunSelect = <Select style={{ width: 90 }} options={connectors.map((c) => ({ value: c, label: `#${c}` }))} />;
+  return (
+    <Row gutter={[16, 16]} data-testid="commands">
+      <Col xs={24} lg={12}>
+        <Card size="small" title={t('cmd.remoteStart')}>
+          <Form layout="inline" initialValues={{ connectorId: connectors[0] }} onFinish={(v) => send('RemoteStartTransaction', { connectorId: v.connectorId, idTag: v.idTag })}>
+            <Form.Item name="connectorId">{gunSelect}</Form.Item>
+            <Form.Item name="idTag" rules={[{ required: true }]}>
+              <Input placeholder={t('cmd.idTag')} />
+            </Form.Item>
+            <Button htmlType="submit" type="primary" loading={busy === 'RemoteStartTransaction'}>
+              {t('cmd.send')}
+            </Button>
+          </Form>
+        </Card>
+      </Col>
+      <Col xs={24} lg={12}>
+        <Card size="small" title={t('cmd.remoteStop')}>
+          <Form layout="inline" onFinish={(v) => send('RemoteStopTransaction', { transactionId: v.transactionId })}>
+            <Form.Item name="transactionId" rules={[{ required: true }]}>
+              <InputNumber placeholder={t('cmd.transactionId')} style={{ width: 160 }} />
+            </Form.Item>
+            <Button htmlType="submit" loading={busy === 'RemoteStopTransaction'}>
+              {t('cmd.send')}
+            </Button>
+          </Form>
+        </Card>
+      </Col>
+      <Col xs={24} lg={12}>
+        <Card size="small" title={t('cmd.reset')}>
+          <Space>
+            <Button loading={busy === 'Reset'} onClick={() => send('Reset', { type: 'Soft' })}>
+              {t('cmd.soft')}
+            </Button>
+            <Button danger onClick={() => send('Reset', { type: 'Hard' })}>
+              {t('cmd.hard')}
+            </Button>
+          </Space>
+        </Card>
+      </Col>
+      <Col xs={24} lg={12}>
+        <Card size="small" title={t('cmd.unlock')}>
+          <Form layout="inline" initialValues={{ connectorId: connectors[0] }} onFinish={(v) => send('UnlockConnector', { connectorId: v.connectorId })}>
+            <Form.Item name="connectorId">{gunSelect}</Form.Item>
+            <Button htmlType="submit" loading={busy === 'UnlockConnector'}>
+              {t('cmd.send')}
+            </Button>
+          </Form>
+        </Card>
+      </Col>
+      <Col xs={24} lg={12}>
+        <Card size="small" title={t('cmd.availability')}>
+          <Form layout="inline" initialValues={{ connectorId: 0, type: 'Operative' }} onFinish={(v) => send('ChangeAvailability', v)}>
+            <Form.Item name="connectorId">
+              <Select style={{ width: 110 }} options={[{ value: 0, label: t('charger') }, ...connectors.map((c) => ({ value: c, label: `#${c}` }))]} />
+            </Form.Item>
+            <Form.Item name="type">
+              <Radio.Group options={[{ value: 'Operative', label: t('cmd.operative') }, { value: 'Inoperative', label: t('cmd.inoperative') }]} />
+            </Form.Item>
+            <Button htmlType="submit" loading={busy === 'ChangeAvailability'}>
+              {t('cmd.send')}
+            </Button>
+          </Form>
+        </Card>
+      </Col>
+      <Col xs={24} lg={12}>
+        <Card size="small" title={t('cmd.changeConfig')}>
+          <Form layout="inline" onFinish={(v) => send('ChangeConfiguration', { key: v.key, value: String(v.value ?? '') })}>
+            <Form.Item name="key" rules={[{ required: true }]}>
+              <Input placeholder={t('cmd.key')} style={{ width: 180 }} />
+            </Form.Item>
+            <Form.Item name="value">
+              <Input placeholder={t('cmd.value')} style={{ width: 120 }} />
+            </Form.Item>
+            <Button htmlType="submit" loading={busy === 'ChangeConfiguration'}>
+              {t('cmd.send')}
+            </Button>
+            <Button style={{ marginLeft: 8 }} loading={busy === 'GetConfiguration'} onClick={() => send('GetConfiguration', {})}>
+              {t('cmd.getConfig')}
+            </Button>
+          </Form>
+        </Card>
+      </Col>
+      {result !== null && (
+        <Col span={24}>
+          <Card size="small" title={t('cmd.result')} data-testid="command-result">
+            <pre style={{ margin: 0, maxHeight: 320, overflow: 'auto', fontSize: 12 }}>{JSON.stringify(result, null, 2)}</pre>
+          </Card>
+        </Col>
+      )}
+    </Row>
+  );
+}

@@ -1,0 +1,5 @@
+import { Result } from 'antd';
+
+export function Drivers() {
+  return <Result status="info" title="Drivers" />;
+}

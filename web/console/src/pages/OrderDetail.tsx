@@ -1,0 +1,5 @@
+import { Result } from 'antd';
+
+export function OrderDetail() {
+  return <Result status="info" title="OrderDetail" />;
+}

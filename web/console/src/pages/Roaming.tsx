@@ -1,0 +1,5 @@
+import { Result } from 'antd';
+
+export function Roaming() {
+  return <Result status="info" title="Roaming" />;
+}

@@ -1,0 +1,5 @@
+import { Result } from 'antd';
+
+export function Tariffs() {
+  return <Result status="info" title="Tariffs" />;
+}
