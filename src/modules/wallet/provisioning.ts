@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseYuan } from '../../platform/money.ts';
 import type { SectionProvisioner } from '../registry/provisioners.ts';
+import { bookOpeningBalance } from './postings.ts';
 
 export const idTagSchema = z.object({
   id: z.string().min(1).max(20, 'an OCPP 1.6 idTag has at most 20 characters'),
@@ -11,6 +12,7 @@ export const idTagSchema = z.object({
 export const driverSchema = z.object({
   phone: z.string().regex(/^\+?\d{6,15}$/, 'a phone number of 6-15 digits'),
   name: z.string().optional(),
+  nickname: z.string().optional(),
   plates: z.array(z.string()).optional(),
   idTags: z.array(idTagSchema).default([]),
   walletBalance: z.string().regex(/^\d{1,9}(\.\d{1,2})?$/, 'yuan as a string with at most 2 decimals').default('0'),
@@ -32,12 +34,14 @@ export const driversProvisioner: SectionProvisioner<DriverDoc[]> = {
       });
     });
   },
+  // The opening balance is a ledger entry (cause 'opening') booked once per driver: provisioning
+  // again books nothing more, and a changed walletBalance later is ignored (staff adjust with a remark).
   async apply(q, operatorId, drivers) {
     for (const d of drivers) {
       await q.query(
-        `INSERT INTO drivers (operator_id, phone, name, plates, opening_balance_fen) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (operator_id, phone) DO UPDATE SET name = EXCLUDED.name, plates = EXCLUDED.plates`,
-        [operatorId, d.phone, d.name ?? null, d.plates ?? [], parseYuan(d.walletBalance)],
+        `INSERT INTO drivers (operator_id, phone, name, nickname, plates) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (operator_id, phone) DO UPDATE SET name = EXCLUDED.name, nickname = EXCLUDED.nickname, plates = EXCLUDED.plates, updated_at = now()`,
+        [operatorId, d.phone, d.name ?? null, d.nickname ?? null, d.plates ?? []],
       );
       for (const t of d.idTags) {
         await q.query(
@@ -46,6 +50,7 @@ export const driversProvisioner: SectionProvisioner<DriverDoc[]> = {
           [operatorId, t.id, d.phone, t.status, t.expiresAt ?? null],
         );
       }
+      await bookOpeningBalance(q, operatorId, d.phone, parseYuan(d.walletBalance));
     }
   },
 };

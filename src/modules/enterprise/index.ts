@@ -1,0 +1,12 @@
+import type { Module } from '../../platform/context.ts';
+import { enterpriseRoutes } from './routes.ts';
+
+export { membershipOf, listMembers, type Membership } from './members.ts';
+export { departmentTree } from './departments.ts';
+export { getEnterprise, listEnterprises, statement } from './service.ts';
+export { payerFor, type Payer } from '../wallet/payer.ts';
+
+export const enterpriseModule: Module = {
+  name: 'enterprise',
+  register: (app, ctx) => enterpriseRoutes(app, ctx),
+};

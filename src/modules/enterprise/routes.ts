@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Ctx } from '../../platform/context.ts';
+import { ADMINS, STAFF, requireOperator, requireRole } from '../../platform/auth/guard.ts';
+import { parseYuan } from '../../platform/money.ts';
+import { manualAdjust } from '../wallet/postings.ts';
+import { createEnterprise, getEnterprise, listEnterprises, statement, updateEnterprise } from './service.ts';
+import { createDepartment, deleteDepartment, departmentTree, updateDepartment } from './departments.ts';
+import { addMember, listMembers, moveMember, removeMember } from './members.ts';
+
+const yuan = z.string().regex(/^\d{1,9}(\.\d{1,2})?$/, 'yuan as a string with at most 2 decimals, e.g. "12.34"');
+const entParams = z.object({ id: z.string().min(1) });
+const deptParams = z.object({ id: z.string().min(1), deptId: z.coerce.number().int().positive() });
+const memberParams = z.object({ id: z.string().min(1), phone: z.string().min(1) });
+const opQuery = z.object({ operatorId: z.string().optional() });
+const tags = ['enterprise'];
+
+export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const actor = (req: any) => req.principal!.sub as string;
+
+  r.get('/api/v1/enterprises', { preHandler: requireRole(...STAFF), schema: { tags, querystring: opQuery } }, async (req) => ({
+    items: await listEnterprises(ctx.db, requireOperator(req)),
+  }));
+
+  r.post(
+    '/api/v1/enterprises',
+    {
+      preHandler: requireRole(...ADMINS),
+      schema: {
+        tags,
+        querystring: opQuery,
+        body: z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/), name: z.string().min(1).max(100), creditLimit: yuan.default('0'), contact: z.string().optional() }),
+      },
+    },
+    async (req, reply) => {
+      const op = requireOperator(req);
+      await ctx.db.tx((q) => createEnterprise(q, op, { ...req.body, creditLimitFen: parseYuan(req.body.creditLimit) }));
+      return reply.status(201).send(await getEnterprise(ctx.db, op, req.body.id));
+    },
+  );
+
+  r.get('/api/v1/enterprises/:id', { preHandler: requireRole(...STAFF), schema: { tags, params: entParams, querystring: opQuery } }, async (req) =>
+    getEnterprise(ctx.db, requireOperator(req), req.params.id),
+  );
+
+  r.patch(
+    '/api/v1/enterprises/:id',
+    {
+      preHandler: requireRole(...ADMINS),
+      schema: {
+        tags,
+        params: entParams,
+        querystring: opQuery,
+        body: z.object({ name: z.string().min(1).max(100).optional(), creditLimit: yuan.optional(), status: z.enum(['active', 'suspended']).optional(), contact: z.string().nullable().optional() }),
+      },
+    },
+    async (req) => {
+      const op = requireOperator(req);
+      const { creditLimit, ...rest } = req.body;
+      await ctx.db.tx((q) => updateEnterprise(q, op, req.params.id, { ...rest, creditLimitFen: creditLimit === undefined ? undefined : parseYuan(creditLimit) }));
+      return getEnterprise(ctx.db, op, req.params.id);
+    },
+  );
+
+  r.post(
+    '/api/v1/enterprises/:id/account/adjustments',
+    {
+      preHandler: requireRole(...ADMINS),
+      schema: {
+        tags,
+        description: 'Credits (e.g. a bank transfer received) or debits the enterprise account; a remark is required.',
+        params: entParams,
+        querystring: opQuery,
+        body: z.object({ amount: yuan, direction: z.enum(['credit', 'debit']), remark: z.string().trim().min(1, 'a remark is required'), idempotencyKey: z.string().max(100).optional() }),
+      },
+    },
+    async (req, reply) => {
+      const op = requireOperator(req);
+      await getEnterprise(ctx.db, op, req.params.id);
+      const res = await ctx.db.tx((q) =>
+        manualAdjust(q, { operatorId: op, account: { kind: 'enterprise', ref: req.params.id }, amountFen: parseYuan(req.body.amount), direction: req.body.direction, remark: req.body.remark, actor: actor(req), idempotencyKey: req.body.idempotencyKey }),
+      );
+      return reply.status(res.posted ? 201 : 200).send({ transactionId: res.transactionId, posted: res.posted, enterprise: await getEnterprise(ctx.db, op, req.params.id) });
+    },
+  );
+
+  r.get(
+    '/api/v1/enterprises/:id/departments',
+    { preHandler: requireRole(...STAFF), schema: { tags, description: 'Live departments only, as a tree and as a flat picker list.', params: entParams, querystring: opQuery } },
+    async (req) => {
+      const op = requireOperator(req);
+      await getEnterprise(ctx.db, op, req.params.id);
+      return departmentTree(ctx.db, op, req.params.id);
+    },
+  );
+
+  r.post(
+    '/api/v1/enterprises/:id/departments',
+    { preHandler: requireRole(...STAFF), schema: { tags, params: entParams, querystring: opQuery, body: z.object({ name: z.string().trim().min(1).max(100), parentId: z.number().int().positive().nullable().optional() }) } },
+    async (req, reply) => {
+      const op = requireOperator(req);
+      const id = await ctx.db.tx((q) => createDepartment(q, op, req.params.id, req.body));
+      return reply.status(201).send({ id });
+    },
+  );
+
+  r.patch(
+    '/api/v1/enterprises/:id/departments/:deptId',
+    { preHandler: requireRole(...STAFF), schema: { tags, params: deptParams, querystring: opQuery, body: z.object({ name: z.string().trim().min(1).max(100).optional(), parentId: z.number().int().positive().nullable().optional() }) } },
+    async (req) => {
+      const op = requireOperator(req);
+      await ctx.db.tx((q) => updateDepartment(q, op, req.params.id, req.params.deptId, req.body));
+      return { ok: true };
+    },
+  );
+
+  r.delete(
+    '/api/v1/enterprises/:id/departments/:deptId',
+    { preHandler: requireRole(...STAFF), schema: { tags, description: 'Soft-deletes the department and its subtree; refused while they have members.', params: deptParams, querystring: opQuery } },
+    async (req) => {
+      const op = requireOperator(req);
+      const deleted = await ctx.db.tx((q) => deleteDepartment(q, op, req.params.id, req.params.deptId, actor(req)));
+      return { deleted };
+    },
+  );
+
+  r.get(
+    '/api/v1/enterprises/:id/members',
+    { preHandler: requireRole(...STAFF), schema: { tags, params: entParams, querystring: opQuery.extend({ departmentId: z.coerce.number().int().positive().optional() }) } },
+    async (req) => {
+      const op = requireOperator(req);
+      await getEnterprise(ctx.db, op, req.params.id);
+      return { items: await listMembers(ctx.db, op, req.params.id, req.query.departmentId) };
+    },
+  );
+
+  r.post(
+    '/api/v1/enterprises/:id/members',
+    { preHandler: requireRole(...STAFF), schema: { tags, params: entParams, querystring: opQuery, body: z.object({ phone: z.string().min(1), departmentId: z.number().int().positive() }) } },
+    async (req, reply) => {
+      const op = requireOperator(req);
+      await getEnterprise(ctx.db, op, req.params.id);
+      await ctx.db.tx((q) => addMember(q, op, req.params.id, req.body.phone, req.body.departmentId));
+      return reply.status(201).send({ ok: true });
+    },
+  );
+
+  r.patch(
+    '/api/v1/enterprises/:id/members/:phone',
+    { preHandler: requireRole(...STAFF), schema: { tags, params: memberParams, querystring: opQuery, body: z.object({ departmentId: z.number().int().positive() }) } },
+    async (req) => {
+      await ctx.db.tx((q) => moveMember(q, requireOperator(req), req.params.id, req.params.phone, req.body.departmentId));
+      return { ok: true };
+    },
+  );
+
+  r.delete('/api/v1/enterprises/:id/members/:phone', { preHandler: requireRole(...STAFF), schema: { tags, params: memberParams, querystring: opQuery } }, async (req) => {
+    await ctx.db.tx((q) => removeMember(q, requireOperator(req), req.params.id, req.params.phone));
+    return { ok: true };
+  });
+
+  r.get(
+    '/api/v1/enterprises/:id/statement',
+    { preHandler: requireRole(...STAFF), schema: { tags, params: entParams, querystring: opQuery.extend({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM') }) } },
+    async (req) => statement(ctx.db, requireOperator(req), req.params.id, req.query.month),
+  );
+}

@@ -1,0 +1,54 @@
+import type { Queryable } from '../../platform/db/index.ts';
+import { formatYuan } from '../../platform/money.ts';
+import { idTagInfo } from './id-tags.ts';
+import { getAccount } from './ledger.ts';
+import { payerAccount, payerFor, receivableAccount, type Payer } from './payer.ts';
+import { walletSettings } from './settings.ts';
+
+export interface CanStart {
+  ok: boolean;
+  /** Machine code: ok | partner | unknown_tag | tag_blocked | tag_expired | no_driver | driver_blocked | insufficient_balance */
+  code: string;
+  reason: string;
+  /** What an OCPP 1.6 idTagInfo should say (1.6 has no "no funds" status: Blocked is the closest). */
+  ocppStatus: 'Accepted' | 'Blocked' | 'Expired' | 'Invalid';
+  payer?: Payer;
+  availableFen?: number;
+  minStartFen?: number;
+}
+
+/** What a payer can spend now: balance above its floor, less anything still owed. */
+export async function availableFen(q: Queryable, operatorId: string, payer: Payer): Promise<number> {
+  const a = await getAccount(q, operatorId, payerAccount(payer));
+  const r = await getAccount(q, operatorId, receivableAccount(payer));
+  const above = (a?.balanceFen ?? 0) - (a?.floorFen ?? 0);
+  return above - Math.max(0, -(r?.balanceFen ?? 0));
+}
+
+/**
+ * May this id tag or driver start charging? For OCPP Authorize/StartTransaction (by idTag) and for
+ * app/H5 starts (by phone). Partner tags are the partner's business and always pass here.
+ */
+export async function canStart(q: Queryable, operatorId: string, who: { idTag?: string; phone?: string }, at: Date = new Date()): Promise<CanStart> {
+  let phone = who.phone ?? null;
+  if (who.idTag !== undefined) {
+    const info = await idTagInfo(q, operatorId, who.idTag, at);
+    if (info.status === 'Invalid') return { ok: false, code: 'unknown_tag', reason: `id tag ${who.idTag} is unknown`, ocppStatus: 'Invalid' };
+    if (info.status === 'Blocked') return { ok: false, code: 'tag_blocked', reason: `id tag ${who.idTag} or its driver is blocked`, ocppStatus: 'Blocked' };
+    if (info.status === 'Expired') return { ok: false, code: 'tag_expired', reason: `id tag ${who.idTag} has expired`, ocppStatus: 'Expired' };
+    if (info.kind === 'partner') return { ok: true, code: 'partner', reason: 'a roaming partner pays for this tag', ocppStatus: 'Accepted' };
+    if (!info.driverPhone) return { ok: false, code: 'no_driver', reason: `id tag ${who.idTag} belongs to no driver, so nobody pays`, ocppStatus: 'Invalid' };
+    phone = info.driverPhone;
+  }
+  if (!phone) return { ok: false, code: 'no_driver', reason: 'name an id tag or a driver', ocppStatus: 'Invalid' };
+  const d = await q.query<{ status: string }>(`SELECT status FROM drivers WHERE operator_id = $1 AND phone = $2`, [operatorId, phone]);
+  if (!d.rows[0]) return { ok: false, code: 'no_driver', reason: `driver ${phone} is unknown`, ocppStatus: 'Invalid' };
+  if (d.rows[0].status === 'blocked') return { ok: false, code: 'driver_blocked', reason: `driver ${phone} is blocked`, ocppStatus: 'Blocked' };
+  const payer = await payerFor(q, operatorId, phone);
+  const avail = await availableFen(q, operatorId, payer);
+  const min = (await walletSettings(q, operatorId)).minStartBalanceFen;
+  const what = payer.method === 'enterprise' ? `enterprise ${payer.enterpriseId} has ${formatYuan(avail)} yuan available` : `wallet balance ${formatYuan(avail)} yuan`;
+  if (avail < min)
+    return { ok: false, code: 'insufficient_balance', reason: `${what}, below the ${formatYuan(min)} yuan needed to start`, ocppStatus: 'Blocked', payer, availableFen: avail, minStartFen: min };
+  return { ok: true, code: 'ok', reason: what, ocppStatus: 'Accepted', payer, availableFen: avail, minStartFen: min };
+}

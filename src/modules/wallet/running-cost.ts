@@ -1,0 +1,63 @@
+/**
+ * The running cost of an active session: the pricing engine over the session's frozen tariff
+ * version and its energy samples so far (electricity + service; idle fees start only after
+ * charging ends). Falls back to the session's live_cost.totalFen when no tariff version is frozen.
+ */
+import type { Queryable } from '../../platform/db/index.ts';
+import { getSession } from '../sessions/index.ts';
+import { energySamples } from '../sessions/for-orders.ts';
+import { priceSession } from '../tariffs/pricing.ts';
+import { tariffVersionById } from '../tariffs/for-wallet.ts';
+import { getOperator } from '../registry/service.ts';
+
+export interface WatchedSession {
+  id: number;
+  operatorId: string;
+  chargerId: string;
+  driverPhone: string | null;
+  idTag: string | null;
+  origin: string;
+  active: boolean;
+  energyWh: number;
+  powerW: number | null;
+  costFen: number | null;
+}
+
+export async function watchedSession(q: Queryable, operatorId: string, sessionId: number): Promise<WatchedSession | null> {
+  const s = await getSession(q, operatorId, sessionId);
+  if (!s) return null;
+  const energyWh = Math.max(0, (s.last_energy_wh ?? s.meter_start_wh) - s.meter_start_wh);
+  let costFen: number | null = null;
+  if (s.tariff_version_id) {
+    const tariff = await tariffVersionById(q, operatorId, s.tariff_version_id);
+    if (tariff) {
+      const endAt = Math.max(s.started_at.getTime(), (s.last_sample_at ?? s.started_at).getTime());
+      const priced = priceSession({
+        tariff,
+        timeZone: (await getOperator(q, operatorId))?.timezone ?? 'Asia/Shanghai',
+        startAt: s.started_at.getTime(),
+        endAt,
+        meterStartWh: s.meter_start_wh,
+        meterStopWh: s.meter_start_wh + energyWh,
+        samples: await energySamples(q, operatorId, sessionId),
+      });
+      costFen = priced.electricityFen + priced.serviceFen;
+    }
+  }
+  if (costFen === null) {
+    const live = s.live_cost as { totalFen?: unknown } | null;
+    if (live && Number.isSafeInteger(live.totalFen)) costFen = live.totalFen as number;
+  }
+  return {
+    id: s.id,
+    operatorId,
+    chargerId: s.charger_id,
+    driverPhone: s.driver_phone,
+    idTag: s.id_tag,
+    origin: s.origin,
+    active: s.status === 'active',
+    energyWh,
+    powerW: s.last_power_w,
+    costFen,
+  };
+}

@@ -1,0 +1,53 @@
+import type { Queryable } from '../../platform/db/index.ts';
+import { parseYuan } from '../../platform/money.ts';
+import { getOperator } from '../registry/service.ts';
+
+export interface WalletSettings {
+  /** A driver needs at least this much (wallet, or enterprise balance + credit limit) to start. */
+  minStartBalanceFen: number;
+  /** The least amount kept back for energy still flowing when the watcher stops a session. */
+  stopMarginFen: number;
+  /** Seconds of charging at the current power the margin also covers (the time a remote stop takes). */
+  stopHorizonSeconds: number;
+  /** A debit that takes a wallet below this raises a low-balance notification. */
+  lowBalanceFen: number;
+}
+
+export const DEFAULT_SETTINGS: WalletSettings = { minStartBalanceFen: 500, stopMarginFen: 100, stopHorizonSeconds: 60, lowBalanceFen: 1000 };
+
+const yuanSetting = (v: unknown): number | undefined => {
+  if (typeof v !== 'string' && typeof v !== 'number') return undefined;
+  try {
+    return parseYuan(String(v));
+  } catch {
+    return undefined;
+  }
+};
+
+/** The wallet_settings row wins; then the operator's provisioned settings (minStartBalance, lowBalance in yuan); then defaults. */
+export async function walletSettings(q: Queryable, operatorId: string): Promise<WalletSettings> {
+  const r = await q.query(`SELECT * FROM wallet_settings WHERE operator_id = $1`, [operatorId]);
+  const row = r.rows[0];
+  if (row)
+    return {
+      minStartBalanceFen: row.min_start_balance_fen,
+      stopMarginFen: row.stop_margin_fen,
+      stopHorizonSeconds: row.stop_horizon_seconds,
+      lowBalanceFen: row.low_balance_fen,
+    };
+  const op = await getOperator(q, operatorId);
+  const s = (op?.settings ?? {}) as Record<string, unknown>;
+  return {
+    ...DEFAULT_SETTINGS,
+    minStartBalanceFen: yuanSetting(s.minStartBalance) ?? DEFAULT_SETTINGS.minStartBalanceFen,
+    lowBalanceFen: yuanSetting(s.lowBalance) ?? DEFAULT_SETTINGS.lowBalanceFen,
+  };
+}
+
+export async function saveWalletSettings(q: Queryable, operatorId: string, s: WalletSettings): Promise<void> {
+  await q.query(
+    `INSERT INTO wallet_settings (operator_id, min_start_balance_fen, stop_margin_fen, stop_horizon_seconds, low_balance_fen) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (operator_id) DO UPDATE SET min_start_balance_fen = $2, stop_margin_fen = $3, stop_horizon_seconds = $4, low_balance_fen = $5, updated_at = now()`,
+    [operatorId, s.minStartBalanceFen, s.stopMarginFen, s.stopHorizonSeconds, s.lowBalanceFen],
+  );
+}

@@ -1,0 +1,81 @@
+/**
+ * The balance watcher: on every 'session.meter' of a session a driver pays for, compare the running
+ * cost with what the payer can spend, less a margin for energy still flowing; once they meet, ask
+ * the charger (through the outbox, once per session) to stop. See docs/wallet.md.
+ */
+import type { Ctx } from '../../platform/context.ts';
+import type { Queryable } from '../../platform/db/index.ts';
+import { mustStop, stopMarginFen } from './ledger-core.ts';
+import { availableFen } from './can-start.ts';
+import { payerAccount, payerFor } from './payer.ts';
+import { walletSettings } from './settings.ts';
+import { watchedSession, type WatchedSession } from './running-cost.ts';
+
+export const REMOTE_STOP_TOPIC = 'wallet.remote_stop';
+
+export interface WatchDeps {
+  session(q: Queryable, operatorId: string, sessionId: number): Promise<WatchedSession | null>;
+}
+export const defaultDeps: WatchDeps = { session: watchedSession };
+
+export type WatchOutcome =
+  | { action: 'none'; why: string }
+  | { action: 'stop'; costFen: number; availableFen: number; marginFen: number; queued: boolean };
+
+/** Decides for one session and, when it must stop, records it and enqueues the remote stop in the same transaction. */
+export async function watchSession(ctx: Pick<Ctx, 'outbox'>, q: Queryable, operatorId: string, sessionId: number, deps: WatchDeps = defaultDeps): Promise<WatchOutcome> {
+  const s = await deps.session(q, operatorId, sessionId);
+  if (!s) return { action: 'none', why: 'no such session' };
+  if (!s.active) return { action: 'none', why: 'session finished' };
+  if (!s.driverPhone || s.origin === 'partner') return { action: 'none', why: 'nobody pays from a balance here' };
+  if (s.costFen === null) return { action: 'none', why: 'no running cost yet' };
+  const payer = await payerFor(q, operatorId, s.driverPhone);
+  const avail = await availableFen(q, operatorId, payer);
+  const st = await walletSettings(q, operatorId);
+  const margin = stopMarginFen({ costFen: s.costFen, energyWh: s.energyWh, powerW: s.powerW, horizonSeconds: st.stopHorizonSeconds, minMarginFen: st.stopMarginFen });
+  if (!mustStop(s.costFen, avail, margin)) return { action: 'none', why: 'enough balance' };
+  const acct = payerAccount(payer);
+  const ins = await q.query(
+    `INSERT INTO wallet_session_stops (operator_id, session_id, payer_kind, payer_ref, cost_fen, available_fen, margin_fen) VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (operator_id, session_id) DO NOTHING RETURNING session_id`,
+    [operatorId, sessionId, acct.kind, acct.ref, s.costFen, avail, margin],
+  );
+  if (ins.rows[0])
+    await ctx.outbox.enqueue(q, {
+      operatorId,
+      topic: REMOTE_STOP_TOPIC,
+      dedupeKey: `wallet-stop:${operatorId}:${sessionId}`,
+      payload: { chargerId: s.chargerId, transactionId: sessionId, costFen: s.costFen, availableFen: avail, marginFen: margin },
+    });
+  return { action: 'stop', costFen: s.costFen, availableFen: avail, marginFen: margin, queued: !!ins.rows[0] };
+}
+
+type OcppCaller = { call(chargerId: string, action: string, payload: unknown): Promise<any> };
+
+/** Subscribes to meter events and delivers the remote stops (retried by the outbox until the charger answers). */
+export function startWatcher(ctx: Ctx, deps: WatchDeps = defaultDeps): () => void {
+  ctx.outbox.register(
+    REMOTE_STOP_TOPIC,
+    async (row) => {
+      const ocpp = (ctx.services as Record<string, unknown>).ocpp as OcppCaller | undefined;
+      if (!ocpp) throw new Error('the OCPP gateway is not available');
+      const res = await ocpp.call(row.payload.chargerId, 'RemoteStopTransaction', { transactionId: row.payload.transactionId });
+      ctx.log.info({ session: row.payload.transactionId, costFen: row.payload.costFen, availableFen: row.payload.availableFen, res }, 'balance watcher stopped a session');
+      return res;
+    },
+    { backoff: [2, 5, 10, 30, 60], maxAttempts: 8 },
+  );
+  // Events for one session are serialised so two meter frames never race the decision.
+  const chains = new Map<number, Promise<unknown>>();
+  return ctx.events.on('session.meter', (e) => {
+    const prev = chains.get(e.sessionId) ?? Promise.resolve();
+    const next = prev
+      .then(() => ctx.db.tx((q) => watchSession(ctx, q, e.operatorId, e.sessionId, deps)))
+      .catch((err) => ctx.log.error({ err, session: e.sessionId }, 'balance watcher failed'))
+      .finally(() => {
+        if (chains.get(e.sessionId) === next) chains.delete(e.sessionId);
+      });
+    chains.set(e.sessionId, next);
+    return next;
+  });
+}
