@@ -40,7 +40,8 @@ export const driversProvisioner: SectionProvisioner<DriverDoc[]> = {
     for (const d of drivers) {
       await q.query(
         `INSERT INTO drivers (operator_id, phone, name, nickname, plates) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (operator_id, phone) DO UPDATE SET name = EXCLUDED.name, nickname = EXCLUDED.nickname, plates = EXCLUDED.plates, updated_at = now()`,
+         ON CONFLICT (operator_id, phone) DO UPDATE SET name = EXCLUDED.name, nickname = EXCLUDED.nickname, plates = EXCLUDED.plates,
+           updated_at = CASE WHEN (drivers.name, drivers.nickname, drivers.plates) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.nickname, EXCLUDED.plates) THEN now() ELSE drivers.updated_at END`,
         [operatorId, d.phone, d.name ?? null, d.nickname ?? null, d.plates ?? []],
       );
       for (const t of d.idTags) {
