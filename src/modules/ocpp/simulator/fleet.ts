@@ -29,15 +29,16 @@ export function syntheticChargerId(i: number): string {
  * A provisioning document with n synthetic DC chargers (two 60 kW guns each) for load tests and
  * benchmarks, spread over stations of 50, with a few drivers.
  */
-export function syntheticProvisioning(n: number, o: { operatorId?: string; perStation?: number; drivers?: number } = {}) {
+export function syntheticProvisioning(n: number, o: { operatorId?: string; perStation?: number; drivers?: number; offset?: number; admin?: boolean } = {}) {
   const operatorId = o.operatorId ?? 'sim';
+  const offset = o.offset ?? 0;
   const perStation = o.perStation ?? 50;
   const stations: any[] = [];
   for (let i = 0; i < n; i++) {
     if (i % perStation === 0) stations.push({ id: `${operatorId}-st${stations.length + 1}`, name: `模拟站 ${stations.length + 1}`, city: '深圳', areaCode: '440300', chargers: [] });
     stations.at(-1).chargers.push({
-      id: syntheticChargerId(i + 1),
-      authKey: `sim-key-${String(i + 1).padStart(10, '0')}`,
+      id: syntheticChargerId(offset + i + 1),
+      authKey: `sim-key-${String(offset + i + 1).padStart(10, '0')}`,
       connectors: [
         { id: 1, type: 'DC', maxPowerKw: 60 },
         { id: 2, type: 'DC', maxPowerKw: 60 },
@@ -51,7 +52,7 @@ export function syntheticProvisioning(n: number, o: { operatorId?: string; perSt
     walletBalance: '500.00',
   }));
   return {
-    admins: [{ username: 'sim-admin', password: 'sim-admin-password' }],
+    admins: o.admin === false ? [] : [{ username: 'sim-admin', password: 'sim-admin-password' }],
     operators: [
       {
         id: operatorId,

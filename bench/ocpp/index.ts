@@ -1,0 +1,268 @@
+// bench/ocpp: N chargers against one ChargeOps node on PostgreSQL. Reports boot-storm time,
+// persisted MeterValues per second, command round trip through the HTTP API and memory per
+// connection, into docs/performance.md ("OCPP gateway"). All traffic stays on 127.0.0.1; every
+// phase is bounded in count and time.
+import { spawn } from 'node:child_process';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { fleetFromDoc, syntheticProvisioning } from '../../src/modules/ocpp/simulator/fleet.ts';
+import { machine, percentile, writeSection } from '../support/perf-doc.ts';
+import { freshBenchDb } from './db.ts';
+import { RawCharger, meterValuesPayload } from './raw-charger.ts';
+
+const arg = (name: string, env: string, def: number) => {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  const v = Number(a ? a.split('=')[1] : (process.env[env] ?? def));
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} / ${env} must be a positive number`);
+  return v;
+};
+const N = arg('chargers', 'BENCH_CHARGERS', 5000);
+const RATE = arg('rate', 'BENCH_MV_RATE', 4000); // MeterValues/s offered in total
+const WINDOW_S = arg('window', 'BENCH_WINDOW_S', 30);
+const COMMANDS = arg('commands', 'BENCH_COMMANDS', 300);
+const OPERATORS = Math.min(N, arg('operators', 'BENCH_OPERATORS', 4));
+const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const WRITE = !process.argv.includes('--no-write');
+
+const log = (m: string) => console.log(`[bench ocpp ${new Date().toISOString().slice(11, 19)}] ${m}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+const cpuS = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+};
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+/** Runs fn over items with at most `width` in flight; returns the errors (bounded sample). */
+async function pool<T>(items: T[], width: number, fn: (t: T) => Promise<void>) {
+  const errors: string[] = [];
+  let failed = 0;
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (i < items.length) {
+        const item = items[i++];
+        try {
+          await fn(item);
+        } catch (e) {
+          failed++;
+          if (errors.length < 5) errors.push((e as Error).message);
+        }
+      }
+    }),
+  );
+  return { failed, errors };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as any).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function main() {
+  log(`${N} chargers, ${RATE} MeterValues/s offered, ${WINDOW_S} s window, ${OPERATORS} operator(s); PostgreSQL ${PG_URL.replace(/\/\/[^@]*@/, '//')}`);
+  const per = Math.ceil(N / OPERATORS);
+  const docs = Array.from({ length: OPERATORS }, (_, k) =>
+    syntheticProvisioning(Math.min(per, N - k * per), { operatorId: `sim${k + 1}`, offset: k * per, admin: k === 0 }),
+  );
+  const fleet = docs.flatMap((d) => fleetFromDoc(d).chargers);
+  const idTags = fleetFromDoc(docs[0]).idTags;
+  const db = await freshBenchDb(PG_URL, docs, log);
+  const port = await freePort();
+  const serverLog = '/tmp/chargeops-bench-ocpp-server.log';
+  const child = spawn(process.execPath, ['bin/chargeops.mjs', 'start'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: db.url, DEMO_DATA: 'false', LOG_LEVEL: 'warn', HEARTBEAT_INTERVAL_S: '3600', AUTH_SECRET: randomBytes(24).toString('hex') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out = createWriteStream(serverLog);
+  child.stdout.pipe(out);
+  child.stderr.pipe(out);
+  const http = `http://127.0.0.1:${port}`;
+  const ws = `ws://127.0.0.1:${port}/ocpp`;
+  const chargers = fleet.map((c) => new RawCharger(ws, c.id, c.authKey));
+  const pgc = new pg.Client({ connectionString: db.url });
+  try {
+    for (let t = Date.now(); ; await sleep(250)) {
+      if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}); see ${serverLog}`);
+      if (Date.now() - t > 120_000) throw new Error(`the server did not get ready in 120 s; see ${serverLog}`);
+      if ((await fetch(`${http}/readyz`).catch(() => null))?.ok) break;
+    }
+    await pgc.connect();
+    // Warm-up: the first connections and commands load code paths and caches that are not per-connection.
+    const warm = fleet.slice(0, Math.min(50, N)).map((c) => new RawCharger(ws, c.id, c.authKey));
+    await pool(warm, 50, async (ch) => {
+      await ch.connect();
+      await ch.call('BootNotification', { chargePointVendor: 'BenchVendor', chargePointModel: 'RAW-60' });
+    });
+    const warmToken = await login(http).catch(() => '');
+    if (warmToken) await commands(http, warmToken, warm, 5, Date.now() + 10_000);
+    for (const c of warm) c.close();
+    await sleep(3000);
+    const rssBase = rssMiB(child.pid!);
+    log(`server ready on ${port}, RSS ${rssBase.toFixed(0)} MiB`);
+
+    // 1. Boot storm: every charger connects (Basic auth) and sends BootNotification.
+    let accepted = 0;
+    const t0 = Date.now();
+    const cpu0 = cpuS(child.pid!);
+    const boot = await pool(chargers, 500, async (ch) => {
+      await ch.connect(120_000);
+      const r = await ch.call('BootNotification', { chargePointVendor: 'BenchVendor', chargePointModel: 'RAW-60', firmwareVersion: '1.0' }, 120_000);
+      if (r.status !== 'Accepted') throw new Error(`BootNotification ${r.status}`);
+      accepted++;
+    });
+    const bootS = (Date.now() - t0) / 1000;
+    const bootCpu = (cpuS(child.pid!) - cpu0) / bootS;
+    log(`boot storm: ${accepted}/${N} accepted in ${bootS.toFixed(1)} s (server CPU ${(bootCpu * 100).toFixed(0)} %)${boot.failed ? `; ${boot.failed} failed: ${boot.errors.join(' | ')}` : ''}`);
+    await sleep(5000);
+    const live = chargers.filter((c) => !c.closed && c.ws);
+    const rssConnected = rssMiB(child.pid!);
+    const perConnKiB = ((rssConnected - rssBase) * 1024) / Math.max(1, accepted);
+    log(`RSS with ${accepted} connections: ${rssConnected.toFixed(0)} MiB (${perConnKiB.toFixed(1)} KiB per connection)`);
+
+    // 2. Every charger starts a session on connector 1.
+    const tx = new Map<RawCharger, { id: number; wh: number }>();
+    const t1 = Date.now();
+    const starts = await pool(live, 200, async (ch) => {
+      await ch.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Preparing' });
+      const wh = 1_000_000;
+      const r = await ch.call('StartTransaction', { connectorId: 1, idTag: idTags[0], meterStart: wh, timestamp: new Date().toISOString() });
+      tx.set(ch, { id: r.transactionId, wh });
+      await ch.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Charging' });
+    });
+    log(`${tx.size} sessions started in ${((Date.now() - t1) / 1000).toFixed(1)} s${starts.failed ? `; ${starts.failed} failed: ${starts.errors.join(' | ')}` : ''}`);
+
+    // 3. Sustained MeterValues (one in flight per charger) with HTTP commands alongside.
+    const token = await login(http);
+    const mvLat: number[] = [];
+    let mvAcked = 0;
+    let mvFailed = 0;
+    const period = (tx.size / RATE) * 1000;
+    const warmupMs = 5000;
+    const loadStart = Date.now();
+    const loadEnd = loadStart + warmupMs + WINDOW_S * 1000;
+    const senders = [...tx.entries()].map(async ([ch, t], i) => {
+      let next = loadStart + (i / tx.size) * period;
+      while (Date.now() < loadEnd && !ch.closed) {
+        const wait = next - Date.now();
+        if (wait > 0) await sleep(wait);
+        if (Date.now() >= loadEnd) break;
+        t.wh += 250;
+        const s = performance.now();
+        try {
+          await ch.call('MeterValues', meterValuesPayload(t.id, t.wh, 50), 30_000);
+          if (Date.now() > loadStart + warmupMs) (mvAcked++, mvLat.push(performance.now() - s));
+        } catch {
+          mvFailed++;
+        }
+        next = Math.max(next + period, Date.now());
+      }
+    });
+    await sleep(warmupMs);
+    const windowStart = new Date();
+    const cpu1 = cpuS(child.pid!);
+    const loadCmd = await commands(http, token, live, COMMANDS, loadEnd);
+    await Promise.all(senders);
+    const windowEnd = new Date();
+    const windowS = (windowEnd.getTime() - windowStart.getTime()) / 1000;
+    const loadCpu = (cpuS(child.pid!) - cpu1) / windowS;
+    const rssLoad = rssMiB(child.pid!);
+    await sleep(3000); // let in-flight writes land before counting
+    const rows = Number((await pgc.query(`SELECT count(*) AS n FROM meter_samples WHERE received_at >= $1 AND received_at < $2`, [windowStart, windowEnd])).rows[0].n);
+    const persistedPerS = rows / 5 / windowS;
+    mvLat.sort((a, b) => a - b);
+    log(
+      `MeterValues: ${(mvAcked / windowS).toFixed(0)}/s acknowledged, ${persistedPerS.toFixed(0)}/s persisted (${rows} meter_samples rows in ${windowS.toFixed(1)} s), ` +
+        `p50 ${ms(percentile(mvLat, 50))} p99 ${ms(percentile(mvLat, 99))}, ${mvFailed} failed; server CPU ${(loadCpu * 100).toFixed(0)} %, RSS ${rssLoad.toFixed(0)} MiB`,
+    );
+    log(`commands under load: ${loadCmd.ok}/${loadCmd.n} answered 200, p50 ${ms(loadCmd.p50)} p99 ${ms(loadCmd.p99)}`);
+
+    // 4. Commands with the fleet connected but quiet.
+    await sleep(2000);
+    const idleCmd = await commands(http, token, live, COMMANDS, Date.now() + 120_000);
+    log(`commands idle: ${idleCmd.ok}/${idleCmd.n} answered 200, p50 ${ms(idleCmd.p50)} p99 ${ms(idleCmd.p99)}`);
+
+    const result = {
+      chargers: N, accepted, bootS, bootCpu, rssBase, rssConnected, perConnKiB, rssLoad,
+      offered: RATE, ackedPerS: mvAcked / windowS, persistedPerS, windowS, rows, mvP50: percentile(mvLat, 50), mvP99: percentile(mvLat, 99), mvFailed, loadCpu,
+      loadCmd, idleCmd,
+    };
+    console.log(JSON.stringify(result));
+    if (WRITE) writeSection('OCPP gateway', report(result));
+    if (WRITE) log('results written to docs/performance.md (OCPP gateway)');
+  } finally {
+    for (const c of chargers) c.close();
+    await pgc.end().catch(() => {});
+    child.kill('SIGTERM');
+    await Promise.race([new Promise((r) => child.once('exit', r)), sleep(10_000)]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await db.drop().catch((e) => log(`could not drop the bench database: ${e.message}`));
+  }
+}
+
+async function login(http: string): Promise<string> {
+  const r = await fetch(`${http}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'sim-admin', password: 'sim-admin-password' }) });
+  if (!r.ok) throw new Error(`login failed: ${r.status} ${await r.text()}`);
+  return ((await r.json()) as { token: string }).token;
+}
+
+/** Sequential GetConfiguration commands through the HTTP API, each a full round trip to a charger. */
+async function commands(http: string, token: string, chargers: RawCharger[], n: number, until: number) {
+  const lat: number[] = [];
+  let ok = 0;
+  let sent = 0;
+  const statuses = new Map<number, number>();
+  for (; sent < n && Date.now() < until; sent++) {
+    const ch = chargers[Math.floor(Math.random() * chargers.length)];
+    const s = performance.now();
+    const r = await fetch(`${http}/api/v1/chargers/${ch.id}/commands/GetConfiguration`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ key: ['HeartbeatInterval'] }),
+    }).catch(() => null);
+    await r?.arrayBuffer();
+    lat.push(performance.now() - s);
+    statuses.set(r?.status ?? 0, (statuses.get(r?.status ?? 0) ?? 0) + 1);
+    if (r?.status === 200) ok++;
+    await sleep(10);
+  }
+  lat.sort((a, b) => a - b);
+  return { n: sent, ok, p50: percentile(lat, 50), p99: percentile(lat, 99), statuses: Object.fromEntries(statuses) };
+}
+
+function report(r: any): string {
+  const aim = (ok: boolean) => (ok ? 'met' : '**missed**');
+  return `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}. Load generator and server share the same 2 cores.
+
+Command: \`npm run bench -- ocpp\` (options: \`--chargers=5000 --rate=4000 --window=30 --commands=300\`, or
+BENCH_CHARGERS / BENCH_MV_RATE / BENCH_WINDOW_S / BENCH_COMMANDS / BENCH_PG_URL). The bench provisions N synthetic chargers
+(\`syntheticProvisioning\`, ${OPERATORS} operators) into a fresh database on the local PostgreSQL, starts \`chargeops start\`
+as a child process (DEMO_DATA=false, LOG_LEVEL=warn), and drives it with lightweight raw \`ws\` OCPP-J clients
+(bench/ocpp/raw-charger.ts): BootNotification storm, one StartTransaction per charger, then MeterValues (5 sampled values each,
+one CALL in flight per charger) at the offered rate for a ${r.windowS.toFixed(0)} s window after 5 s warm-up, while
+\`POST /api/v1/chargers/{id}/commands/GetConfiguration\` runs one at a time against random chargers.
+
+| figure | measured | aim |
+|---|---|---|
+| chargers connected (BootNotification Accepted) | ${r.accepted} / ${r.chargers} | 5,000 (${aim(r.accepted >= 5000)}) |
+| boot storm (connect + BootNotification, 500 handshakes in flight) | ${r.bootS.toFixed(1)} s (${(r.accepted / r.bootS).toFixed(0)} boots/s, server CPU ${(r.bootCpu * 100).toFixed(0)} %) | |
+| MeterValues persisted per second (meter_samples rows / 5 over the window) | ${r.persistedPerS.toFixed(0)} /s (offered ${r.offered}/s, acknowledged ${r.ackedPerS.toFixed(0)}/s, ${r.mvFailed} failed) | ≥ 3,000 (${aim(r.persistedPerS >= 3000)}) |
+| MeterValues round trip (CALL → CALLRESULT) | p50 ${ms(r.mvP50)}, p99 ${ms(r.mvP99)} | |
+| server CPU during the MeterValues window | ${(r.loadCpu * 100).toFixed(0)} % of one core | |
+| command round trip under MeterValues load (HTTP → charger → HTTP) | p50 ${ms(r.loadCmd.p50)}, p99 ${ms(r.loadCmd.p99)} (${r.loadCmd.ok}/${r.loadCmd.n} OK) | p99 < 100 ms (${aim(r.loadCmd.p99 < 100)}) |
+| command round trip, fleet connected but quiet | p50 ${ms(r.idleCmd.p50)}, p99 ${ms(r.idleCmd.p99)} (${r.idleCmd.ok}/${r.idleCmd.n} OK) | p99 < 100 ms (${aim(r.idleCmd.p99 < 100)}) |
+| server RSS: idle / ${r.accepted} connected / under load | ${r.rssBase.toFixed(0)} / ${r.rssConnected.toFixed(0)} / ${r.rssLoad.toFixed(0)} MiB | |
+| memory per connection (RSS delta / connections) | ${r.perConnKiB.toFixed(1)} KiB | |
+`;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,41 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { execSync } from 'node:child_process';
+
+const FILE = 'docs/performance.md';
+
+/** nproc, memory, CPU model and Node version, for the "Machine" line of a result. */
+export function machine(): string {
+  let pg = '';
+  try {
+    pg = execSync(`psql -At -h 127.0.0.1 -U postgres -c 'show server_version' test`, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    /* no psql */
+  }
+  return `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}${pg ? `, PostgreSQL ${pg}` : ''}`;
+}
+
+/**
+ * Replaces (or appends) the "## heading" section of docs/performance.md, leaving every other
+ * helper's section as it is.
+ */
+export function writeSection(heading: string, body: string) {
+  const title = `## ${heading}`;
+  let doc = existsSync(FILE) ? readFileSync(FILE, 'utf8') : '# Performance\n';
+  const lines = doc.split('\n');
+  const start = lines.findIndex((l) => l.trim() === title);
+  const section = [title, '', body.trim(), ''];
+  if (start < 0) doc = doc.replace(/\n*$/, '\n\n') + section.join('\n');
+  else {
+    let end = lines.findIndex((l, i) => i > start && /^## /.test(l));
+    if (end < 0) end = lines.length;
+    lines.splice(start, end - start, ...section);
+    doc = lines.join('\n');
+  }
+  writeFileSync(FILE, doc.replace(/\n*$/, '\n'));
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
