@@ -1,0 +1,342 @@
+import { hostname } from 'node:os';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { createHash } from 'node:crypto';
+import type { Ctx } from '../../platform/context.ts';
+import { verifySecret } from '../../platform/auth/passwords.ts';
+import { getChargerRow, registerPendingCharger, setConnected, touchCharger, operatorForUnknownChargers, listConnectedChargers } from '../registry/index.ts';
+import { RPCServerCtor, TimeoutError, validate16, has16Schema, OPEN, type RPCServer, type RPCServerClient, type Handshake } from './rpc.ts';
+import type { Connection } from './connection.ts';
+import { MessageLog, parseFrame } from './message-log.ts';
+import { errorCode16, ChargerOffline, CommandTimeout, CommandRejected, CommandInvalid } from './errors.ts';
+import { handlers16 } from './v16/index.ts';
+
+const isTimeout = (e: unknown) => e instanceof (TimeoutError as new () => object);
+
+export interface CallOptions {
+  timeoutMs?: number;
+}
+
+/** What other modules use to talk to chargers (ctx.services.ocpp). */
+export interface OcppGateway {
+  /** Sends a 1.6 command and resolves with the charger's answer; throws ChargerOffline, CommandTimeout, CommandRejected or CommandInvalid. */
+  call<T = any>(chargerId: string, action: string, payload: unknown, opts?: CallOptions): Promise<T>;
+  isConnected(chargerId: string): boolean;
+}
+
+interface AuthSession {
+  operatorId: string;
+  stationId: string | null;
+  commissioned: boolean;
+  admittedUnknown: boolean;
+}
+
+/** The charger whose socket a newcomer replaced: the policy is "the authenticated newcomer wins". */
+const REPLACED = { code: 4000, reason: 'replaced by a newer connection with the same charge box id' };
+
+export class OcppServer implements OcppGateway {
+  readonly connections = new Map<string, Connection>();
+  readonly log: MessageLog;
+  private rpc: RPCServer;
+  /** charger id → sha256 of a key that verified against the stored hash (scrypt is slow for reconnect storms) */
+  private keyCache = new Map<string, { stored: string; sha: string }>();
+
+  constructor(private ctx: Ctx) {
+    this.log = new MessageLog(ctx.db, ctx.log.child({ part: 'ocpp-log' }));
+    this.rpc = new RPCServerCtor({
+      protocols: ['ocpp1.6'],
+      strictMode: true,
+      callTimeoutMs: ctx.config.OCPP_COMMAND_TIMEOUT_MS,
+      pingIntervalMs: 30_000,
+      deferPingsOnActivity: true,
+    });
+    this.rpc.auth((accept, reject, hs) => this.authenticate(accept, reject, hs));
+    this.rpc.on('client', (c: RPCServerClient) => this.onClient(c));
+    this.rpc.on('error', (err: Error) => ctx.log.warn({ err }, 'ocpp server error'));
+  }
+
+  /** The 'upgrade' listener for the HTTP server: only paths under /ocpp/ are ours. */
+  onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (!path.startsWith('/ocpp/')) return;
+    const rest = path.slice('/ocpp/'.length);
+    if (!rest || rest.includes('/')) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.rpc.handleUpgrade(req, socket, head);
+  };
+
+  private async authenticate(accept: (s?: unknown, p?: string) => void, reject: (c?: number, m?: string) => void, hs: Handshake) {
+    try {
+      // OCPP-J 1.6 §3.2: no agreeable subprotocol means no connection (ocpp-rpc would accept with none).
+      if (!hs.protocols.has('ocpp1.6')) return reject(400, 'this endpoint speaks OCPP-J 1.6 only: offer the subprotocol ocpp1.6');
+      if (hs.endpoint !== '/ocpp') return reject(404, 'no such endpoint');
+      const id = hs.identity;
+      const row = await getChargerRow(this.ctx.db, id);
+      if (row && row.auth_key_hash) {
+        if (!hs.password || !(await this.keyMatches(id, hs.password, row.auth_key_hash))) {
+          await this.securityEvent(row.operator_id, id, 'authentication_failed', hs.remoteAddress, { reason: hs.password ? 'wrong key' : 'no Basic auth' });
+          return reject(401, 'wrong charge box id or authorization key');
+        }
+        return accept({ operatorId: row.operator_id, stationId: row.station_id, commissioned: row.commissioned, admittedUnknown: false } satisfies AuthSession, 'ocpp1.6');
+      }
+      // Unknown, or admitted earlier and still not commissioned: only while an operator takes such chargers.
+      if (row && row.commissioned) return reject(401, 'wrong charge box id or authorization key');
+      const admitting = await operatorForUnknownChargers(this.ctx.db, this.ctx.config.ADMIT_UNKNOWN_CHARGERS);
+      if (!admitting) return reject(401, 'wrong charge box id or authorization key');
+      const operatorId = row?.operator_id ?? admitting;
+      if (!row) await registerPendingCharger(this.ctx.db, id, operatorId);
+      await this.securityEvent(operatorId, id, 'unknown_charger_admitted', hs.remoteAddress, { status: 'Pending' });
+      return accept({ operatorId, stationId: row?.station_id ?? null, commissioned: false, admittedUnknown: true } satisfies AuthSession, 'ocpp1.6');
+    } catch (err) {
+      this.ctx.log.error({ err, identity: hs.identity }, 'ocpp handshake failed');
+      return reject(500, 'internal error');
+    }
+  }
+
+  private async keyMatches(id: string, password: Buffer, stored: string) {
+    const sha = createHash('sha256').update(password).digest('hex');
+    const c = this.keyCache.get(id);
+    if (c && c.stored === stored && c.sha === sha) return true;
+    const ok = await verifySecret(password, stored);
+    if (ok) this.keyCache.set(id, { stored, sha });
+    return ok;
+  }
+
+  private async securityEvent(operatorId: string, chargerId: string, kind: string, remoteAddress: string | null, details: unknown) {
+    await this.ctx.db.query(`INSERT INTO ocpp_security_events (operator_id, charger_id, kind, remote_address, details) VALUES ($1, $2, $3, $4, $5)`, [
+      operatorId,
+      chargerId,
+      kind,
+      remoteAddress,
+      JSON.stringify(details),
+    ]);
+  }
+
+  /** Runs synchronously on 'client': handlers must be in place before the first frame is read. */
+  private onClient(client: RPCServerClient) {
+    const ctx = this.ctx;
+    const s = client.session as AuthSession;
+    const id = client.identity;
+    const conn: Connection = {
+      chargerId: id,
+      operatorId: s.operatorId,
+      stationId: s.stationId,
+      commissioned: s.commissioned,
+      remoteAddress: client.handshake.remoteAddress ?? null,
+      client,
+      ready: Promise.resolve(0),
+      connectedAt: new Date(),
+      replaced: false,
+      inbound: new Map(),
+      outbound: new Map(),
+      invalidAnswer: null,
+      lastTouch: Date.now(),
+    };
+    this.interceptFrames(conn);
+    for (const [action, handler] of Object.entries(handlers16)) {
+      client.handle(action, async ({ params, messageId }) => {
+        try {
+          return await handler({ ctx, conn, params, messageId, receivedAt: new Date() });
+        } catch (err) {
+          ctx.log.error({ err, chargerId: id, action, messageId }, 'ocpp handler failed');
+          throw err; // → InternalError; the connection stays open
+        }
+      });
+    }
+    client.on('strictValidationFailure', (e: { error: Error; outbound: boolean; isCall: boolean; method: string }) => {
+      if (!e.outbound && !e.isCall) conn.invalidAnswer = e.error;
+      ctx.log.debug({ chargerId: id, method: e.method, outbound: e.outbound, err: e.error.message }, 'ocpp strict validation failure');
+    });
+
+    const previous = this.connections.get(id);
+    this.connections.set(id, conn);
+    ctx.metrics.chargersConnected.set(this.connections.size);
+    if (previous) {
+      previous.replaced = true;
+      previous.client.close(REPLACED).catch(() => {});
+    }
+    conn.ready = (async () => {
+      const r = await ctx.db.query<{ id: number }>(
+        `INSERT INTO ocpp_connections (operator_id, charger_id, node_id, remote_address, protocol) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+        [conn.operatorId, id, ctx.nodeId, conn.remoteAddress, client.protocol],
+      );
+      if (this.connections.get(id) === conn) await setConnected(ctx.db, id, true, ctx.nodeId);
+      if (previous)
+        await this.securityEvent(conn.operatorId, id, 'duplicate_connection', conn.remoteAddress, {
+          policy: 'newcomer replaces the open connection',
+          previousRemoteAddress: previous.remoteAddress,
+          previousConnectedAt: previous.connectedAt.toISOString(),
+        });
+      ctx.events.emit('charger.connection', { operatorId: conn.operatorId, chargerId: id, connected: true, at: conn.connectedAt });
+      return r.rows[0].id;
+    })();
+    conn.ready.catch((err) => ctx.log.error({ err, chargerId: id }, 'could not record the connection'));
+
+    client.once('close', ({ code, reason }: { code: number; reason: string }) => void this.onClose(conn, code, reason));
+  }
+
+  private async onClose(conn: Connection, code: number, reason: string) {
+    const ctx = this.ctx;
+    const current = this.connections.get(conn.chargerId) === conn;
+    if (current) this.connections.delete(conn.chargerId);
+    ctx.metrics.chargersConnected.set(this.connections.size);
+    try {
+      const rowId = await conn.ready;
+      await ctx.db.query(`UPDATE ocpp_connections SET disconnected_at = now(), close_code = $2, reason = $3 WHERE id = $1`, [
+        rowId,
+        code ?? null,
+        conn.replaced ? 'replaced by a newer connection' : reason || (code === 1006 ? 'connection lost' : 'closed'),
+      ]);
+      // Only the connection that still owns the charger may say it is gone.
+      if (current && !this.connections.has(conn.chargerId)) {
+        await setConnected(ctx.db, conn.chargerId, false, null);
+        ctx.events.emit('charger.connection', { operatorId: conn.operatorId, chargerId: conn.chargerId, connected: false, at: new Date() });
+      }
+    } catch (err) {
+      ctx.log.error({ err, chargerId: conn.chargerId }, 'could not record the disconnection');
+    }
+  }
+
+  /**
+   * Store before act: every inbound frame is written to the message log before ocpp-rpc sees it, in
+   * arrival order; every outbound frame is logged as it is sent, and CALLERROR codes get their 1.6
+   * spelling. This reaches into ocpp-rpc's per-client `_onMessage` (the one hook that runs before any
+   * processing); the e2e suite fails loudly should a new ocpp-rpc version change it.
+   */
+  private interceptFrames(conn: Connection) {
+    const client = conn.client as RPCServerClient & { _onMessage: (b: Buffer) => void };
+    if (typeof client._onMessage !== 'function') throw new Error('ocpp-rpc changed: RPCServerClient._onMessage is gone');
+    const ctx = this.ctx;
+    const onMessage = client._onMessage.bind(client);
+    let chain: Promise<unknown> = Promise.resolve();
+    client._onMessage = (buf: Buffer) => {
+      const text = buf.toString('utf8');
+      if (!text.length) return onMessage(buf);
+      const f = parseFrame(text);
+      let action = f.action;
+      if (f.messageType === 2 && f.messageId && action) conn.inbound.set(f.messageId, action);
+      if ((f.messageType === 3 || f.messageType === 4) && f.messageId) {
+        action = conn.outbound.get(f.messageId) ?? null;
+        conn.outbound.delete(f.messageId);
+      }
+      ctx.metrics.framesTotal.inc({ direction: 'in', action: action ?? 'unknown' });
+      const stored = this.log.write({ ...f, action, operatorId: conn.operatorId, chargerId: conn.chargerId, direction: 'in', at: new Date() });
+      chain = chain
+        .then(() => Promise.all([stored, conn.ready]))
+        .then(
+          () => onMessage(buf),
+          // Not stored means not acted on: the charger gets no answer and retries.
+          (err) => ctx.log.error({ err, chargerId: conn.chargerId }, 'frame not stored; dropped'),
+        );
+      if (conn.lastTouch < Date.now() - 60_000) {
+        conn.lastTouch = Date.now();
+        touchCharger(ctx.db, conn.chargerId).catch(() => {});
+      }
+    };
+    const sendRaw = client.sendRaw.bind(client);
+    client.sendRaw = (message: string) => {
+      let text = typeof message === 'string' ? message : String(message);
+      const f = parseFrame(text);
+      let action = f.action;
+      if (f.messageType === 4 && f.errorCode) {
+        const code = errorCode16(f.errorCode);
+        if (code !== f.errorCode) {
+          const frame = JSON.parse(text);
+          frame[2] = code;
+          text = JSON.stringify(frame);
+          f.errorCode = code;
+        }
+      }
+      if (f.messageType === 2 && f.messageId && action) conn.outbound.set(f.messageId, action);
+      if ((f.messageType === 3 || f.messageType === 4) && f.messageId) {
+        action = conn.inbound.get(f.messageId) ?? null;
+        conn.inbound.delete(f.messageId);
+      }
+      ctx.metrics.framesTotal.inc({ direction: 'out', action: action ?? 'unknown' });
+      this.log
+        .write({ ...f, action, operatorId: conn.operatorId, chargerId: conn.chargerId, direction: 'out', at: new Date() })
+        .catch(() => {}); // already logged by the writer
+      return sendRaw(text);
+    };
+  }
+
+  isConnected(chargerId: string) {
+    const c = this.connections.get(chargerId);
+    return !!c && c.client.state === OPEN;
+  }
+
+  async call<T = any>(chargerId: string, action: string, payload: unknown, opts: CallOptions = {}): Promise<T> {
+    if (!has16Schema(`urn:${action}.req`)) throw new CommandInvalid(action, `${action} is not an OCPP 1.6 action`);
+    try {
+      validate16(`urn:${action}.req`, payload);
+    } catch (e) {
+      const err = e as Error & { details?: { errors?: unknown } };
+      throw new CommandInvalid(action, `invalid ${action} payload: ${err.message}`, err.details?.errors);
+    }
+    const conn = this.connections.get(chargerId);
+    if (!conn || conn.client.state !== OPEN) throw new ChargerOffline(chargerId);
+    const timeoutMs = opts.timeoutMs ?? this.ctx.config.OCPP_COMMAND_TIMEOUT_MS;
+    const end = this.ctx.metrics.commandSeconds.startTimer({ action });
+    try {
+      conn.invalidAnswer = null;
+      const res = await conn.client.call(action, payload, { callTimeoutMs: timeoutMs });
+      end({ outcome: 'answered' });
+      return res as T;
+    } catch (e) {
+      const err = e as Error & { rpcErrorCode?: string; rpcErrorMessage?: string; details?: unknown };
+      if (isTimeout(err)) {
+        end({ outcome: 'timeout' });
+        throw new CommandTimeout(chargerId, action, timeoutMs);
+      }
+      if (conn.invalidAnswer) {
+        end({ outcome: 'invalid_answer' });
+        conn.invalidAnswer = null;
+        throw new CommandRejected(chargerId, action, 'InvalidResponse', `the charger's answer breaks the OCPP 1.6 schema: ${err.message}`);
+      }
+      if (err.rpcErrorCode) {
+        end({ outcome: 'callerror' });
+        throw new CommandRejected(chargerId, action, err.rpcErrorCode, err.message || err.rpcErrorMessage || '', err.details);
+      }
+      end({ outcome: 'offline' });
+      throw new ChargerOffline(chargerId);
+    }
+  }
+
+  /**
+   * At start: chargers still marked connected through a node that is gone (a crashed or restarted
+   * process) are marked disconnected, with their open connection rows closed.
+   */
+  async markStaleConnections() {
+    const ctx = this.ctx;
+    const host = hostname();
+    const stale = (node: string | null) => {
+      if (!node) return true;
+      if (node === ctx.nodeId) return false;
+      if (ctx.db.kind === 'pglite') return true; // embedded: one process owns the database
+      const [h, pid] = node.split(':');
+      if (h !== host) return false; // another machine's node: it answers for its own chargers
+      if (Number(pid) === process.pid) return true;
+      try {
+        process.kill(Number(pid), 0);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    const rows = (await listConnectedChargers(ctx.db)).filter((r) => stale(r.connected_node) && !this.connections.has(r.id));
+    for (const r of rows) await setConnected(ctx.db, r.id, false, null);
+    const nodes = [...new Set(rows.map((r) => r.connected_node).filter((n): n is string => !!n))];
+    if (nodes.length)
+      await ctx.db.query(`UPDATE ocpp_connections SET disconnected_at = now(), reason = 'node stopped' WHERE disconnected_at IS NULL AND node_id = ANY($1::text[])`, [nodes]);
+    return rows.length;
+  }
+
+  async close() {
+    await this.rpc.close({ code: 1001, reason: 'server shutting down', force: false }).catch(() => {});
+    // The close handlers record each disconnection; give them a moment to finish.
+    for (let i = 0; i < 100 && this.connections.size; i++) await new Promise((r) => setTimeout(r, 10));
+    await this.log.drain();
+  }
+}

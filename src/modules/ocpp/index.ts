@@ -1,0 +1,49 @@
+import type { Module } from '../../platform/context.ts';
+import { OcppServer, type OcppGateway } from './gateway.ts';
+import { commandRoutes } from './commands.ts';
+import { historyRoutes } from './routes.ts';
+import { purgeMessageLog } from './message-log.ts';
+import type { ReadinessCheck } from '../../platform/http/ops.ts';
+
+export { ChargerOffline, CommandTimeout, CommandRejected, CommandInvalid } from './errors.ts';
+export type { OcppGateway, CallOptions } from './gateway.ts';
+export { dataTransferHandlers } from './v16/index.ts';
+export { purgeMessageLog } from './message-log.ts';
+export { COMMAND_ROLES } from './commands.ts';
+
+declare module '../../platform/context.ts' {
+  interface Services {
+    ocpp: OcppGateway;
+  }
+}
+
+let retention: NodeJS.Timeout | null = null;
+
+/** The OCPP-J 1.6 endpoint ws://HOST:PORT/ocpp/{chargeBoxId} on the HTTP server's port. */
+export const ocppModule: Module = {
+  name: 'ocpp',
+  register(app, ctx) {
+    const gw = new OcppServer(ctx);
+    ctx.services.ocpp = gw;
+    app.server.on('upgrade', gw.onUpgrade);
+    commandRoutes(app, ctx, gw);
+    historyRoutes(app, ctx);
+    ((ctx.services as Record<string, unknown>).readiness as ReadinessCheck[] | undefined)?.push(async () => ({ name: 'ocpp', ok: true, message: `${gw.connections.size} charger(s) connected` }));
+  },
+  async start(ctx) {
+    const gw = ctx.services.ocpp as OcppServer;
+    const n = await gw.markStaleConnections();
+    if (n) ctx.log.info({ chargers: n }, 'chargers of a stopped node marked disconnected');
+    const purge = () =>
+      purgeMessageLog(ctx.db, ctx.config.MESSAGE_LOG_RETENTION_DAYS)
+        .then((deleted) => deleted && ctx.log.info({ deleted }, 'OCPP message log purged'))
+        .catch((err) => ctx.log.warn({ err }, 'OCPP message log purge failed'));
+    void purge();
+    retention = setInterval(purge, 3600_000);
+    retention.unref();
+  },
+  async stop(ctx) {
+    if (retention) clearInterval(retention);
+    await (ctx.services.ocpp as OcppServer | undefined)?.close();
+  },
+};

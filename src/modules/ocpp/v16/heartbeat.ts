@@ -1,0 +1,8 @@
+import { touchCharger } from '../../registry/index.ts';
+import type { Handler } from './types.ts';
+
+export const heartbeat: Handler<Record<string, never>> = async ({ ctx, conn }) => {
+  await touchCharger(ctx.db, conn.chargerId);
+  conn.lastTouch = Date.now();
+  return { currentTime: new Date().toISOString() };
+};

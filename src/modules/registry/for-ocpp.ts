@@ -1,0 +1,21 @@
+import type { Queryable } from '../../platform/db/index.ts';
+
+/**
+ * The operator that receives unknown chargers admitted as Pending for commissioning: the operator whose
+ * settings say `admitUnknownChargers: true` (the first by id if several do), else, when the platform
+ * setting ADMIT_UNKNOWN_CHARGERS is on and there is exactly one operator, that operator. Otherwise
+ * nobody: a multi-tenant platform never guesses whose charger an unknown one is.
+ */
+export async function operatorForUnknownChargers(q: Queryable, platformAllows: boolean): Promise<string | null> {
+  const r = await q.query<{ id: string; settings: Record<string, unknown> | null }>(`SELECT id, settings FROM operators ORDER BY id`);
+  const opted = r.rows.find((o) => o.settings?.admitUnknownChargers === true);
+  if (opted) return opted.id;
+  if (platformAllows && r.rows.length === 1) return r.rows[0].id;
+  return null;
+}
+
+/** Chargers marked connected, with the node that holds (or held) them. */
+export async function listConnectedChargers(q: Queryable): Promise<{ id: string; operator_id: string; connected_node: string | null }[]> {
+  const r = await q.query<{ id: string; operator_id: string; connected_node: string | null }>(`SELECT id, operator_id, connected_node FROM chargers WHERE connected`);
+  return r.rows;
+}

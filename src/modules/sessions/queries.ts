@@ -1,0 +1,110 @@
+import type { Queryable } from '../../platform/db/index.ts';
+import { formatKwh } from '../../platform/money.ts';
+import type { SessionRow } from './service.ts';
+
+export async function getSession(q: Queryable, operatorId: string | null, id: number): Promise<SessionRow | null> {
+  const r = await q.query<SessionRow>(`SELECT * FROM sessions WHERE id = $1 AND ($2::text IS NULL OR operator_id = $2)`, [id, operatorId]);
+  return r.rows[0] ?? null;
+}
+
+/** The open session on a connector (the newest, should a stop have been lost). */
+export async function activeSessionOn(q: Queryable, chargerId: string, connectorId: number): Promise<SessionRow | null> {
+  const r = await q.query<SessionRow>(`SELECT * FROM sessions WHERE charger_id = $1 AND connector_id = $2 AND status = 'active' ORDER BY id DESC LIMIT 1`, [
+    chargerId,
+    connectorId,
+  ]);
+  return r.rows[0] ?? null;
+}
+
+export async function listActiveSessions(q: Queryable, operatorId: string): Promise<SessionRow[]> {
+  const r = await q.query<SessionRow>(`SELECT * FROM sessions WHERE operator_id = $1 AND status = 'active' ORDER BY id`, [operatorId]);
+  return r.rows;
+}
+
+export interface SampleRow {
+  at: Date;
+  measurand: string;
+  phase: string | null;
+  location: string | null;
+  context: string | null;
+  unit: string;
+  value: string;
+}
+
+export async function listSessionSamples(q: Queryable, sessionId: number, measurand?: string): Promise<SampleRow[]> {
+  const r = await q.query<SampleRow>(
+    `SELECT at, measurand, phase, location, context, unit, value::text AS value FROM meter_samples
+     WHERE session_id = $1 AND ($2::text IS NULL OR measurand = $2) ORDER BY at, id`,
+    [sessionId, measurand ?? null],
+  );
+  return r.rows;
+}
+
+export interface SessionFilter {
+  operatorId: string | null;
+  chargerId?: string;
+  status?: 'active' | 'finished';
+  from?: Date;
+  to?: Date;
+  flag?: string;
+  limit?: number;
+  beforeId?: number;
+}
+
+export async function listSessions(q: Queryable, f: SessionFilter): Promise<SessionRow[]> {
+  const r = await q.query<SessionRow>(
+    `SELECT * FROM sessions
+     WHERE ($1::text IS NULL OR operator_id = $1) AND ($2::text IS NULL OR charger_id = $2) AND ($3::text IS NULL OR status = $3)
+       AND ($4::timestamptz IS NULL OR started_at >= $4) AND ($5::timestamptz IS NULL OR started_at < $5)
+       AND ($6::text IS NULL OR $6 = ANY(flags)) AND ($7::bigint IS NULL OR id < $7)
+     ORDER BY id DESC LIMIT $8`,
+    [f.operatorId, f.chargerId ?? null, f.status ?? null, f.from ?? null, f.to ?? null, f.flag ?? null, f.beforeId ?? null, Math.min(f.limit ?? 50, 500)],
+  );
+  return r.rows;
+}
+
+/** Energy a session delivered as the meter says: never negative (a rolled-back meter bills nothing). */
+export function sessionEnergyWh(s: Pick<SessionRow, 'meter_start_wh' | 'meter_stop_wh' | 'last_energy_wh'>): number {
+  const end = s.meter_stop_wh ?? s.last_energy_wh;
+  if (end === null || end === undefined) return 0;
+  return Math.max(0, Number(end) - Number(s.meter_start_wh));
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function sessionView(s: SessionRow) {
+  return {
+    id: s.id,
+    transactionId: s.id,
+    operatorId: s.operator_id,
+    stationId: s.station_id,
+    chargerId: s.charger_id,
+    connectorId: s.connector_id,
+    origin: s.origin,
+    idTag: s.id_tag,
+    idTagStatus: s.id_tag_status,
+    driverPhone: s.driver_phone,
+    partnerId: s.partner_id,
+    startChargeSeq: s.start_charge_seq,
+    status: s.status,
+    meterStartWh: Number(s.meter_start_wh),
+    meterStopWh: s.meter_stop_wh === null ? null : Number(s.meter_stop_wh),
+    energyKwh: formatKwh(sessionEnergyWh(s)),
+    startedAt: s.started_at.toISOString(),
+    stoppedAt: iso(s.stopped_at),
+    chargingEndedAt: iso(s.charging_ended_at),
+    unpluggedAt: iso(s.unplugged_at),
+    stopReason: s.stop_reason,
+    stopIdTag: s.stop_id_tag,
+    socStart: s.soc_start,
+    socEnd: s.soc_end,
+    lastEnergyWh: s.last_energy_wh === null ? null : Number(s.last_energy_wh),
+    lastPowerW: s.last_power_w === null ? null : Number(s.last_power_w),
+    lastSampleAt: iso(s.last_sample_at),
+    tariffVersionId: s.tariff_version_id,
+    flags: s.flags,
+    startReceivedAt: s.start_received_at.toISOString(),
+    stopReceivedAt: iso(s.stop_received_at),
+  };
+}
+export type SessionView = ReturnType<typeof sessionView>;

@@ -1,0 +1,306 @@
+import type { Queryable } from '../../platform/db/index.ts';
+import { idTagInfo, type IdTagInfo } from '../wallet/index.ts';
+import { normaliseMeterValues, latestReadings, type NormalisedSample, type SampledValueIn } from './meter.ts';
+import { findRemoteStart, claimRemoteStart } from './remote-start.ts';
+import { resolveTariffVersion } from './tariff-hook.ts';
+
+export interface SessionRow {
+  id: number;
+  operator_id: string;
+  station_id: string | null;
+  charger_id: string;
+  connector_id: number;
+  origin: 'charger' | 'app' | 'partner' | 'staff';
+  id_tag: string | null;
+  id_tag_status: string | null;
+  driver_phone: string | null;
+  partner_id: string | null;
+  start_charge_seq: string | null;
+  status: 'active' | 'finished';
+  meter_start_wh: number;
+  meter_stop_wh: number | null;
+  started_at: Date;
+  stopped_at: Date | null;
+  charging_ended_at: Date | null;
+  unplugged_at: Date | null;
+  stop_reason: string | null;
+  stop_id_tag: string | null;
+  soc_start: number | null;
+  soc_end: number | null;
+  last_energy_wh: number | null;
+  last_power_w: number | null;
+  last_sample_at: Date | null;
+  tariff_version_id: number | null;
+  live_cost: unknown;
+  flags: string[];
+  transaction_data: unknown;
+  start_dedupe_key: string | null;
+  start_received_at: Date;
+  stop_received_at: Date | null;
+  stop_answer: Record<string, unknown> | null;
+  updated_at: Date;
+}
+
+/** A message delivered this much later than its own timestamp was queued offline by the charger. */
+export const OFFLINE_LATE_MS = 5 * 60_000;
+
+type MeterValue = { timestamp: string; sampledValue: SampledValueIn[] };
+type IdTagAnswer = { status: string; expiryDate?: string; parentIdTag?: string };
+
+const ocppIdTagInfo = (i: IdTagInfo): IdTagAnswer => (i.expiryDate && i.status === 'Accepted' ? { status: i.status, expiryDate: i.expiryDate } : { status: i.status });
+
+const TAG_FLAG: Record<string, string> = { Invalid: 'unknown_id_tag', Blocked: 'blocked_id_tag', Expired: 'expired_id_tag' };
+
+async function addFlag(q: Queryable, sessionId: number, flag: string) {
+  await q.query(`UPDATE sessions SET flags = array_append(flags, $2), updated_at = now() WHERE id = $1 AND NOT ($2 = ANY(flags))`, [sessionId, flag]);
+}
+
+export async function recordAnomaly(
+  q: Queryable,
+  a: { operatorId: string; chargerId: string; connectorId?: number | null; sessionId?: number | null; kind: string; transactionId?: number | null; details?: unknown },
+) {
+  await q.query(
+    `INSERT INTO session_anomalies (operator_id, charger_id, connector_id, session_id, kind, transaction_id, details) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [a.operatorId, a.chargerId, a.connectorId ?? null, a.sessionId ?? null, a.kind, a.transactionId ?? null, a.details === undefined ? null : JSON.stringify(a.details)],
+  );
+}
+
+export async function insertSamples(q: Queryable, s: { operatorId: string; chargerId: string; connectorId: number; sessionId: number | null }, samples: NormalisedSample[]) {
+  if (!samples.length) return;
+  await q.query(
+    `INSERT INTO meter_samples (operator_id, session_id, charger_id, connector_id, at, measurand, phase, location, context, unit, value)
+     SELECT $1, $2, $3, $4, t.at, t.measurand, t.phase, t.location, t.context, t.unit, t.value::numeric
+     FROM unnest($5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) AS t(at, measurand, phase, location, context, unit, value)`,
+    [
+      s.operatorId,
+      s.sessionId,
+      s.chargerId,
+      s.connectorId,
+      samples.map((x) => x.at.toISOString()),
+      samples.map((x) => x.measurand),
+      samples.map((x) => x.phase),
+      samples.map((x) => x.location),
+      samples.map((x) => x.context),
+      samples.map((x) => x.unit),
+      samples.map((x) => x.value),
+    ],
+  );
+}
+
+export interface StartInput {
+  operatorId: string;
+  stationId: string | null;
+  chargerId: string;
+  connectorId: number;
+  idTag: string;
+  meterStartWh: number;
+  startedAt: Date;
+  reservationId?: number;
+  receivedAt?: Date;
+}
+
+/**
+ * StartTransaction: the session id is the transactionId. A retried identical start gets the same id and
+ * the same answer. A tag that is unknown, blocked or expired is answered so, but the session is still
+ * recorded (the charger may deliver energy anyway) and flagged for the anomaly rules.
+ */
+export async function recordStart(q: Queryable, input: StartInput): Promise<{ sessionId: number; idTagInfo: IdTagAnswer; created: boolean }> {
+  const receivedAt = input.receivedAt ?? new Date();
+  const key = `${input.chargerId}|${input.connectorId}|${input.idTag}|${input.startedAt.toISOString()}|${input.meterStartWh}`;
+  const existing = async () => {
+    const r = await q.query<SessionRow>(`SELECT * FROM sessions WHERE start_dedupe_key = $1`, [key]);
+    return r.rows[0];
+  };
+  const prior = await existing();
+  if (prior) return { sessionId: prior.id, idTagInfo: { status: prior.id_tag_status ?? 'Invalid' }, created: false };
+
+  const remote = await findRemoteStart(q, input.chargerId, input.idTag, input.connectorId, true);
+  // A remote start was authorised by the platform itself (app, partner, staff): its idTag needs no card.
+  const info: IdTagInfo = remote ? { status: 'Accepted', driverPhone: remote.driver_phone } : await idTagInfo(q, input.operatorId, input.idTag, receivedAt);
+  const flags: string[] = [];
+  if (TAG_FLAG[info.status]) flags.push(TAG_FLAG[info.status]);
+  if (receivedAt.getTime() - input.startedAt.getTime() > OFFLINE_LATE_MS) flags.push('offline_late');
+  const tariffVersionId = await resolveTariffVersion(q, input.operatorId, input.chargerId, input.startedAt);
+
+  const ins = await q.query<{ id: number }>(
+    `INSERT INTO sessions (operator_id, station_id, charger_id, connector_id, origin, id_tag, id_tag_status, driver_phone, partner_id, start_charge_seq,
+       meter_start_wh, started_at, tariff_version_id, flags, start_dedupe_key, start_received_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+     ON CONFLICT (start_dedupe_key) DO NOTHING RETURNING id`,
+    [
+      input.operatorId,
+      input.stationId,
+      input.chargerId,
+      input.connectorId,
+      remote?.origin ?? 'charger',
+      input.idTag,
+      info.status,
+      info.driverPhone ?? null,
+      remote?.partner_id ?? null,
+      remote?.start_charge_seq ?? null,
+      input.meterStartWh,
+      input.startedAt,
+      tariffVersionId,
+      flags,
+      key,
+      receivedAt,
+    ],
+  );
+  if (!ins.rows[0]) {
+    const raced = (await existing())!;
+    return { sessionId: raced.id, idTagInfo: { status: raced.id_tag_status ?? 'Invalid' }, created: false };
+  }
+  const sessionId = ins.rows[0].id;
+  if (remote) await claimRemoteStart(q, remote.id, sessionId);
+  // An older session still open on this connector never got its StopTransaction.
+  await q.query(
+    `UPDATE sessions SET flags = array_append(flags, 'no_stop'), updated_at = now()
+     WHERE charger_id = $1 AND connector_id = $2 AND status = 'active' AND id <> $3 AND NOT ('no_stop' = ANY(flags))`,
+    [input.chargerId, input.connectorId, sessionId],
+  );
+  return { sessionId, idTagInfo: ocppIdTagInfo(info), created: true };
+}
+
+/**
+ * MeterValues: every sampled value is stored normalised, with or without a transaction (connectorId 0
+ * is the main meter). Returns the session the values belong to, with its latest readings.
+ */
+export async function recordMeterValues(
+  q: Queryable,
+  input: { operatorId: string; chargerId: string; connectorId: number; transactionId?: number; meterValue: MeterValue[] },
+): Promise<{ session: SessionRow | null; stored: number; skipped: number }> {
+  const n = normaliseMeterValues(input.meterValue);
+  let session: SessionRow | null = null;
+  if (input.transactionId !== undefined) {
+    const r = await q.query<SessionRow>(`SELECT * FROM sessions WHERE id = $1 AND charger_id = $2`, [input.transactionId, input.chargerId]);
+    session = r.rows[0] ?? null;
+  }
+  await insertSamples(q, { operatorId: input.operatorId, chargerId: input.chargerId, connectorId: input.connectorId, sessionId: session?.id ?? null }, n.samples);
+  if (session) {
+    const l = latestReadings(n.samples);
+    if (l.at) {
+      const u = await q.query<SessionRow>(
+        `UPDATE sessions SET last_energy_wh = COALESCE($2, last_energy_wh), last_power_w = COALESCE($3, last_power_w),
+           soc_end = COALESCE($4, soc_end), soc_start = COALESCE(soc_start, $5), last_sample_at = $6, updated_at = now()
+         WHERE id = $1 AND (last_sample_at IS NULL OR last_sample_at <= $6) RETURNING *`,
+        [session.id, l.energyWh, l.powerW, l.soc, l.firstSoc, l.at],
+      );
+      session = u.rows[0] ?? session;
+    }
+  }
+  return { session, stored: n.samples.length, skipped: n.skipped.length };
+}
+
+export interface StopInput {
+  operatorId: string;
+  chargerId: string;
+  transactionId: number;
+  meterStopWh: number;
+  stoppedAt: Date;
+  reason?: string;
+  idTag?: string;
+  transactionData?: MeterValue[];
+  receivedAt?: Date;
+}
+
+export type StopOutcome = 'finished' | 'duplicate' | 'mismatch' | 'unknown';
+
+/**
+ * StopTransaction, idempotent: the first stop finishes the session; an identical retry gets the same
+ * answer and changes nothing; a different second stop is an anomaly (flag stop_mismatch), never an
+ * overwrite. An unknown transactionId (chargers send -1 or 0 after refusing a start) is acknowledged
+ * and recorded. meterStop < meterStart is flagged meter_rollback; billing never sees negative energy.
+ */
+export async function recordStop(q: Queryable, input: StopInput): Promise<{ outcome: StopOutcome; session: SessionRow | null; answer: Record<string, unknown> }> {
+  const receivedAt = input.receivedAt ?? new Date();
+  const tagAnswer = async (s: SessionRow | null) => {
+    if (!input.idTag) return {};
+    if (s && s.id_tag === input.idTag && s.id_tag_status) return { idTagInfo: { status: s.id_tag_status } };
+    return { idTagInfo: ocppIdTagInfo(await idTagInfo(q, input.operatorId, input.idTag, receivedAt)) };
+  };
+  const found = await q.query<SessionRow>(`SELECT * FROM sessions WHERE id = $1 AND charger_id = $2 FOR UPDATE`, [input.transactionId, input.chargerId]);
+  const s = found.rows[0] ?? null;
+  const stopDetails = { meterStop: input.meterStopWh, timestamp: input.stoppedAt.toISOString(), reason: input.reason ?? null, idTag: input.idTag ?? null };
+
+  if (!s) {
+    await recordAnomaly(q, { operatorId: input.operatorId, chargerId: input.chargerId, kind: 'unknown_transaction', transactionId: input.transactionId, details: stopDetails });
+    if (input.transactionData?.length) {
+      const n = normaliseMeterValues(input.transactionData);
+      await insertSamples(q, { operatorId: input.operatorId, chargerId: input.chargerId, connectorId: 0, sessionId: null }, n.samples);
+    }
+    return { outcome: 'unknown', session: null, answer: await tagAnswer(null) };
+  }
+  if (s.status === 'finished') {
+    const same = Number(s.meter_stop_wh) === input.meterStopWh && s.stopped_at?.getTime() === input.stoppedAt.getTime();
+    if (!same) {
+      await addFlag(q, s.id, 'stop_mismatch');
+      await recordAnomaly(q, { operatorId: s.operator_id, chargerId: s.charger_id, connectorId: s.connector_id, sessionId: s.id, kind: 'stop_mismatch', transactionId: s.id, details: stopDetails });
+    }
+    return { outcome: same ? 'duplicate' : 'mismatch', session: s, answer: s.stop_answer ?? {} };
+  }
+
+  const answer = await tagAnswer(s);
+  const flags = new Set(s.flags);
+  if (input.meterStopWh < Number(s.meter_start_wh)) flags.add('meter_rollback');
+  if (receivedAt.getTime() - input.stoppedAt.getTime() > OFFLINE_LATE_MS) flags.add('offline_late');
+  if (flags.delete('no_stop')) flags.add('late_stop');
+  const u = await q.query<SessionRow>(
+    `UPDATE sessions SET status = 'finished', meter_stop_wh = $2, stopped_at = $3, charging_ended_at = COALESCE(charging_ended_at, $3),
+       stop_reason = $4, stop_id_tag = $5, transaction_data = $6, stop_received_at = $7, stop_answer = $8, flags = $9, updated_at = now()
+     WHERE id = $1 RETURNING *`,
+    [
+      s.id,
+      input.meterStopWh,
+      input.stoppedAt,
+      input.reason ?? 'Local',
+      input.idTag ?? null,
+      input.transactionData ? JSON.stringify(input.transactionData) : null,
+      receivedAt,
+      JSON.stringify(answer),
+      [...flags],
+    ],
+  );
+  if (input.transactionData?.length) {
+    const n = normaliseMeterValues(input.transactionData);
+    await insertSamples(q, { operatorId: s.operator_id, chargerId: s.charger_id, connectorId: s.connector_id, sessionId: s.id }, n.samples);
+  }
+  return { outcome: 'finished', session: u.rows[0], answer };
+}
+
+/**
+ * What a connector's status says about its sessions: Available after a finished session ends the idle
+ * time (unplugged_at); Finishing/SuspendedEV with no power ends charging; Available after a reboot with a
+ * session still open marks it no_stop (the StopTransaction may still come, late).
+ */
+export async function applyConnectorStatus(
+  q: Queryable,
+  input: { chargerId: string; connectorId: number; status: string; at: Date; lastBootAt: Date | null },
+): Promise<{ unplugged: SessionRow | null }> {
+  let unplugged: SessionRow | null = null;
+  if (input.status === 'Available') {
+    const last = await q.query<SessionRow>(`SELECT * FROM sessions WHERE charger_id = $1 AND connector_id = $2 ORDER BY id DESC LIMIT 1`, [input.chargerId, input.connectorId]);
+    const s = last.rows[0];
+    if (s && s.status === 'finished' && !s.unplugged_at && (!s.stopped_at || s.stopped_at.getTime() <= input.at.getTime())) {
+      const u = await q.query<SessionRow>(`UPDATE sessions SET unplugged_at = $2, updated_at = now() WHERE id = $1 AND unplugged_at IS NULL RETURNING *`, [s.id, input.at]);
+      unplugged = u.rows[0] ?? null;
+    }
+    if (input.lastBootAt)
+      await q.query(
+        `UPDATE sessions SET flags = array_append(flags, 'no_stop'), updated_at = now()
+         WHERE charger_id = $1 AND connector_id = $2 AND status = 'active' AND start_received_at < $3 AND NOT ('no_stop' = ANY(flags))`,
+        [input.chargerId, input.connectorId, input.lastBootAt],
+      );
+  } else if (input.status === 'Finishing' || input.status === 'SuspendedEV') {
+    await q.query(
+      `UPDATE sessions SET charging_ended_at = $3, updated_at = now()
+       WHERE charger_id = $1 AND connector_id = $2 AND status = 'active' AND charging_ended_at IS NULL AND COALESCE(last_power_w, 0) = 0`,
+      [input.chargerId, input.connectorId, input.at],
+    );
+  } else if (input.status === 'Charging') {
+    await q.query(`UPDATE sessions SET charging_ended_at = NULL, updated_at = now() WHERE charger_id = $1 AND connector_id = $2 AND status = 'active' AND charging_ended_at IS NOT NULL`, [
+      input.chargerId,
+      input.connectorId,
+    ]);
+  }
+  return { unplugged };
+}
