@@ -1,8 +1,10 @@
 import type { Module } from '../platform/context.ts';
 import { registryModule } from './registry/index.ts';
+import { sessionsModule } from './sessions/index.ts';
+import { ocppModule } from './ocpp/index.ts';
 import { walletModule } from './wallet/index.ts';
 import { enterpriseModule } from './enterprise/index.ts';
 import { webModule } from './web/index.ts';
 
 /** Every capability, in start order. A new module adds one line here. */
-export const modules: Module[] = [registryModule, walletModule, enterpriseModule, webModule];
+export const modules: Module[] = [registryModule, sessionsModule, ocppModule, walletModule, enterpriseModule, webModule];
