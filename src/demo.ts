@@ -6,4 +6,7 @@ import type { Platform } from './server.ts';
  */
 export async function loadDemo(_p: Platform, _doc: unknown): Promise<void> {}
 
-export async function demoRunning(_p: Platform, _doc: unknown): Promise<void> {}
+export async function demoRunning(p: Platform, doc: unknown): Promise<void> {
+  const { startDemoSimulation } = await import('./modules/ocpp/simulator/demo.ts');
+  await startDemoSimulation(p, doc);
+}
