@@ -1,0 +1,74 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Ctx } from '../../platform/context.ts';
+import { applyPaid } from './credit.ts';
+import { applyRefundState } from './refunds.ts';
+import { loadWechatpayMerchant } from './settings.ts';
+import { decryptResource, verifyWechatSignature } from './wechatpay/crypto.ts';
+import { refundState, transactionState } from './wechatpay/client.ts';
+
+const KEEP_HEADERS = ['wechatpay-timestamp', 'wechatpay-nonce', 'wechatpay-signature', 'wechatpay-serial', 'wechatpay-signature-type', 'request-id', 'content-type', 'user-agent', 'x-forwarded-for'];
+
+/**
+ * WeChat Pay notifications (payments and refunds). Stored raw in the inbox before anything else;
+ * the signature is checked over those exact bytes. Answers: 204 when processed or already
+ * processed; 4xx/5xx with {code:"FAIL"} otherwise, which makes WeChat retry.
+ */
+export function callbackRoutes(app: FastifyInstance, ctx: Ctx) {
+  app.post('/api/v1/payments/wechatpay/notify/:operatorId', { schema: { tags: ['payments'], description: 'WeChat Pay v3 notify_url (public; signature-checked)', security: [] } }, (req, reply) =>
+    handleNotify(ctx, req, reply),
+  );
+}
+
+async function handleNotify(ctx: Ctx, req: FastifyRequest, reply: FastifyReply) {
+  const operatorId = (req.params as { operatorId: string }).operatorId;
+  const raw = (req as unknown as { rawBody?: string }).rawBody ?? '';
+  const headers = Object.fromEntries(KEEP_HEADERS.filter((k) => req.headers[k] !== undefined).map((k) => [k, req.headers[k]]));
+  const merchant = await loadWechatpayMerchant(ctx.db, operatorId);
+  const inbox = await ctx.db.query<{ id: number }>(
+    `INSERT INTO inbox (operator_id, source, kind, dedupe_key, headers, body) VALUES ($1, 'wechatpay', 'notify', $2, $3, $4) RETURNING id`,
+    [merchant ? operatorId : null, (req.body as { id?: string } | undefined)?.id ?? null, JSON.stringify({ ...headers, operatorId }), raw],
+  );
+  const inboxId = inbox.rows[0].id;
+  const done = async (status: number, outcome: string, message?: string, decoded?: unknown) => {
+    await ctx.db.query(`UPDATE inbox SET processed_at = now(), outcome = $2, error = $3, decoded = $4 WHERE id = $1`, [
+      inboxId,
+      outcome,
+      status >= 400 ? (message ?? null) : null,
+      decoded === undefined ? null : JSON.stringify(decoded),
+    ]);
+    if (status >= 400) {
+      req.log.warn({ operatorId, inboxId, outcome, status }, `WeChat Pay callback refused: ${message}`);
+      return reply.status(status).send({ code: 'FAIL', message: message ?? outcome });
+    }
+    return reply.status(204).send();
+  };
+  if (!merchant) return done(404, 'unknown_merchant', `operator ${operatorId} has no WeChat Pay merchant`);
+  const sig = verifyWechatSignature(req.headers, raw, merchant.platformKeys);
+  if (!sig.ok) return done(401, `refused:${sig.reason}`, sig.message);
+  const body = req.body as { id?: string; event_type?: string; resource?: any } | undefined;
+  if (!body?.resource?.ciphertext) return done(400, 'bad_request', 'no encrypted resource in the notification');
+  let plain: any;
+  try {
+    plain = JSON.parse(decryptResource(body.resource, merchant.apiV3Key));
+  } catch (e) {
+    return done(400, 'decrypt_failed', `the resource does not decrypt with the APIv3 key: ${(e as Error).message}`);
+  }
+  try {
+    if (body.event_type === 'TRANSACTION.SUCCESS' && body.resource.original_type !== 'refund') {
+      const s = transactionState(plain);
+      if (s.state !== 'SUCCESS') return done(204, `ignored:${s.state}`, undefined, plain);
+      const r = await applyPaid(ctx, merchant, s, 'callback', inboxId);
+      if (r.outcome === 'flagged') return done(400, `flagged:${r.reason}`, r.message, plain);
+      return done(204, r.outcome, undefined, plain);
+    }
+    if (body.event_type?.startsWith('REFUND.')) {
+      if (plain.mchid && plain.mchid !== merchant.mchid) return done(400, 'flagged:merchant_mismatch', `refund for mchid ${plain.mchid}`, plain);
+      const outcome = await applyRefundState(ctx, operatorId, refundState({ ...plain, status: plain.refund_status ?? plain.status }), 'callback', inboxId);
+      return done(outcome === 'unknown_refund' ? 400 : 204, outcome, outcome === 'unknown_refund' ? `unknown out_refund_no ${plain.out_refund_no}` : undefined, plain);
+    }
+    return done(204, `ignored:${body.event_type}`, undefined, plain);
+  } catch (e) {
+    req.log.error({ err: e, inboxId }, 'WeChat Pay callback processing failed');
+    return done(500, 'error', `processing failed, please retry: ${(e as Error).message}`, plain);
+  }
+}
