@@ -5,7 +5,7 @@ import { ocppModule } from './ocpp/index.ts';
 import { walletModule } from './wallet/index.ts';
 import { enterpriseModule } from './enterprise/index.ts';
 import { webModule } from './web/index.ts';
-import { paymentsModule } from './payments/index.ts';
+import { roamingModule } from './roaming/index.ts';
 
 /** Every capability, in start order. A new module adds one line here. */
-export const modules: Module[] = [registryModule, sessionsModule, ocppModule, walletModule, enterpriseModule, webModule, paymentsModule];
+export const modules: Module[] = [registryModule, sessionsModule, ocppModule, walletModule, enterpriseModule, webModule, roamingModule];

@@ -1,0 +1,146 @@
+/**
+ * query_start_charge / query_equip_charge_status / query_stop_charge, and the platform's own stop
+ * of a partner session nobody confirmed (case 2). StartChargeSeq is the business idempotency key.
+ */
+import { z } from 'zod';
+import type { Ctx } from '../../platform/context.ts';
+import type { Queryable } from '../../platform/db/index.ts';
+import { activeSessionOn, expectRemoteStart } from '../sessions/index.ts';
+import { businessError, type InboundHandler } from './inbound.ts';
+import { partnerConnector } from './queries.ts';
+import type { Partner } from './partners.ts';
+import { chargeSnapshot } from './snapshot.ts';
+import { getRoamingSession, setState, SEQ_STAT, type RoamingSession } from './state.ts';
+import { parseData, seq27 } from './wire.ts';
+import { orderingKey } from './topics.ts';
+
+/** The OCPP gateway's command service, as this module uses it. */
+interface OcppCalls {
+  call(chargerId: string, action: string, payload: unknown): Promise<any>;
+}
+export const ocppOf = (ctx: Ctx): OcppCalls | null => ((ctx.services as Record<string, unknown>).ocpp as OcppCalls | undefined) ?? null;
+
+/** OCPP idTag (CiString20) that carries the partner start to StartTransaction. */
+export const partnerIdTag = (seq: string) => `P${seq.slice(-19)}`;
+
+export function checkSeq(partner: Partner, seq: string) {
+  if (!seq.startsWith(partner.id)) throw businessError(`StartChargeSeq must start with your OperatorID ${partner.id}`);
+}
+
+const stateAnswer = (rs: RoamingSession) => ({
+  StartChargeSeq: rs.start_charge_seq,
+  StartChargeSeqStat: SEQ_STAT[rs.state],
+  ConnectorID: rs.connector_code,
+  SuccStat: rs.state === 'failed' ? 1 : 0,
+  FailReason: rs.state === 'failed' ? (rs.fail_reason ?? 3) : 0,
+});
+
+export const queryStartCharge: InboundHandler = async (ctx, partner, data) => {
+  const d = parseData(z.object({ StartChargeSeq: seq27, ConnectorID: z.string().min(1) }).passthrough(), data);
+  checkSeq(partner, d.StartChargeSeq);
+  const existing = await getRoamingSession(ctx.db, partner.operatorId, partner.id, d.StartChargeSeq);
+  // A repeated start (the partner's retry after a timeout) answers the current state; never starts twice.
+  if (existing) return stateAnswer(existing);
+  const refuse = (FailReason: number, msg: string) => ({
+    StartChargeSeq: d.StartChargeSeq,
+    StartChargeSeqStat: 4,
+    ConnectorID: d.ConnectorID,
+    SuccStat: 1,
+    FailReason,
+    FailReasonMsg: msg,
+  });
+  const hit = await partnerConnector(ctx.db, partner, d.ConnectorID);
+  if (!hit) return refuse(1, '设备不存在');
+  if (!hit.charger.connected) return refuse(2, '设备离线');
+  if (!['Available', 'Preparing', 'SuspendedEV', 'SuspendedEVSE'].includes(hit.connector.ocppStatus)) return refuse(3, '充电枪不可用或已占用');
+  if (await activeSessionOn(ctx.db, hit.chargerId, hit.connectorId)) return refuse(3, '充电枪已在充电');
+  const created = await ctx.db.tx(async (q) => {
+    const busy = await q.query(
+      `SELECT 1 FROM roaming_sessions WHERE operator_id = $1 AND charger_id = $2 AND connector_id = $3 AND state IN ('starting', 'charging', 'stopping')`,
+      [partner.operatorId, hit.chargerId, hit.connectorId],
+    );
+    if (busy.rows.length) return 'busy' as const;
+    const ins = await q.query(
+      `INSERT INTO roaming_sessions (operator_id, partner_id, start_charge_seq, connector_code, charger_id, connector_id)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+      [partner.operatorId, partner.id, d.StartChargeSeq, d.ConnectorID, hit.chargerId, hit.connectorId],
+    );
+    if (!ins.rowCount) return 'duplicate' as const;
+    await expectRemoteStart(q, {
+      operatorId: partner.operatorId,
+      chargerId: hit.chargerId,
+      connectorId: hit.connectorId,
+      idTag: partnerIdTag(d.StartChargeSeq),
+      origin: 'partner',
+      partnerId: partner.id,
+      startChargeSeq: d.StartChargeSeq,
+    });
+    await ctx.outbox.enqueue(q, {
+      operatorId: partner.operatorId,
+      topic: 'roaming.remote_start',
+      payload: { operatorId: partner.operatorId, partnerId: partner.id, startChargeSeq: d.StartChargeSeq },
+      dedupeKey: `roaming:remote_start:${partner.operatorId}:${partner.id}:${d.StartChargeSeq}`,
+      maxAttempts: 1,
+    });
+    return 'created' as const;
+  });
+  if (created === 'busy') return refuse(3, '充电枪已在充电');
+  const now = await getRoamingSession(ctx.db, partner.operatorId, partner.id, d.StartChargeSeq);
+  return stateAnswer(now!);
+};
+
+export const queryEquipChargeStatus: InboundHandler = async (ctx, partner, data) => {
+  const d = parseData(z.object({ StartChargeSeq: seq27 }), data);
+  const rs = await getRoamingSession(ctx.db, partner.operatorId, partner.id, d.StartChargeSeq);
+  if (!rs) throw businessError(`unknown StartChargeSeq ${d.StartChargeSeq}`);
+  return chargeSnapshot(ctx, partner, rs, 'query');
+};
+
+export const queryStopCharge: InboundHandler = async (ctx, partner, data) => {
+  const d = parseData(z.object({ StartChargeSeq: seq27, ConnectorID: z.string().optional() }), data);
+  const answer = (rs: RoamingSession, SuccStat: number, FailReason: number) => ({
+    StartChargeSeq: rs.start_charge_seq,
+    StartChargeSeqStat: SEQ_STAT[rs.state],
+    SuccStat,
+    FailReason,
+  });
+  return ctx.db.tx(async (q) => {
+    const rs = await getRoamingSession(q, partner.operatorId, partner.id, d.StartChargeSeq, true);
+    if (!rs) throw businessError(`unknown StartChargeSeq ${d.StartChargeSeq}`);
+    if (rs.state === 'ended' || rs.state === 'failed') return answer(rs, 1, 3);
+    if (rs.state === 'stopping') return answer(rs, 0, 0);
+    await setState(q, rs, { state: 'stopping', stop_requested_by: 'partner' });
+    if (rs.session_id) await enqueueRemoteStop(ctx, q, rs);
+    // still starting: the stop is applied as soon as StartTransaction arrives (session.started)
+    return answer({ ...rs, state: 'stopping' }, 0, 0);
+  });
+};
+
+export async function enqueueRemoteStop(ctx: Ctx, q: Queryable, rs: Pick<RoamingSession, 'operator_id' | 'partner_id' | 'start_charge_seq'>) {
+  await ctx.outbox.enqueue(q, {
+    operatorId: rs.operator_id,
+    topic: 'roaming.remote_stop',
+    payload: { operatorId: rs.operator_id, partnerId: rs.partner_id, startChargeSeq: rs.start_charge_seq },
+    dedupeKey: `roaming:remote_stop:${rs.operator_id}:${rs.partner_id}:${rs.start_charge_seq}`,
+  });
+}
+
+/**
+ * The platform stops a partner session itself (nobody on the partner side records it) and writes
+ * down why: on the session row and in the audit trail.
+ */
+export async function autoStop(ctx: Ctx, rs: RoamingSession, reason: string) {
+  await ctx.db.tx(async (q) => {
+    const cur = await getRoamingSession(q, rs.operator_id, rs.partner_id, rs.start_charge_seq, true);
+    if (!cur || cur.state === 'ended' || cur.state === 'failed' || cur.auto_stop_reason) return;
+    await setState(q, cur, { state: 'stopping', auto_stop_reason: reason, auto_stopped_at: new Date(), stop_requested_by: 'platform' });
+    await q.query(
+      `INSERT INTO audit_log (operator_id, actor, action, entity, entity_id, reason, after) VALUES ($1, 'platform', 'roaming.auto_stop', 'roaming_session', $2, $3, $4)`,
+      [cur.operator_id, `${cur.partner_id}:${cur.start_charge_seq}`, reason, JSON.stringify({ sessionId: cur.session_id, chargerId: cur.charger_id, connectorId: cur.connector_id })],
+    );
+    if (cur.session_id) await enqueueRemoteStop(ctx, q, cur);
+  });
+  ctx.log.warn({ operatorId: rs.operator_id, partnerId: rs.partner_id, startChargeSeq: rs.start_charge_seq, reason }, 'partner session stopped by the platform');
+}
+
+export { orderingKey };

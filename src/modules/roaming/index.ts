@@ -1,0 +1,52 @@
+import type { Cron } from 'croner';
+import type { Module } from '../../platform/context.ts';
+import { inboundRoutes, pruneSeenSeqs } from './inbound.ts';
+import { queryEquipAuth, queryStationStats, queryStationStatus, queryStationsInfo, queryToken } from './queries.ts';
+import { queryBusinessPolicy } from './policy.ts';
+import { queryEquipChargeStatus, queryStartCharge, queryStopCharge } from './charge.ts';
+import { registerLifecycle, sessionEffects } from './lifecycle.ts';
+import { pushHandler, PUSH_BACKOFF, PUSH_MAX_ATTEMPTS } from './topics.ts';
+import { registerOrders } from './orders.ts';
+import { registerCheck, startDailyChecks } from './check.ts';
+import { roamingRoutes } from './routes.ts';
+
+export { getPartner, listPartners, type Partner } from './partners.ts';
+export { connectorCode, parseConnectorCode } from './connector-id.ts';
+export { enqueueDailyChecks } from './check.ts';
+
+// per platform instance (tests run several in one process)
+const running = new WeakMap<object, { crons: Cron[]; pruner: NodeJS.Timeout }>();
+
+export const roamingModule: Module = {
+  name: 'roaming',
+  register(app, ctx) {
+    inboundRoutes(app, ctx, {
+      query_token: queryToken,
+      query_stations_info: queryStationsInfo,
+      query_station_status: queryStationStatus,
+      query_station_stats: queryStationStats,
+      query_equip_auth: queryEquipAuth,
+      query_equip_business_policy: queryBusinessPolicy,
+      query_start_charge: queryStartCharge,
+      query_equip_charge_status: queryEquipChargeStatus,
+      query_stop_charge: queryStopCharge,
+    });
+    roamingRoutes(app, ctx);
+    ctx.outbox.register('roaming.push', pushHandler(ctx, sessionEffects), { backoff: PUSH_BACKOFF, maxAttempts: PUSH_MAX_ATTEMPTS });
+    registerLifecycle(ctx);
+    registerOrders(ctx);
+    registerCheck(ctx);
+  },
+  async start(ctx) {
+    const pruner = setInterval(() => pruneSeenSeqs(ctx).catch(() => {}), 10 * 60_000);
+    pruner.unref();
+    running.set(ctx, { crons: await startDailyChecks(ctx), pruner });
+  },
+  stop(ctx) {
+    const r = running.get(ctx);
+    if (!r) return;
+    for (const c of r.crons) c.stop();
+    clearInterval(r.pruner);
+    running.delete(ctx);
+  },
+};

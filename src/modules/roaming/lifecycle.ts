@@ -1,0 +1,182 @@
+/** What happens to a partner session as the charger reports it, and the partner's answers to our pushes. */
+import type { Ctx } from '../../platform/context.ts';
+import { RetryLater } from '../../platform/outbox.ts';
+import { getSession } from '../sessions/index.ts';
+import { listChargers } from '../registry/index.ts';
+import { autoStop, enqueueRemoteStop, ocppOf, partnerIdTag } from './charge.ts';
+import { connectorCode } from './connector-id.ts';
+import { listPartners } from './partners.ts';
+import { chargeSnapshot } from './snapshot.ts';
+import { getRoamingSession, roamingSessionBySession, setState, type RoamingSession } from './state.ts';
+import { enqueuePush, loadPartner, loadSession, type PushEffect } from './topics.ts';
+import { tcecStatus, wireTime } from './wire.ts';
+
+const confirmKey = (rs: Pick<RoamingSession, 'operator_id' | 'partner_id' | 'start_charge_seq'>) =>
+  `roaming:confirm:${rs.operator_id}:${rs.partner_id}:${rs.start_charge_seq}`;
+const ref = (rs: RoamingSession) => ({ operatorId: rs.operator_id, partnerId: rs.partner_id, startChargeSeq: rs.start_charge_seq });
+
+export function registerLifecycle(ctx: Ctx) {
+  const ob = ctx.outbox;
+  const scaled = (s: number) => new Date(Date.now() + s * 1000 * ctx.timeScale);
+
+  ob.register(
+    'roaming.remote_start',
+    async (row) => {
+      const rs = await loadSession(ctx, row.payload);
+      if (!rs || rs.state !== 'starting') return { skipped: rs?.state ?? 'missing' };
+      const ocpp = ocppOf(ctx);
+      let status = 'Unavailable';
+      try {
+        if (!ocpp) throw new Error('the OCPP gateway is not running');
+        const r = await ocpp.call(rs.charger_id, 'RemoteStartTransaction', { connectorId: rs.connector_id, idTag: partnerIdTag(rs.start_charge_seq) });
+        status = r?.status ?? 'Rejected';
+      } catch (e) {
+        status = `error: ${e instanceof Error ? e.message : String(e)}`;
+      }
+      if (status === 'Accepted') return { status };
+      await ctx.db.tx(async (q) => {
+        const cur = await getRoamingSession(q, rs.operator_id, rs.partner_id, rs.start_charge_seq, true);
+        if (!cur || cur.state !== 'starting' || cur.session_id) return; // StartTransaction won the race
+        await setState(q, cur, { state: 'failed', fail_reason: 2, ended_at: new Date() });
+        await enqueuePush(ctx, q, {
+          ...ref(cur),
+          iface: 'notification_start_charge_result',
+          data: { StartChargeSeq: cur.start_charge_seq, StartChargeSeqStat: 4, ConnectorID: cur.connector_code, StartTime: wireTime(new Date()), IdentCode: '', FailReason: 2 },
+        });
+      });
+      return { status };
+    },
+    { maxAttempts: 1 },
+  );
+
+  ob.register('roaming.remote_stop', async (row) => {
+    const rs = await loadSession(ctx, row.payload);
+    if (!rs || !rs.session_id || rs.state === 'ended') return { skipped: true };
+    const ocpp = ocppOf(ctx);
+    if (!ocpp) throw new Error('the OCPP gateway is not running');
+    const r = await ocpp.call(rs.charger_id, 'RemoteStopTransaction', { transactionId: rs.session_id });
+    if (r?.status !== 'Accepted') throw new Error(`charger answered RemoteStopTransaction ${r?.status}`);
+    return r;
+  });
+
+  ob.register('roaming.confirm_timeout', async (row) => {
+    const rs = await loadSession(ctx, row.payload);
+    if (!rs || rs.confirmed_at || rs.state === 'ended' || rs.state === 'failed') return { skipped: true };
+    const partner = await loadPartner(ctx, rs.operator_id, rs.partner_id);
+    await autoStop(ctx, rs, `the partner did not confirm notification_start_charge_result within ${partner.startConfirmTimeoutSeconds} s`);
+    return { stopped: true };
+  });
+
+  ob.register('roaming.status_tick', async (row) => {
+    const rs = await loadSession(ctx, row.payload);
+    if (!rs || rs.state !== 'charging') return { done: true };
+    const partner = await loadPartner(ctx, rs.operator_id, rs.partner_id);
+    const data = await chargeSnapshot(ctx, partner, rs, 'notify');
+    const n = Number(row.payload.n ?? 0) + 1;
+    await ctx.db.tx(async (q) => {
+      await enqueuePush(ctx, q, { ...ref(rs), iface: 'notification_equip_charge_status', data }, `roaming:status:${rs.operator_id}:${rs.partner_id}:${rs.start_charge_seq}:${n}`);
+      await ctx.outbox.enqueue(q, {
+        operatorId: rs.operator_id,
+        topic: 'roaming.status_tick',
+        payload: { ...ref(rs), n },
+        dedupeKey: `roaming:tick:${rs.operator_id}:${rs.partner_id}:${rs.start_charge_seq}:${n}`,
+        notBefore: scaled(60),
+      });
+    });
+    return { n };
+  });
+
+  ctx.events.on('session.started', async (e) => {
+    const s = await getSession(ctx.db, e.operatorId, e.sessionId);
+    if (!s || s.origin !== 'partner') return;
+    let rs = s.partner_id && s.start_charge_seq ? await getRoamingSession(ctx.db, e.operatorId, s.partner_id, s.start_charge_seq) : null;
+    if (!rs) return;
+    const partner = await loadPartner(ctx, rs.operator_id, rs.partner_id);
+    await ctx.db.tx(async (q) => {
+      const cur = (await getRoamingSession(q, rs!.operator_id, rs!.partner_id, rs!.start_charge_seq, true))!;
+      if (cur.session_id) return;
+      const stopFirst = cur.state === 'stopping' || cur.state === 'failed';
+      await setState(q, cur, { session_id: s.id, started_at: s.started_at, ...(stopFirst ? { state: 'stopping' } : { state: 'charging' }) });
+      rs = { ...cur, session_id: s.id, state: stopFirst ? 'stopping' : 'charging' };
+      if (stopFirst) {
+        // the partner stopped (or we gave up) before the charger started: stop it at once
+        if (cur.state === 'failed') await setState(q, cur, { auto_stop_reason: 'the charger started after the start had failed', stop_requested_by: 'platform' });
+        await enqueueRemoteStop(ctx, q, rs);
+        return;
+      }
+      await enqueuePush(ctx, q, {
+        ...ref(rs),
+        iface: 'notification_start_charge_result',
+        data: { StartChargeSeq: cur.start_charge_seq, StartChargeSeqStat: 2, ConnectorID: cur.connector_code, StartTime: wireTime(s.started_at), IdentCode: '' },
+      });
+      await ctx.outbox.enqueue(q, {
+        operatorId: cur.operator_id,
+        topic: 'roaming.confirm_timeout',
+        payload: ref(rs),
+        dedupeKey: confirmKey(cur),
+        notBefore: scaled(partner.startConfirmTimeoutSeconds),
+      });
+      await ctx.outbox.enqueue(q, {
+        operatorId: cur.operator_id,
+        topic: 'roaming.status_tick',
+        payload: { ...ref(rs), n: 0 },
+        dedupeKey: `roaming:tick:${cur.operator_id}:${cur.partner_id}:${cur.start_charge_seq}:0`,
+        notBefore: scaled(60),
+      });
+    });
+  });
+
+  ctx.events.on('session.finished', async (e) => {
+    const rs = await roamingSessionBySession(ctx.db, e.operatorId, e.sessionId);
+    if (!rs || rs.state === 'ended') return;
+    await ctx.db.tx(async (q) => {
+      await setState(q, rs, { state: 'ended', ended_at: new Date() });
+      await ctx.outbox.cancel(q, confirmKey(rs));
+      await enqueuePush(ctx, q, {
+        ...ref(rs),
+        iface: 'notification_stop_charge_result',
+        data: { StartChargeSeq: rs.start_charge_seq, StartChargeSeqStat: 4, ConnectorID: rs.connector_code, SuccStat: 0, FailReason: 0 },
+      });
+    });
+  });
+
+  ctx.events.on('connector.status', async (e) => {
+    const partners = (await listPartners(ctx.db, e.operatorId)).filter((p) => p.stations.length);
+    if (!partners.length) return;
+    const [c] = await listChargers(ctx.db, { operatorId: e.operatorId, id: e.chargerId });
+    if (!c?.stationId || e.connectorId < 1) return;
+    const Status = tcecStatus(e.status, c.connected || e.status !== 'Offline');
+    await ctx.db.tx(async (q) => {
+      for (const p of partners.filter((x) => x.stations.includes(c.stationId!)))
+        await enqueuePush(ctx, q, {
+          operatorId: e.operatorId,
+          partnerId: p.id,
+          iface: 'notification_stationStatus',
+          data: { ConnectorStatusInfo: { ConnectorID: connectorCode(e.chargerId, e.connectorId), Status, ParkStatus: 0, LockStatus: 0 } },
+        });
+    });
+  });
+}
+
+/** The partner's answers to our session pushes. */
+export const sessionEffects: Record<string, PushEffect> = {
+  async notification_start_charge_result(ctx, _partner, p, answer) {
+    const rs = p.startChargeSeq ? await loadSession(ctx, { operatorId: p.operatorId, partnerId: p.partnerId, startChargeSeq: p.startChargeSeq }) : null;
+    if (!rs || p.data.StartChargeSeqStat !== 2) return;
+    if (answer.SuccStat === 0) {
+      await ctx.db.tx(async (q) => {
+        await setState(q, rs, { confirmed_at: new Date() });
+        await ctx.outbox.cancel(q, confirmKey(rs));
+      });
+    } else {
+      await autoStop(ctx, rs, `the partner answered notification_start_charge_result with SuccStat ${answer.SuccStat} FailReason ${answer.FailReason}: it does not know the session`);
+    }
+  },
+  async notification_equip_charge_status(ctx, _partner, p, answer) {
+    if (answer.SuccStat === undefined || answer.SuccStat === 0 || !p.startChargeSeq) return;
+    const rs = await loadSession(ctx, { operatorId: p.operatorId, partnerId: p.partnerId, startChargeSeq: p.startChargeSeq });
+    if (rs && rs.state === 'charging') await autoStop(ctx, rs, `the partner rejected notification_equip_charge_status (SuccStat ${answer.SuccStat}): it does not know the session`);
+  },
+};
+
+export { RetryLater };
