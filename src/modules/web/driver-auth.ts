@@ -44,15 +44,7 @@ export function peekDriverCode(operatorId: string, phoneNo: string): string | un
 const hashCode = (ctx: Ctx, operatorId: string, phoneNo: string, code: string) =>
   createHmac('sha256', ctx.authSecret).update(`driver-code|${operatorId}|${phoneNo}|${code}`).digest('base64url');
 
-async function deliverCode(ctx: Ctx, operatorId: string, phoneNo: string, code: string, brandName: string) {
-  const text = `【${brandName}】验证码 ${code}，${CODE_TTL_S / 60} 分钟内有效。如非本人操作请忽略。`;
-  const notify = await optionalModule<any>('notify');
-  if (typeof notify?.sendSms === 'function') {
-    await notify.sendSms(ctx, { operatorId, phone: phoneNo, text, template: 'driver_login_code', params: { code } });
-  }
-  // The demo has no SMS gateway: the code goes to the log so a person can log in.
-  if (ctx.config.DEMO_DATA || typeof notify?.sendSms !== 'function') ctx.log.info({ operatorId, phone: phoneNo, code }, `driver login code for ${phoneNo}: ${code}`);
-}
+const smsText = (brandName: string, code: string) => `【${brandName}】验证码 ${code}，${CODE_TTL_S / 60} 分钟内有效。如非本人操作请忽略。`;
 
 export function driverAuthRoutes(app: FastifyInstance, ctx: Ctx) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -83,6 +75,7 @@ export function driverAuthRoutes(app: FastifyInstance, ctx: Ctx) {
       const brand = await operatorBrand(ctx, operatorId);
       if (!brand) throw notFound(`operator ${operatorId}`);
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+      const notify = await optionalModule<{ sendSms?: (q: unknown, m: { operatorId: string; phone: string; text: string; dedupeKey: string }) => Promise<boolean> }>('notify');
       await ctx.db.tx(async (q) => {
         // serialise requests for one phone so two parallel requests cannot both pass the limit
         await q.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`driver-code|${operatorId}|${p}`]);
@@ -96,13 +89,25 @@ export function driverAuthRoutes(app: FastifyInstance, ctx: Ctx) {
           throw new AppError(429, 'too_many_codes', `a code was sent less than a minute ago; try again in ${wait} s`, { retryAfterSeconds: wait });
         }
         if (n >= MAX_PER_HOUR) throw new AppError(429, 'too_many_codes', `at most ${MAX_PER_HOUR} codes per hour for one phone`, { retryAfterSeconds: 3600 });
-        await q.query(
-          `INSERT INTO driver_login_codes (operator_id, phone, code_hash, expires_at, requested_ip) VALUES ($1, $2, $3, now() + $4::int * interval '1 second', $5)`,
+        const row = await q.query<{ id: number }>(
+          `INSERT INTO driver_login_codes (operator_id, phone, code_hash, expires_at, requested_ip) VALUES ($1, $2, $3, now() + $4::int * interval '1 second', $5) RETURNING id`,
           [operatorId, p, hashCode(ctx, operatorId, p, code), CODE_TTL_S, req.ip],
         );
+        // through the notify module's SMS adapter (its outbox), in the same transaction as the code
+        if (typeof notify?.sendSms === 'function') {
+          // a failing SMS adapter must not lose the code row: the driver may retry after a minute
+          await q.query(`SAVEPOINT driver_sms`);
+          try {
+            await notify.sendSms(q, { operatorId, phone: p, text: smsText(brand.name, code), dedupeKey: `driver-login-code:${row.rows[0].id}` });
+          } catch (err) {
+            await q.query(`ROLLBACK TO SAVEPOINT driver_sms`);
+            ctx.log.error({ err, operatorId, phone: p }, 'could not queue the login code SMS');
+          }
+        }
       });
       lastCodes.set(`${operatorId}|${p}`, { code, at: Date.now() });
-      await deliverCode(ctx, operatorId, p, code, brand.name);
+      // The demo has no SMS gateway: the code goes to the log so a person can log in.
+      if (ctx.config.DEMO_DATA || typeof notify?.sendSms !== 'function') ctx.log.info({ operatorId, phone: p, code }, `driver login code for ${p}: ${code}`);
       return { sent: true, expiresInSeconds: CODE_TTL_S, resendAfterSeconds: RESEND_AFTER_S };
     },
   );

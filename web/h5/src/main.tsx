@@ -1,1 +1,85 @@
-import { createRoot } from "react-dom/client"; createRoot(document.getElementById("root")!).render(<p>h5</p>);
+import { createRoot } from 'react-dom/client';
+import { useEffect, useState } from 'react';
+import './style.css';
+import { api, auth, route, go, operatorId } from './api.ts';
+import { t, toggleLang } from './i18n.ts';
+import { Login } from './Login.tsx';
+import { Charge } from './Charge.tsx';
+import { Live } from './Live.tsx';
+import { Orders } from './Orders.tsx';
+import { Wallet } from './Wallet.tsx';
+
+interface Brand {
+  name: string;
+  logo: string | null;
+  color: string;
+}
+
+function useRoute() {
+  const [r, setR] = useState(route());
+  useEffect(() => {
+    const f = () => setR(route());
+    addEventListener('popstate', f);
+    addEventListener('h5:navigate', f);
+    return () => (removeEventListener('popstate', f), removeEventListener('h5:navigate', f));
+  }, []);
+  return r;
+}
+
+function App() {
+  const r = useRoute();
+  const [, setLangTick] = useState(0);
+  const [brand, setBrand] = useState<Brand | null>(null);
+  const [brandError, setBrandError] = useState<string | null>(null);
+  useEffect(() => {
+    api<Brand>('GET', `/public/operators/${encodeURIComponent(operatorId)}/brand`)
+      .then((b) => {
+        setBrand(b);
+        document.documentElement.style.setProperty('--brand', b.color);
+        document.title = b.name;
+      })
+      .catch((e) => setBrandError(e.message));
+  }, []);
+  const authed = !!auth.token();
+  // Everything but the price view needs a login; the QR code's page (charger + gun) shows prices first.
+  const needsLogin = !authed && r !== '' && r !== '/login';
+  useEffect(() => {
+    if (needsLogin) go('/login', `?next=${encodeURIComponent(r)}`);
+  }, [needsLogin, r]);
+  let page = <Charge />;
+  if (r === '/login') page = <Login />;
+  else if (r === '/session') page = <Live />;
+  else if (r === '/orders') page = <Orders />;
+  else if (r === '/wallet') page = <Wallet />;
+  const tab = (to: string, label: string) => (
+    <a href={`#${to}`} className={r === to ? 'on' : ''} onClick={(e) => (e.preventDefault(), go(to))} data-testid={`nav-${to.slice(1) || 'charge'}`}>
+      {label}
+    </a>
+  );
+  return (
+    <>
+      <header>
+        {brand?.logo && <img src={brand.logo} alt="" />}
+        <h1 data-testid="brand-name">{brand?.name ?? (brandError ? '—' : '')}</h1>
+        <button data-testid="h5-lang" onClick={() => (toggleLang(), setLangTick((n) => n + 1))}>
+          {t('lang')}
+        </button>
+        {authed && (
+          <button onClick={() => (auth.clear(), go('/login'))} data-testid="h5-logout">
+            {t('logout')}
+          </button>
+        )}
+      </header>
+      <main>{brandError ? <div className="card err">{brandError}</div> : page}</main>
+      <footer>{t('poweredBy')}</footer>
+      <nav>
+        {tab('', t('charge'))}
+        {tab('/session', t('charging'))}
+        {tab('/orders', t('orders'))}
+        {tab('/wallet', t('wallet'))}
+      </nav>
+    </>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(<App />);
