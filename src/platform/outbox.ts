@@ -75,7 +75,7 @@ export class Outbox {
   async enqueue(q: Queryable, input: EnqueueInput): Promise<number | null> {
     const r = await q.query<{ id: number }>(
       `INSERT INTO outbox (operator_id, topic, ordering_key, dedupe_key, payload, next_attempt_at, max_attempts)
-       VALUES ($1, $2, $3, $4, $5, COALESCE($6, now()), COALESCE($7, $8))
+       VALUES ($1, $2, $3, $4, $5, COALESCE($6::timestamptz, now()), COALESCE($7::int, $8::int))
        ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
       [
         input.operatorId ?? null,
