@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Ctx } from '../../platform/context.ts';
 import { verifySecret } from '../../platform/auth/passwords.ts';
 import { getChargerRow, registerPendingCharger, setConnected, touchCharger, operatorForUnknownChargers, listConnectedChargers } from '../registry/index.ts';
-import { RPCServerCtor, TimeoutError, validate16, has16Schema, OPEN, type RPCServer, type RPCServerClient, type Handshake } from './rpc.ts';
+import { RPCServerCtor, TimeoutError, validate16, has16Schema, strictValidator16, OPEN, type RPCServer, type RPCServerClient, type Handshake } from './rpc.ts';
 import type { Connection } from './connection.ts';
 import { MessageLog, parseFrame } from './message-log.ts';
 import { errorCode16, ChargerOffline, CommandTimeout, CommandRejected, CommandInvalid } from './errors.ts';
@@ -46,6 +46,7 @@ export class OcppServer implements OcppGateway {
     this.rpc = new RPCServerCtor({
       protocols: ['ocpp1.6'],
       strictMode: true,
+      strictModeValidators: [strictValidator16],
       callTimeoutMs: ctx.config.OCPP_COMMAND_TIMEOUT_MS,
       pingIntervalMs: 30_000,
       deferPingsOnActivity: true,

@@ -44,6 +44,28 @@ export interface RPCServer {
 }
 
 const validator16 = rpc.createValidator('ocpp1.6', schema16);
+const rpcErrorCtor = (rpc as unknown as { createRPCError: (code: string, message?: string, details?: unknown) => Error }).createRPCError;
+
+/**
+ * ocpp-rpc's own schema check, with error codes chosen the way OCPP-J 1.6 §4.2.3 defines them: a value
+ * out of its allowed set or range (enum, format, length, bounds, pattern) is a PropertyConstraintViolation,
+ * a missing payload a FormationViolation; the rest keeps ocpp-rpc's choice (spelled for 1.6 on the way out).
+ */
+const PROPERTY = new Set(['enum', 'format', 'maxLength', 'minLength', 'maximum', 'minimum', 'pattern', 'const']);
+export const strictValidator16 = {
+  subprotocol: 'ocpp1.6',
+  validate(id: string, params: unknown) {
+    if (params === undefined) throw rpcErrorCtor('FormationViolation', 'the frame has no payload', {});
+    try {
+      return validator16.validate(id, params);
+    } catch (e) {
+      const err = e as Error & { details?: { errors?: { keyword: string }[] } };
+      const keyword = err.details?.errors?.[0]?.keyword;
+      if (keyword && PROPERTY.has(keyword)) throw rpcErrorCtor('PropertyConstraintViolation', err.message, err.details);
+      throw e;
+    }
+  },
+};
 
 /** Validates a payload against the OCPP 1.6 schema (`urn:Action.req`/`.conf`); throws ocpp-rpc's RPCError with a message. */
 export function validate16(id: string, payload: unknown) {
