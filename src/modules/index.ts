@@ -5,7 +5,9 @@ import { ocppModule } from './ocpp/index.ts';
 import { walletModule } from './wallet/index.ts';
 import { enterpriseModule } from './enterprise/index.ts';
 import { webModule } from './web/index.ts';
+import { notifyModule } from './notify/index.ts';
+import { ordersModule } from './orders/index.ts';
 import { roamingModule } from './roaming/index.ts';
 
 /** Every capability, in start order. A new module adds one line here. */
-export const modules: Module[] = [registryModule, sessionsModule, ocppModule, walletModule, enterpriseModule, webModule, roamingModule];
+export const modules: Module[] = [registryModule, sessionsModule, ocppModule, walletModule, enterpriseModule, notifyModule, ordersModule, webModule, roamingModule];

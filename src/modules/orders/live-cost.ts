@@ -1,0 +1,46 @@
+/**
+ * The running price of an active session, kept on sessions.live_cost from 'session.meter' events:
+ * the same engine and tariff version as the final order, up to the latest energy reading. Throttled
+ * per session: a fast sampling charger does not re-price on every frame.
+ */
+import type { Ctx } from '../../platform/context.ts';
+import { sessionForOrder, energySamples, setLiveCost } from '../sessions/index.ts';
+import { priceSession, loadTariffVersion, resolveTariffVersionId, operatorTimeZone } from '../tariffs/index.ts';
+
+export const LIVE_COST_INTERVAL_MS = 15_000;
+
+export function liveCostUpdater(ctx: Ctx) {
+  const last = new Map<number, number>();
+  const running = new Set<number>();
+  return async (e: { operatorId: string; sessionId: number }, force = false): Promise<boolean> => {
+    const now = Date.now();
+    const gap = LIVE_COST_INTERVAL_MS * ctx.timeScale;
+    if (running.has(e.sessionId) || (!force && now - (last.get(e.sessionId) ?? 0) < gap)) return false;
+    running.add(e.sessionId);
+    last.set(e.sessionId, now);
+    if (last.size > 10_000) for (const [k, t] of last) if (now - t > gap) last.delete(k);
+    try {
+      return await ctx.db.tx(async (q) => {
+        const s = await sessionForOrder(q, e.operatorId, e.sessionId);
+        if (!s || s.status !== 'active') return false;
+        const versionId = s.tariffVersionId ?? (await resolveTariffVersionId(q, e.operatorId, s.chargerId, s.startedAt));
+        const tariff = versionId ? await loadTariffVersion(q, e.operatorId, versionId) : null;
+        if (!tariff) return false;
+        const endAt = Math.max(s.lastSampleAt?.getTime() ?? now, s.startedAt.getTime());
+        const priced = priceSession({
+          tariff,
+          timeZone: await operatorTimeZone(q, e.operatorId),
+          startAt: s.startedAt.getTime(),
+          endAt,
+          meterStartWh: s.meterStartWh,
+          meterStopWh: Math.max(s.lastEnergyWh ?? s.meterStartWh, s.meterStartWh),
+          samples: await energySamples(q, e.operatorId, e.sessionId),
+        });
+        await setLiveCost(q, e.operatorId, e.sessionId, { at: new Date(endAt).toISOString(), ...priced });
+        return true;
+      });
+    } finally {
+      running.delete(e.sessionId);
+    }
+  };
+}
