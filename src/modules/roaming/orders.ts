@@ -124,7 +124,7 @@ export function registerOrders(ctx: Ctx) {
       if (!order) throw new PermanentFailure(`order ${orderNo} not found`);
       if (order.version > version) return { skipped: `version ${order.version} supersedes ${version}` };
       // Abnormal orders wait for review: the reviewed (corrected) version is enqueued again by orders.
-      if (order.abnormal) return { skipped: 'abnormal: waits for review' };
+      if (order.status !== undefined && order.status !== 'settled') return { skipped: `status ${String(order.status)}: abnormal orders wait for review` };
       if (!order.partnerOrderNo) return { skipped: 'not a partner order' };
       const r = await ctx.db.query<RoamingSession>(`SELECT * FROM roaming_sessions WHERE operator_id = $1 AND start_charge_seq = $2`, [operatorId, order.partnerOrderNo]);
       const rs = r.rows[0];
