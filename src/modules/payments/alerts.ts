@@ -1,12 +1,13 @@
 import type { Ctx } from '../../platform/context.ts';
 
 /**
- * Tells the driver about a credit and staff about anything that needs a person. Until the notify
- * module offers a channel these are warnings in the log (and the flags on the top-up rows, which the
- * console lists); see docs/payments.md.
+ * The driver's "top-up credited" message is sent by the wallet (creditTopUp → notify module,
+ * event topup_credited) inside the crediting transaction, so it goes out once whoever credited.
+ * Staff alerts (reconciliation findings, flagged callbacks, refunds needing a person) are warnings in
+ * the log plus the flag on the top-up, which the console lists (GET /api/v1/topups?flagged=true).
  */
 export async function notifyCredited(ctx: Ctx, operatorId: string, phone: string, amountFen: number, outTradeNo: string): Promise<void> {
-  ctx.log.info({ operatorId, phone, amountFen, outTradeNo }, 'top-up credited: driver notified');
+  ctx.log.debug({ operatorId, phone, amountFen, outTradeNo }, 'top-up credited');
 }
 
 export async function alertStaff(ctx: Ctx, operatorId: string, kind: string, message: string): Promise<void> {

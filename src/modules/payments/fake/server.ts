@@ -99,7 +99,7 @@ export interface FakeWechatpay {
   /** The payer pays: the order becomes SUCCESS and its callback is sent on the retry schedule. */
   pay(outTradeNo: string, opts?: { openid?: string }): FakeOrder;
   /** Sends the order's payment notification now (once, or `copies` times at once) to its notify_url or `url`. */
-  notify(outTradeNo: string, opts?: { url?: string; copies?: number; forge?: boolean }): Promise<(number | string)[]>;
+  notify(outTradeNo: string, opts?: { url?: string; copies?: number; forge?: boolean; asPaid?: boolean }): Promise<(number | string)[]>;
   close(): Promise<void>;
 }
 
@@ -246,11 +246,13 @@ export async function startFakeWechatpay(opts: { port?: number; host?: string; t
     return o;
   }
 
-  async function notify(outTradeNo: string, n: { url?: string; copies?: number; forge?: boolean } = {}) {
+  /** `asPaid` claims SUCCESS for an order that is not paid: what an attacker's forged notification would say. */
+  async function notify(outTradeNo: string, n: { url?: string; copies?: number; forge?: boolean; asPaid?: boolean } = {}) {
     const o = orders.get(outTradeNo);
     if (!o) throw new HttpError(404, 'ORDER_NOT_EXIST', `no order ${outTradeNo}`);
     const m = merchants.get(o.mchid)!;
-    const body = notification('transaction', transactionJson(o, knobs.callbackAmountDelta), 'TRANSACTION.SUCCESS', m.apiV3Key);
+    const shown: FakeOrder = n.asPaid && o.trade_state !== 'SUCCESS' ? { ...o, trade_state: 'SUCCESS', transaction_id: '4200000000000000000000000000', success_time: new Date() } : o;
+    const body = notification('transaction', transactionJson(shown, knobs.callbackAmountDelta), 'TRANSACTION.SUCCESS', m.apiV3Key);
     const url = n.url ?? o.notify_url;
     const statuses = await Promise.all(Array.from({ length: Math.max(1, n.copies ?? 1) }, () => send(url, body, n.forge ?? knobs.forgeSignature)));
     for (const s of statuses) deliveries.push({ outTradeNo, kind: 'transaction', url, attempt: -1, status: s, at: new Date() });
