@@ -166,3 +166,43 @@ test('console: partners with write-only secrets, envelope log with decrypted pay
   assert.equal(bad.status, 400);
   void outbound;
 });
+
+test('check_charge_orders for a day: our pushed orders sent, the partner’s disputes (1/2/3) recorded for reconciliation', async () => {
+  const admin = await p.login('op1-admin', 'op1-admin-pass');
+  const day = '2026-03-01';
+  const rows = [
+    ['20260301101010000001', `${XIAOJU}1772330000000000001`, 1234, 2537, '2026-03-01T02:00:00Z', 1],
+    ['20260301101010000002', `${XIAOJU}1772330000000000002`, 500, 1000, '2026-03-01T15:59:59Z', 1],
+    ['20260301101010000002', `${XIAOJU}1772330000000000002`, 450, 1000, '2026-03-01T15:59:59Z', 2], // corrected: the latest version counts
+    ['20260302101010000003', `${XIAOJU}1772330000000000003`, 999, 999, '2026-03-01T16:00:00Z', 1], // next local day
+  ] as const;
+  for (const [no, s, fen, cwh, end, v] of rows)
+    await p.ctx.db.query(
+      `INSERT INTO roaming_order_pushes (operator_id, partner_id, order_no, version, start_charge_seq, payload, total_fen, total_wh, end_time)
+       VALUES ('op1', $1, $2, $3, $4, $5, $6, $7, $8)`,
+      [XIAOJU, no, v, s, JSON.stringify({ TotalPower: cwh / 100, TotalMoney: fen / 100 }), fen, cwh * 10, end],
+    );
+  fx.xiaoju.disputes = [
+    { StartChargeSeq: `${XIAOJU}1772330000000000001`, TotalPower: 25.3, TotalMoney: 12.34, DisputeReason: 3 },
+    { StartChargeSeq: `${XIAOJU}1772330000000000009`, TotalPower: 0, TotalMoney: 0, DisputeReason: 1 },
+  ];
+  const r = await p.api('POST', '/api/v1/partners/check', { day }, admin);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const got = await fx.xiaoju.waitFor('check', () => fx.xiaoju.of('check_charge_orders')[0]);
+  assert.equal(got.data.CheckOrderSeq.length, 27);
+  assert.equal(got.data.StartTime, '2026-03-01 00:00:00');
+  assert.equal(got.data.EndTime, '2026-03-01 23:59:59');
+  assert.equal(got.data.OrderCount, 2);
+  assert.equal(got.data.TotalOrderMoney, 16.84);
+  assert.equal(got.data.TotalOrderPower, 35.37);
+  const disputes = await (async () => {
+    for (let i = 0; i < 200; i++) {
+      const d = await p.api('GET', `/api/v1/partners/${XIAOJU}/disputes?day=${day}`, undefined, admin);
+      if (d.body.items.length === 2) return d.body.items;
+      await new Promise((res) => setTimeout(res, 25));
+    }
+    throw new Error('disputes not recorded');
+  })();
+  assert.deepEqual(disputes.map((d: any) => d.disputeReason).sort(), [1, 3]);
+  fx.xiaoju.disputes = [];
+});
