@@ -5,9 +5,10 @@ import { ocppModule } from './ocpp/index.ts';
 import { walletModule } from './wallet/index.ts';
 import { enterpriseModule } from './enterprise/index.ts';
 import { webModule } from './web/index.ts';
+import { tariffsModule } from './tariffs/index.ts';
 import { notifyModule } from './notify/index.ts';
 import { ordersModule } from './orders/index.ts';
 import { roamingModule } from './roaming/index.ts';
 
 /** Every capability, in start order. A new module adds one line here. */
-export const modules: Module[] = [registryModule, sessionsModule, ocppModule, walletModule, enterpriseModule, notifyModule, ordersModule, webModule, roamingModule];
+export const modules: Module[] = [registryModule, sessionsModule, ocppModule, walletModule, enterpriseModule, tariffsModule, notifyModule, ordersModule, webModule, roamingModule];

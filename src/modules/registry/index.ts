@@ -4,6 +4,7 @@ import { registryRoutes } from './routes.ts';
 export * from './service.ts';
 export { provision, validateProvisioning } from './provisioning.ts';
 export { operatorForUnknownChargers, listConnectedChargers } from './for-ocpp.ts';
+export { tariffAssignment, setStationTariff, setChargerTariff } from './for-tariffs.ts';
 
 export const registryModule: Module = {
   name: 'registry',

@@ -1,5 +1,15 @@
+import type { Module } from '../../platform/context.ts';
+import { tariffRoutes } from './routes.ts';
+
 export type * from './types.ts';
 export { priceSession, costFen } from './pricing.ts';
 export { priceIdle, DEFAULT_EXEMPT_STOP_REASONS } from './idle.ts';
 export { parseTariffVersion, formatTariffVersion } from './parse.ts';
 export { currentPrice, periodsOfDay, type DayPeriod, type CurrentPrice } from './views.ts';
+export { presentPriced } from './present.ts';
+export { loadTariffVersion, resolveTariffVersionId, versionInForce, tariffVersionForCharger, operatorTimeZone } from './service.ts';
+
+export const tariffsModule: Module = {
+  name: 'tariffs',
+  register: (app, ctx) => tariffRoutes(app, ctx),
+};

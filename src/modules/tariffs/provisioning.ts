@@ -28,7 +28,14 @@ export const calendarRuleSchema = z
     dates: z.array(z.string().regex(/^(\d{4}-)?\d{2}-\d{2}$/, 'MM-dd or yyyy-MM-dd')).optional(),
     periods: periodsSchema,
   })
-  .refine((c) => (c.months?.length ?? 0) + (c.dates?.length ?? 0) > 0, 'a calendar rule names months or dates');
+  .refine((c) => (c.months?.length ?? 0) + (c.dates?.length ?? 0) > 0, 'a calendar rule names months or dates')
+  .superRefine((c, ctx) => {
+    c.dates?.forEach((d, i) => {
+      const [y, m, day] = d.length === 5 ? [2024, Number(d.slice(0, 2)), Number(d.slice(3))] : [Number(d.slice(0, 4)), Number(d.slice(5, 7)), Number(d.slice(8))];
+      const t = new Date(Date.UTC(y, m - 1, day));
+      if (m < 1 || m > 12 || t.getUTCMonth() !== m - 1 || t.getUTCDate() !== day) ctx.addIssue({ code: 'custom', path: ['dates', i], message: `${d} is not a calendar date` });
+    });
+  });
 
 export const idleFeeSchema = z.object({
   graceMinutes: z.number().int().min(0).max(24 * 60),
