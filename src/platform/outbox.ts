@@ -114,9 +114,11 @@ export class Outbox {
       if (!this.timer) return;
       try {
         const n = await this.processDue();
+        if (!this.timer) return; // stop() ran while this round was delivering
         this.timer = setTimeout(loop, n > 0 || this.wake ? 0 : this.pollMs);
         this.wake = false;
       } catch (e) {
+        if (!this.timer) return;
         this.log?.error({ err: e }, 'outbox loop failed');
         this.timer = setTimeout(loop, this.pollMs * 4);
       }
