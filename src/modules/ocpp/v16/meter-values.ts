@@ -2,9 +2,7 @@ import { recordMeterValues } from '../../sessions/index.ts';
 import type { Handler, MeterValue } from './types.ts';
 
 export const meterValues: Handler<{ connectorId: number; transactionId?: number; meterValue: MeterValue[] }> = async ({ ctx, conn, params: p }) => {
-  const r = await ctx.db.tx((q) =>
-    recordMeterValues(q, { operatorId: conn.operatorId, chargerId: conn.chargerId, connectorId: p.connectorId, transactionId: p.transactionId, meterValue: p.meterValue }),
-  );
+  const r = await recordMeterValues(ctx.db, { operatorId: conn.operatorId, chargerId: conn.chargerId, connectorId: p.connectorId, transactionId: p.transactionId, meterValue: p.meterValue });
   if (r.session)
     ctx.events.emit('session.meter', {
       operatorId: conn.operatorId,
