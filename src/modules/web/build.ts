@@ -9,9 +9,10 @@ export const WEB_SRC = join(ROOT, 'web');
 /** vite writes here (web/vite.config.ts); served under /web/. */
 export const DIST = join(ROOT, 'web', 'dist');
 export const APP_DIR = join(DIST, 'app');
-const STAMP = join(APP_DIR, '.built');
+// vite writes the HTML after the assets it names: its presence means a complete build (also one made by npm run build:web)
+const STAMP = join(APP_DIR, 'console', 'index.html');
 
-export const isBuilt = () => existsSync(STAMP);
+export const isBuilt = () => existsSync(STAMP) && existsSync(join(APP_DIR, 'h5', 'index.html'));
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -72,7 +73,6 @@ export async function buildWeb(log: (msg: string) => void = () => {}, opts: { fo
     const { build } = await import('vite');
     await build({ configFile: join(WEB_SRC, 'vite.config.ts'), logLevel: 'warn', build: { outDir: tmp, emptyOutDir: true } });
     gzipAll(tmp);
-    writeFileSync(join(tmp, '.built'), new Date().toISOString());
     const old = join(DIST, `.old-${process.pid}`);
     if (existsSync(APP_DIR)) renameSync(APP_DIR, old);
     renameSync(tmp, APP_DIR);

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useState, type ComponentType } from 'react';
-import { Layout, Menu, Select, Space, Spin, Dropdown, Button, Typography, Result } from 'antd';
+import { Alert, Layout, Menu, Select, Space, Spin, Dropdown, Button, Typography, Result } from 'antd';
 import {
   DashboardOutlined,
   ThunderboltOutlined,
@@ -59,6 +59,12 @@ export function Shell({ onLogout }: { onLogout: () => void }) {
       })
       .catch(() => {});
   }, []);
+  // Case 4/5: a public URL that does not reach this instance is shown loudly on every screen.
+  const [publicUrl, setPublicUrl] = useState<{ ok: boolean; message: string } | null>(null);
+  useEffect(() => {
+    if (!operatorId) return;
+    get<{ ok: boolean; message: string }>('/settings/public-url').then(setPublicUrl).catch(() => setPublicUrl(null));
+  }, [operatorId]);
   const isAdmin = me.role === 'platform_admin';
   let found: { comp: ComponentType<any>; params: Record<string, string>; menu?: string } | null = null;
   for (const r of ROUTES) {
@@ -119,6 +125,9 @@ export function Shell({ onLogout }: { onLogout: () => void }) {
           </Space>
         </Layout.Header>
         <Layout.Content style={{ margin: 24, minWidth: 0 }}>
+          {publicUrl && !publicUrl.ok && (
+            <Alert type="error" showIcon banner style={{ marginBottom: 16 }} message={t('set.bad')} description={publicUrl.message} data-testid="public-url-banner" />
+          )}
           {!operatorId ? (
             <Result status="info" title={t('operator.needed')} />
           ) : (

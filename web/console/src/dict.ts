@@ -169,6 +169,9 @@ export const dict: Record<string, [string, string]> = {
   'pay.enterprise': ['企业支付', 'Enterprise'],
   'pay.partner': ['互联互通', 'Partner'],
   'pay.card': ['刷卡', 'Card'],
+  'ost.settled': ['已结算', 'Settled'],
+  'ost.held': ['待审核', 'Held for review'],
+  'ost.idle': ['占位中', 'Occupied'],
   // abnormal
   'abn.queue': ['待处理异常订单', 'Abnormal orders waiting for review'],
   'abn.correct': ['修正', 'Correct'],

@@ -14,7 +14,7 @@ export function fmtDuration(seconds: number | null | undefined, lang: string): s
   return `${h ? `${h}h ` : ''}${h || m ? `${m}m ` : ''}${r}s`;
 }
 
-export const durationOf = (o: { durationSeconds?: number; startTime?: string; endTime?: string | null }) =>
+export const durationOf = (o: { durationSeconds?: number | null; startTime?: string; endTime?: string | null }) =>
   o.durationSeconds ?? (o.startTime && o.endTime ? (Date.parse(o.endTime) - Date.parse(o.startTime)) / 1000 : null);
 
 /** Sums yuan strings exactly (in fen) for display totals. */
