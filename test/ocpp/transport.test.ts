@@ -112,11 +112,16 @@ test('second connection with the same id: the authenticated newcomer replaces th
   const ev = (await p.api('GET', `/api/v1/chargers/${CP}/security-events`, undefined, admin)).body.items;
   assert.equal(ev[0].kind, 'duplicate_connection');
   assert.equal(ev[0].details.policy, 'newcomer replaces the open connection');
+  const all = (await p.api('GET', `/api/v1/security-events?kind=duplicate_connection`, undefined, admin)).body.items;
+  assert.equal(all[0].chargerId, CP);
+  const op2 = await p.login('op2-admin', 'op2-admin-pass');
+  assert.deepEqual((await p.api('GET', `/api/v1/security-events`, undefined, op2)).body.items, []);
   const conns = await eventually(async () => {
     const items = (await p.api('GET', `/api/v1/chargers/${CP}/connections`, undefined, admin)).body.items;
     return items[1]?.disconnectedAt ? items : null;
   }, 'the replaced connection closed');
   assert.equal(conns[0].disconnectedAt, null);
+  assert.match(conns[0].remoteAddress, /127\.0\.0\.1/);
   assert.equal(conns[1].reason, 'replaced by a newer connection');
   assert.equal(conns[1].closeCode, 4000);
   await second.close();

@@ -31,6 +31,13 @@ interface AuthSession {
   admittedUnknown: boolean;
 }
 
+/** The charger's address: the first X-Forwarded-For hop behind a proxy (the HTTP app trusts proxies too). */
+function clientAddress(hs: Handshake): string | null {
+  const fwd = hs.headers['x-forwarded-for'];
+  const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim();
+  return first || hs.remoteAddress || null;
+}
+
 /** The charger whose socket a newcomer replaced: the policy is "the authenticated newcomer wins". */
 const REPLACED = { code: 4000, reason: 'replaced by a newer connection with the same charge box id' };
 
@@ -40,6 +47,8 @@ export class OcppServer implements OcppGateway {
   private rpc: RPCServer;
   /** charger id → sha256 of a key that verified against the stored hash (scrypt is slow for reconnect storms) */
   private keyCache = new Map<string, { stored: string; sha: string }>();
+  /** disconnections still being recorded */
+  private closing = new Set<Promise<void>>();
 
   constructor(private ctx: Ctx) {
     this.log = new MessageLog(ctx.db, ctx.log.child({ part: 'ocpp-log' }));
@@ -77,7 +86,7 @@ export class OcppServer implements OcppGateway {
       const row = await getChargerRow(this.ctx.db, id);
       if (row && row.auth_key_hash) {
         if (!hs.password || !(await this.keyMatches(id, hs.password, row.auth_key_hash))) {
-          await this.securityEvent(row.operator_id, id, 'authentication_failed', hs.remoteAddress, { reason: hs.password ? 'wrong key' : 'no Basic auth' });
+          await this.securityEvent(row.operator_id, id, 'authentication_failed', clientAddress(hs), { reason: hs.password ? 'wrong key' : 'no Basic auth' });
           return reject(401, 'wrong charge box id or authorization key');
         }
         return accept({ operatorId: row.operator_id, stationId: row.station_id, commissioned: row.commissioned, admittedUnknown: false } satisfies AuthSession, 'ocpp1.6');
@@ -88,7 +97,7 @@ export class OcppServer implements OcppGateway {
       if (!admitting) return reject(401, 'wrong charge box id or authorization key');
       const operatorId = row?.operator_id ?? admitting;
       if (!row) await registerPendingCharger(this.ctx.db, id, operatorId);
-      await this.securityEvent(operatorId, id, 'unknown_charger_admitted', hs.remoteAddress, { status: 'Pending' });
+      await this.securityEvent(operatorId, id, 'unknown_charger_admitted', clientAddress(hs), { status: 'Pending' });
       return accept({ operatorId, stationId: row?.station_id ?? null, commissioned: false, admittedUnknown: true } satisfies AuthSession, 'ocpp1.6');
     } catch (err) {
       this.ctx.log.error({ err, identity: hs.identity }, 'ocpp handshake failed');
@@ -125,7 +134,7 @@ export class OcppServer implements OcppGateway {
       operatorId: s.operatorId,
       stationId: s.stationId,
       commissioned: s.commissioned,
-      remoteAddress: client.handshake.remoteAddress ?? null,
+      remoteAddress: clientAddress(client.handshake),
       client,
       ready: Promise.resolve(0),
       connectedAt: new Date(),
@@ -173,9 +182,17 @@ export class OcppServer implements OcppGateway {
       ctx.events.emit('charger.connection', { operatorId: conn.operatorId, chargerId: id, connected: true, at: conn.connectedAt });
       return r.rows[0].id;
     })();
-    conn.ready.catch((err) => ctx.log.error({ err, chargerId: id }, 'could not record the connection'));
+    conn.ready.catch((err) => {
+      // Frames wait for this; without it nothing would ever be answered. Let the charger reconnect.
+      ctx.log.error({ err, chargerId: id }, 'could not record the connection; closing it');
+      client.close({ code: 1011, reason: 'server error' }).catch(() => {});
+    });
 
-    client.once('close', ({ code, reason }: { code: number; reason: string }) => void this.onClose(conn, code, reason));
+    client.once('close', ({ code, reason }: { code: number; reason: string }) => {
+      const done = this.onClose(conn, code, reason);
+      this.closing.add(done);
+      void done.finally(() => this.closing.delete(done));
+    });
   }
 
   private async onClose(conn: Connection, code: number, reason: string) {
@@ -336,8 +353,9 @@ export class OcppServer implements OcppGateway {
 
   async close() {
     await this.rpc.close({ code: 1001, reason: 'server shutting down', force: false }).catch(() => {});
-    // The close handlers record each disconnection; give them a moment to finish.
-    for (let i = 0; i < 100 && this.connections.size; i++) await new Promise((r) => setTimeout(r, 10));
+    // The close handlers record each disconnection before the database goes away.
+    for (let i = 0; i < 200 && this.connections.size; i++) await new Promise((r) => setTimeout(r, 10));
+    await Promise.allSettled([...this.closing]);
     await this.log.drain();
   }
 }

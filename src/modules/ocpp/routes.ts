@@ -116,6 +116,24 @@ export function historyRoutes(app: FastifyInstance, ctx: Ctx) {
   );
 
   r.get(
+    '/api/v1/security-events',
+    {
+      preHandler: requireRole(...STAFF),
+      schema: { tags: ['ocpp'], description: 'Security events of all the operator\'s chargers, newest first.', querystring: range.extend({ kind: z.string().optional() }) },
+    },
+    async (req) => {
+      const q = req.query;
+      const rows = await ctx.db.query(
+        `SELECT * FROM ocpp_security_events WHERE ($1::text IS NULL OR operator_id = $1) AND ($2::timestamptz IS NULL OR at >= $2) AND ($3::timestamptz IS NULL OR at < $3)
+           AND ($4::text IS NULL OR kind = $4)
+         ORDER BY at DESC, id DESC LIMIT $5`,
+        [operatorScope(req, { optional: true }), from(q.from), from(q.to), q.kind ?? null, q.limit],
+      );
+      return { items: rows.rows.map((x: any) => ({ chargerId: x.charger_id, kind: x.kind, remoteAddress: x.remote_address, details: x.details, at: iso(x.at) })) };
+    },
+  );
+
+  r.get(
     '/api/v1/chargers/:id/maintenance-status',
     { preHandler: requireRole(...STAFF), schema: { tags: ['ocpp'], description: 'Firmware and diagnostics progress as last reported.', params, querystring: z.object({ operatorId: z.string().optional() }) } },
     async (req) => {
