@@ -103,9 +103,17 @@ export function allocate(curve: Curve, bounds: number[], total: number): number[
     sum += fl;
   }
   let rest = total - sum;
-  if (rest > 0) {
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => fr[b] - fr[a] || a - b);
-    for (let k = 0; rest > 0; k = (k + 1) % n, rest--) out[order[k]]++;
+  // Largest remainders first, ties to the earlier interval; `rest` is below n, so pick one at a time.
+  while (rest > 0) {
+    let best = -1;
+    for (let i = 0; i < n; i++) if (fr[i] >= 0 && (best < 0 || fr[i] > fr[best])) best = i;
+    if (best < 0) {
+      for (let i = 0; i < n; i++) fr[i] = 0; // float drift: more than n units left, go round again
+      continue;
+    }
+    out[best]++;
+    fr[best] = -1;
+    rest--;
   }
   return out;
 }

@@ -12,19 +12,25 @@ interface VersionRow {
 
 const toVersion = (r: VersionRow): TariffVersion => parseTariffVersion(r.id, r.tariff_id, r.effective_from.getTime(), r.definition);
 
-// Versions are immutable once stored, so a parsed version can be cached for the process lifetime.
+// Versions are immutable once stored: a parsed version is reused (which also keeps the engine's per-day
+// cache warm). The key includes the stored text so a different database (tests) never gets a stale one.
 const parsed = new Map<string, TariffVersion>();
 
 /** A stored version, parsed for the engine; null when the operator has no such version. */
 export async function loadTariffVersion(q: Queryable, operatorId: string, versionId: number): Promise<TariffVersion | null> {
-  const key = `${operatorId}/${versionId}`;
-  const hit = parsed.get(key);
-  if (hit) return hit;
-  const r = await q.query<VersionRow>(`SELECT id, tariff_id, effective_from, definition FROM tariff_versions WHERE operator_id = $1 AND id = $2`, [operatorId, versionId]);
-  if (!r.rows[0]) return null;
-  const v = toVersion(r.rows[0]);
-  if (parsed.size > 10_000) parsed.clear();
-  parsed.set(key, v);
+  const r = await q.query<{ id: number; tariff_id: string; effective_from: Date; def: string }>(
+    `SELECT id, tariff_id, effective_from, definition::text AS def FROM tariff_versions WHERE operator_id = $1 AND id = $2`,
+    [operatorId, versionId],
+  );
+  const row = r.rows[0];
+  if (!row) return null;
+  const key = `${operatorId}/${row.id}/${row.tariff_id}/${row.effective_from.getTime()}/${row.def}`;
+  let v = parsed.get(key);
+  if (!v) {
+    v = parseTariffVersion(row.id, row.tariff_id, row.effective_from.getTime(), JSON.parse(row.def));
+    if (parsed.size > 10_000) parsed.clear();
+    parsed.set(key, v);
+  }
   return v;
 }
 
