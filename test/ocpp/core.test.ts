@@ -48,6 +48,8 @@ test('TC_001 cold boot: Accepted with the heartbeat interval; identity recorded;
 });
 
 test('TC_003 regular session: authorize, start, meter values (kWh normalised, phases apart), stop, unplug', async () => {
+  const events: string[] = [];
+  for (const name of ['session.started', 'session.meter', 'session.finished', 'session.unplugged'] as const) p.ctx.events.on(name, (e: any) => events.push(`${name}:${e.connectorId}`));
   assert.deepEqual(await cp.call('Authorize', { idTag: 'CARD0001' }), { idTagInfo: { status: 'Accepted' } });
   await status(1, 'Preparing');
   const t0 = Date.now() - 30_000;
@@ -108,6 +110,7 @@ test('TC_003 regular session: authorize, start, meter values (kWh normalised, ph
   assert.equal(s.unpluggedAt, at(25), 'idle time ends when the connector is Available again (charger time)');
   assert.ok(s.samples.some((x: any) => x.context === 'Transaction.End' && x.value === '1012345'));
   assert.deepEqual(s.flags, []);
+  assert.deepEqual(events, ['session.started:1', 'session.meter:1', 'session.finished:1', 'session.unplugged:1']);
   const list = (await p.api('GET', `/api/v1/sessions?chargerId=${CP}`, undefined, staff)).body.items;
   assert.ok(list.some((x: any) => x.id === tx));
 });
