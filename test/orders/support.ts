@@ -1,5 +1,5 @@
 import type { Db } from '../../src/platform/db/index.ts';
-import { recordStart, recordMeterValues, recordStop, applyConnectorStatus } from '../../src/modules/sessions/index.ts';
+import { recordStart, recordMeterValues, recordStop, applyConnectorStatus, expectRemoteStart } from '../../src/modules/sessions/index.ts';
 import { minimalDoc } from '../fixtures/minimal.ts';
 
 /** minimalDoc with a tariff in force since 2019 that has a flat → peak boundary at 15:00 (case 6 crosses it). */
@@ -34,6 +34,10 @@ export interface SessionSpec {
   soc?: [number, number];
   reason?: string;
   unplug?: string;
+  /** started by a roaming partner (StartChargeSeq) */
+  partner?: { partnerId: string; startChargeSeq: string };
+  /** leave the session running (no StopTransaction) */
+  running?: boolean;
 }
 
 /** A session as the OCPP handlers record it, through the sessions module's own functions. */
@@ -41,7 +45,8 @@ export async function chargeSession(db: Db, s: SessionSpec): Promise<number> {
   const chargerId = s.chargerId ?? '44030700030000200016';
   const connectorId = s.connectorId ?? 1;
   const sessionId = await db.tx(async (q) => {
-    const r = await recordStart(q, { operatorId: 'op1', stationId: 's1', chargerId, connectorId, idTag: s.idTag ?? 'CARD0001', meterStartWh: s.meterStartWh, startedAt: new Date(s.start), receivedAt: new Date(s.start) });
+    if (s.partner) await expectRemoteStart(q, { operatorId: 'op1', chargerId, connectorId, idTag: s.idTag ?? 'PARTNERTAG', origin: 'partner', ...s.partner });
+    const r = await recordStart(q, { operatorId: 'op1', stationId: 's1', chargerId, connectorId, idTag: s.idTag ?? (s.partner ? 'PARTNERTAG' : 'CARD0001'), meterStartWh: s.meterStartWh, startedAt: new Date(s.start), receivedAt: new Date(s.start) });
     return r.sessionId;
   });
   const mv = (at: string, wh: number, soc?: number) => ({
@@ -53,6 +58,7 @@ export async function chargeSession(db: Db, s: SessionSpec): Promise<number> {
   });
   const values = [mv(s.start, s.meterStartWh, s.soc?.[0]), ...(s.samples ?? []).map(([at, wh]) => mv(at, wh)), ...(s.soc ? [mv(s.stop, Math.max(s.meterStopWh, 0), s.soc[1])] : [])];
   await db.tx((q) => recordMeterValues(q, { operatorId: 'op1', chargerId, connectorId, transactionId: sessionId, meterValue: values as any }));
+  if (s.running) return sessionId;
   await db.tx((q) => recordStop(q, { operatorId: 'op1', chargerId, transactionId: sessionId, meterStopWh: s.meterStopWh, stoppedAt: new Date(s.stop), reason: s.reason ?? 'EVDisconnected', receivedAt: new Date(s.stop) }));
   if (s.unplug) await db.tx((q) => applyConnectorStatus(q, { chargerId, connectorId, status: 'Available', at: new Date(s.unplug!), lastBootAt: null }));
   return sessionId;

@@ -138,7 +138,9 @@ export async function createOrderForSession(d: OrdersDeps, q: Queryable, operato
 
   const ident = await identity(q, operatorId, s);
   const status: OrderRow['status'] = waiting ? 'idle' : 'held';
-  orderNo = await insertOrder(q, operatorId, s, ident, { ...f, status, abnormal: reasons.length > 0, abnormal_reasons: JSON.stringify(reasons), soc_start: s.socStart, soc_end: s.socEnd });
+  const ins = await insertOrder(q, operatorId, s, ident, { ...f, status, abnormal: reasons.length > 0, abnormal_reasons: JSON.stringify(reasons), soc_start: s.socStart, soc_end: s.socEnd });
+  orderNo = ins.orderNo;
+  if (!ins.created) return orderNo;
   await q.query(`INSERT INTO order_versions (operator_id, order_no, version, source, inputs, priced, total_fen) VALUES ($1, $2, 1, 'charger', $3, $4, $5)`, [
     operatorId,
     orderNo,
@@ -203,7 +205,7 @@ export async function placeholderForStaleSession(d: OrdersDeps, q: Queryable, op
   const ident = await identity(q, operatorId, s);
   const reasons: AnomalyReason[] = [{ code: 'still_running_24h', kind: 'session', message: 'still running after 24 h' }];
   const empty: Priced = { tariffVersionId: s.tariffVersionId ?? 0, billedWh: 0, periods: [], electricityFen: 0, serviceFen: 0, idle: null, idleFeeFen: 0, totalFen: 0 };
-  const orderNo = await insertOrder(q, operatorId, s, ident, {
+  const ins = await insertOrder(q, operatorId, s, ident, {
     status: 'held',
     abnormal: true,
     abnormal_reasons: JSON.stringify(reasons),
@@ -214,6 +216,8 @@ export async function placeholderForStaleSession(d: OrdersDeps, q: Queryable, op
     energy_wh: Math.max(0, (s.lastEnergyWh ?? s.meterStartWh) - s.meterStartWh),
     tariff_version_id: s.tariffVersionId,
   });
+  if (!ins.created) return null;
+  const orderNo = ins.orderNo;
   await q.query(`INSERT INTO order_versions (operator_id, order_no, version, source, inputs, priced, total_fen) VALUES ($1, $2, 1, 'charger', $3, $4, 0)`, [
     operatorId,
     orderNo,
@@ -250,7 +254,7 @@ async function identity(q: Queryable, operatorId: string, s: SessionForOrder): P
 }
 
 /** Inserts with a fresh order number; a number collision retries with another, a session that already has an order returns it. */
-async function insertOrder(q: Queryable, operatorId: string, s: SessionForOrder, ident: Identity, cols: Record<string, unknown>): Promise<string> {
+async function insertOrder(q: Queryable, operatorId: string, s: SessionForOrder, ident: Identity, cols: Record<string, unknown>): Promise<{ orderNo: string; created: boolean }> {
   const op = await getOperator(q, operatorId);
   const base: Record<string, unknown> = {
     operator_id: operatorId,
@@ -277,9 +281,10 @@ async function insertOrder(q: Queryable, operatorId: string, s: SessionForOrder,
       `INSERT INTO orders (order_no, ${keys.join(', ')}) VALUES ($1, ${keys.map((_, i) => `$${i + 2}`).join(', ')}) ON CONFLICT DO NOTHING RETURNING order_no`,
       [no, ...keys.map((k) => base[k])],
     );
-    if (r.rows[0]) return r.rows[0].order_no;
+    if (r.rows[0]) return { orderNo: r.rows[0].order_no, created: true };
+    // a concurrent creator (the event and the sweep) won: its order stands
     const same = await q.query<{ order_no: string }>(`SELECT order_no FROM orders WHERE session_id = $1`, [s.id]);
-    if (same.rows[0]) return same.rows[0].order_no;
+    if (same.rows[0]) return { orderNo: same.rows[0].order_no, created: false };
   }
   throw new Error(`could not find a free order number for session ${s.id}`);
 }
