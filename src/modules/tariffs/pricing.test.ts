@@ -121,6 +121,25 @@ test('a calendar change at midnight: 30 Sep (sharp hours) → 1 Oct (a dated all
   assert.equal(r.periods.reduce((s, p) => s + p.wh, 0), 20_000);
 });
 
+test('no fixed offset: a London DST night (01:00 → 02:00 skipped) has a 7-hour 00:00-08:00 valley line', () => {
+  // 28 Mar 23:00 GMT → 29 Mar 09:00 BST is 9 real hours, 9 kWh linear: 1 h valley on the 28th,
+  // 7 h valley 00:00-08:00 on the 29th, 1 h flat → 1000 + 7000 + 1000 Wh.
+  const r = priceSession({
+    tariff: simpleTariff(),
+    timeZone: 'Europe/London',
+    startAt: t('2026-03-28T23:00:00Z'),
+    endAt: t('2026-03-29T08:00:00Z'),
+    meterStartWh: 0,
+    meterStopWh: 9000,
+    samples: [],
+  });
+  assert.deepEqual(brief(r), [
+    ['2026-03-28T23:00:00.000Z', '2026-03-29T00:00:00.000Z', 'valley', 1000, 30, 40],
+    ['2026-03-29T00:00:00.000Z', '2026-03-29T07:00:00.000Z', 'valley', 7000, 210, 280],
+    ['2026-03-29T07:00:00.000Z', '2026-03-29T08:00:00.000Z', 'flat', 1000, 70, 80],
+  ]);
+});
+
 test('meter going backwards bills nothing; outliers are dropped; samples outside the window ignored', () => {
   const base = { tariff: simpleTariff(), timeZone: SH, startAt: t('2026-03-10T22:00:00+08:00'), endAt: t('2026-03-11T00:00:00+08:00') };
   const back = priceSession({ ...base, meterStartWh: 5000, meterStopWh: 4000, samples: [] });
