@@ -9,4 +9,6 @@ export async function loadDemo(_p: Platform, _doc: unknown): Promise<void> {}
 export async function demoRunning(p: Platform, doc: unknown): Promise<void> {
   const { startDemoSimulation } = await import('./modules/ocpp/simulator/demo.ts');
   await startDemoSimulation(p, doc);
+  const { startDemoPayments } = await import('./modules/payments/demo.ts');
+  await startDemoPayments(p, doc);
 }
