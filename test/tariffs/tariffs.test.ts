@@ -144,6 +144,54 @@ test('preview prices a session with a stored tariff or an unsaved definition; th
   assert.deepEqual(day.body.periods.map((x: any) => [x.startTime, x.type, x.electricityPriceYuan]), [['000000', 'valley', '0.3000'], ['080000', 'flat', '0.7000'], ['230000', 'valley', '0.3000']]);
 });
 
+test('a session across a tariff version change is priced entirely with the version in force at its start', async () => {
+  const r = await p.api('POST', '/api/v1/tariffs', {
+    id: 'vchange',
+    name: 'Version change',
+    versions: [
+      { effectiveFrom: '2025-01-01T00:00:00+08:00', periods: periods('0.7000') },
+      { effectiveFrom: '2025-03-10T23:00:00+08:00', periods: periods('0.9000') },
+    ],
+  }, admin);
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const [v1, v2] = r.body.versions.map((v: any) => v.id);
+  assert.deepEqual(r.body.versions.map((v: any) => v.status), ['superseded', 'in_force']);
+  assert.equal((await p.api('PUT', `/api/v1/chargers/${C17}/tariff`, { tariffId: 'vchange' }, admin)).status, 200);
+  // The OCPP gateway freezes the version at StartTransaction (22:30): v1, though v2 starts at 23:00.
+  assert.equal(await resolveTariffVersionId(p.ctx.db, 'op1', C17, new Date('2025-03-10T22:30:00+08:00')), v1);
+  assert.equal(await resolveTariffVersionId(p.ctx.db, 'op1', C17, new Date('2025-03-10T23:00:00+08:00')), v2);
+  assert.equal((await p.api('PUT', `/api/v1/chargers/${C17}/tariff`, { tariffId: null }, admin)).status, 200);
+  // 22:30-23:30, 20 kWh linear, v1 throughout: flat 10000 Wh × 0.70 = 7.00, × 0.80 = 8.00;
+  // valley 10000 × 0.30 = 3.00, × 0.40 = 4.00 → 22.00 (with v2's flat 0.90 it would have been 24.00).
+  const body = { tariffId: 'vchange', startAt: '2025-03-10T22:30:00+08:00', endAt: '2025-03-10T23:30:00+08:00', meterStartWh: 0, meterStopWh: 20_000 };
+  const priced = await p.api('POST', '/api/v1/tariffs/preview', body, staff);
+  assert.equal(priced.body.tariffVersionId, v1);
+  assert.deepEqual(priced.body.periods.map((x: any) => [x.type, x.electricityPrice, x.electricityAmount, x.serviceAmount]), [
+    ['flat', '0.7000', '7.00', '8.00'],
+    ['valley', '0.3000', '3.00', '4.00'],
+  ]);
+  assert.equal(priced.body.totalAmount, '22.00');
+  const withV2 = await p.api('POST', '/api/v1/tariffs/preview', { ...body, tariffId: undefined, versionId: v2 }, staff);
+  assert.equal(withV2.body.totalAmount, '24.00');
+});
+
+test('a scheduled version may be replaced until it takes effect; one in force never', async () => {
+  const eff = future(10);
+  const add = await p.api('POST', '/api/v1/tariffs/t1/versions', { effectiveFrom: eff, periods: periods('0.8000') }, admin);
+  assert.equal(add.status, 201);
+  const sched = add.body.versions.find((v: any) => v.status === 'scheduled');
+  const inForce = add.body.currentVersionId;
+  const put = await p.api('PUT', `/api/v1/tariffs/t1/versions/${sched.id}`, { effectiveFrom: future(12), periods: periods('0.8500') }, admin);
+  assert.equal(put.status, 200, JSON.stringify(put.body));
+  assert.equal(put.body.versions.find((v: any) => v.id === sched.id).periods[1].electricityPrice, '0.8500');
+  const frozen = await p.api('PUT', `/api/v1/tariffs/t1/versions/${inForce}`, { effectiveFrom: future(20), periods: periods('0.1000') }, admin);
+  assert.equal(frozen.status, 409);
+  assert.equal(frozen.body.error.code, 'version_in_force');
+  assert.equal((await loadTariffVersion(p.ctx.db, 'op1', inForce))!.periods[1].electricityPrice, 7000);
+  assert.equal((await p.api('PUT', `/api/v1/tariffs/t1/versions/${sched.id}`, { effectiveFrom: future(12), periods: periods('0.8500') }, staff)).status, 403);
+  assert.equal((await p.api('PUT', `/api/v1/tariffs/t1/versions/${sched.id}`, { effectiveFrom: future(12), periods: periods('0.8500') }, other)).status, 404);
+});
+
 test('the OpenAPI document lists the tariff routes', async () => {
   const o = await p.api('GET', '/api/v1/openapi.json');
   for (const path of ['/api/v1/tariffs', '/api/v1/tariffs/{id}', '/api/v1/tariffs/{id}/versions', '/api/v1/tariffs/preview', '/api/v1/stations/{id}/tariff', '/api/v1/chargers/{id}/tariff'])

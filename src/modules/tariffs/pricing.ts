@@ -25,7 +25,8 @@ export function priceSession(input: PricingInput): Priced {
     billedWh = 0;
     for (const p of periods) billedWh += p.wh;
   } else {
-    billedWh = Math.max(0, input.meterStopWh - input.meterStartWh);
+    // Registers are integer Wh by contract; a fractional reading (kWh × 1000 from a float) is rounded, never left fractional.
+    billedWh = Math.max(0, Math.round(input.meterStopWh - input.meterStartWh));
     const startAt = input.startAt;
     const endAt = Math.max(input.endAt, startAt);
     periods = cutLines(tariff, timeZone, startAt, endAt);

@@ -7,7 +7,7 @@ import { AppError, badRequest, conflict, notFound } from '../../platform/errors.
 import { setChargerTariff, setStationTariff } from '../registry/index.ts';
 import { tariffSchema, tariffVersionSchema } from './provisioning.ts';
 import { formatTariffVersion, parseTariffVersion } from './parse.ts';
-import { insertTariff, insertVersion, listTariffs, loadTariffVersion, operatorTimeZone, tariffExists, versionInForce } from './service.ts';
+import { insertTariff, insertVersion, listTariffs, loadTariffVersion, operatorTimeZone, replaceScheduledVersion, tariffExists, versionInForce } from './service.ts';
 import { priceSession } from './pricing.ts';
 import { presentPriced } from './present.ts';
 import { periodsOfDay } from './views.ts';
@@ -112,6 +112,32 @@ export function tariffRoutes(app: FastifyInstance, ctx: Ctx) {
       if (id === null) throw conflict(`tariff ${req.params.id} already has a version taking effect at ${effectiveFrom}`);
       const [t] = await listTariffs(ctx.db, op, req.params.id);
       return reply.status(201).send(await tariffView(ctx, op, t));
+    },
+  );
+
+  r.put(
+    '/api/v1/tariffs/:id/versions/:versionId',
+    {
+      preHandler: requireRole(...ADMINS),
+      schema: {
+        tags,
+        description: 'Replaces a scheduled version (one that has not taken effect); a version in force or past is never edited',
+        params: z.object({ id: z.string(), versionId: z.coerce.number().int().positive() }),
+        querystring: opQuery,
+        body: versionBody,
+      },
+    },
+    async (req) => {
+      const op = requireOperator(req);
+      const { effectiveFrom, ...def } = req.body;
+      const eff = new Date(effectiveFrom);
+      if (eff.getTime() <= Date.now()) throw new AppError(409, 'version_in_past', `effectiveFrom ${effectiveFrom} is not in the future`);
+      const out = await ctx.db.tx((q) => replaceScheduledVersion(q, op, req.params.id, req.params.versionId, eff, def));
+      if (out === 'not_found') throw notFound(`version ${req.params.versionId} of tariff ${req.params.id}`);
+      if (out === 'clash') throw conflict(`tariff ${req.params.id} already has a version taking effect at ${effectiveFrom}`);
+      if (out === 'in_force') throw new AppError(409, 'version_in_force', `version ${req.params.versionId} has taken effect and is never edited; add a new version`);
+      const [t] = await listTariffs(ctx.db, op, req.params.id);
+      return tariffView(ctx, op, t);
     },
   );
 

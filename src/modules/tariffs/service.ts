@@ -103,3 +103,17 @@ export async function insertVersion(q: Queryable, operatorId: string, tariffId: 
 export async function operatorTimeZone(q: Queryable, operatorId: string): Promise<string> {
   return (await getOperator(q, operatorId))?.timezone ?? 'Asia/Shanghai';
 }
+
+/** Replaces a version that has not taken effect yet (no session can have frozen it); false otherwise. */
+export async function replaceScheduledVersion(q: Queryable, operatorId: string, tariffId: string, versionId: number, effectiveFrom: Date, definition: unknown): Promise<'ok' | 'not_found' | 'in_force' | 'clash'> {
+  const cur = await q.query<{ effective_from: Date }>(`SELECT effective_from FROM tariff_versions WHERE operator_id = $1 AND tariff_id = $2 AND id = $3 FOR UPDATE`, [operatorId, tariffId, versionId]);
+  if (!cur.rows[0]) return 'not_found';
+  const clash = await q.query(`SELECT 1 FROM tariff_versions WHERE operator_id = $1 AND tariff_id = $2 AND effective_from = $3 AND id <> $4`, [operatorId, tariffId, effectiveFrom, versionId]);
+  if (clash.rows.length) return 'clash';
+  // The database clock decides: a version whose start has passed may already be frozen onto sessions.
+  const r = await q.query(
+    `UPDATE tariff_versions SET effective_from = $4, definition = $5 WHERE operator_id = $1 AND tariff_id = $2 AND id = $3 AND effective_from > now() AND $4::timestamptz > now()`,
+    [operatorId, tariffId, versionId, effectiveFrom, JSON.stringify(definition)],
+  );
+  return r.rowCount > 0 ? 'ok' : 'in_force';
+}
