@@ -133,3 +133,50 @@ test('idle fee: never negative, within the cap, zero when exempt, whole minutes'
     { numRuns: 300 },
   );
 });
+
+test('idle fee agrees with a minute-by-minute count (minute-aligned times, Asia/Shanghai)', () => {
+  const inWindow = (m: number, w: { fromMinute: number; toMinute: number }) =>
+    w.fromMinute === w.toMinute ? true : w.fromMinute < w.toMinute ? m >= w.fromMinute && m < w.toMinute : m >= w.fromMinute || m < w.toMinute;
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 525_600 }),
+      fc.integer({ min: 0, max: 3 * 1440 }),
+      fc.integer({ min: 0, max: 120 }),
+      fc.array(fc.record({ fromMinute: fc.integer({ min: 0, max: 1439 }), toMinute: fc.integer({ min: 0, max: 1439 }) }), { maxLength: 3 }),
+      fc.integer({ min: 1, max: 9999 }),
+      (startMin, idleMin, grace, freeHours, price) => {
+        const start = Date.parse('2026-01-01T00:00:00+08:00') + startMin * 60_000;
+        const r = priceSession({
+          tariff: { id: 1, tariffId: 'x', effectiveFrom: 0, periods: [{ startMinute: 0, type: 'flat', electricityPrice: 1, servicePrice: 1 }], idleFee: { graceMinutes: grace, pricePerMinute: price, freeHours } },
+          timeZone: 'Asia/Shanghai',
+          startAt: start - 3_600_000,
+          endAt: start,
+          meterStartWh: 0,
+          meterStopWh: 0,
+          samples: [],
+          idle: { chargingEndedAt: start, unpluggedAt: start + idleMin * 60_000 },
+        });
+        let billable = 0;
+        for (let k = grace; k < idleMin; k++) {
+          const localMinute = (startMin + k) % 1440; // 2026-01-01 00:00 local is minute 0
+          if (!freeHours.some((w) => inWindow(localMinute, w))) billable++;
+        }
+        assert.equal(r.idle!.billableMinutes, billable);
+        assert.equal(r.idle!.fen, Math.floor((billable * price + 50) / 100));
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+test('without samples each line gets its time share of the energy, within 1 Wh (largest remainder)', () => {
+  fc.assert(
+    fc.property(sessionArb, (input) => {
+      const r = priceSession({ ...input, samples: [] });
+      const dur = Math.max(input.endAt, input.startAt) - input.startAt;
+      if (dur === 0) return;
+      for (const p of r.periods) assert.ok(Math.abs(p.wh - (r.billedWh * (p.end - p.start)) / dur) < 1 + 1e-6);
+    }),
+    { numRuns: 300 },
+  );
+});
