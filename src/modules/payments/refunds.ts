@@ -50,7 +50,7 @@ const view = (r: RefundRow) => ({
 export async function createRefund(ctx: Ctx, input: { operatorId: string; outTradeNo: string; amountFen: number; reason: string; createdBy: string }) {
   const merchant = await merchantOrThrow(ctx.db, input.operatorId);
   const outRefundNo = `RF${orderNumber(new Date(), merchant.timezone)}`;
-  const topup = await ctx.db.tx(async (q) => {
+  await ctx.db.tx(async (q) => {
     const r = await q.query<{ phone: string; amount_fen: number; refunded_fen: number; status: string }>(
       `SELECT phone, amount_fen, refunded_fen, status FROM topups WHERE operator_id = $1 AND out_trade_no = $2 FOR UPDATE`,
       [input.operatorId, input.outTradeNo],
@@ -69,7 +69,6 @@ export async function createRefund(ctx: Ctx, input: { operatorId: string; outTra
     );
     // Follows the refund until it is final even if this process dies right after.
     await ctx.outbox.enqueue(q, { operatorId: input.operatorId, topic: TOPIC_REFUND_SYNC, payload: { operatorId: input.operatorId, outRefundNo, attempt: 0 }, dedupeKey: `refund-sync:${outRefundNo}:0`, notBefore: scaledDate(ctx, new Date(), 30) });
-    return t;
   });
   try {
     await submitRefund(ctx, input.operatorId, outRefundNo);
@@ -77,7 +76,6 @@ export async function createRefund(ctx: Ctx, input: { operatorId: string; outTra
     if (!(e instanceof ProviderError) || e.retryable) throw new AppError(502, 'provider_error', `WeChat Pay did not answer the refund; it is retried: ${(e as Error).message}`, { outRefundNo });
     throw new AppError(502, 'refund_refused', `WeChat Pay refused the refund: ${e.message}`, { outRefundNo });
   }
-  void topup;
   return getRefund(ctx.db, input.operatorId, outRefundNo);
 }
 

@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Ctx } from '../../platform/context.ts';
 import { ADMINS, STAFF, requireOperator, requireRole } from '../../platform/auth/guard.ts';
-import { badRequest, forbidden } from '../../platform/errors.ts';
+import { AppError, badRequest, forbidden } from '../../platform/errors.ts';
+import { ProviderError } from './provider.ts';
 import { parseYuan } from '../../platform/money.ts';
 import type { PublicUrlCheck } from '../../platform/public-url.ts';
 import { getOperator } from '../registry/index.ts';
@@ -143,7 +144,12 @@ export function paymentRoutes(app: FastifyInstance, ctx: Ctx, selfCheck: PublicU
     async (req) => {
       const operatorId = requireOperator(req);
       if (req.body.date > localDate(new Date(), 'Asia/Shanghai')) throw badRequest('the trade bill of a future day does not exist');
-      return runReconciliation(ctx, operatorId, req.body.date);
+      try {
+        return await runReconciliation(ctx, operatorId, req.body.date);
+      } catch (e) {
+        if (e instanceof ProviderError) throw new AppError(502, 'provider_error', `the trade bill of ${req.body.date} could not be fetched: ${e.message}`);
+        throw e;
+      }
     },
   );
 }

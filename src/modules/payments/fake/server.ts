@@ -72,6 +72,8 @@ export interface FakeKnobs {
   staleQuery: boolean;
   /** Final state of refunds (after PROCESSING). */
   refundResult: 'SUCCESS' | 'ABNORMAL' | 'CLOSED';
+  /** The bill download differs from the file the SHA-1 was computed over (a broken transfer). */
+  corruptBillDownload: boolean;
 }
 
 export interface Delivery {
@@ -114,6 +116,7 @@ const DEFAULT_KNOBS = (): FakeKnobs => ({
   extraBillRows: 0,
   staleQuery: false,
   refundResult: 'SUCCESS',
+  corruptBillDownload: false,
 });
 
 class HttpError extends Error {
@@ -329,7 +332,7 @@ export async function startFakeWechatpay(opts: { port?: number; host?: string; t
       authenticate(req, body);
       const text = bills.get(mm[1]);
       if (!text) throw new HttpError(404, 'RESOURCE_NOT_EXISTS', 'download url expired');
-      return { status: 200, text, type: 'text/csv; charset=utf-8', sign: false };
+      return { status: 200, text: knobs.corruptBillDownload ? text.replace('SUCCESS', 'SUCCESs') : text, type: 'text/csv; charset=utf-8', sign: false };
     }
     // ---- WeChat Pay API v3 ----
     if (!p.startsWith('/v3/')) throw new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${p}`);

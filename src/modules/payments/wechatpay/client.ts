@@ -109,8 +109,14 @@ export class WechatpayProvider implements PaymentProvider {
   }
 
   async tradeBill(date: string) {
-    const r = await this.call<{ hash_type: string; hash_value: string; download_url: string }>('GET', `/v3/bill/tradebill?bill_date=${date}&bill_type=ALL`);
-    if (r.status === 404) throw new ProviderError(`no trade bill for ${date} (yet)`, 404, 'NO_STATEMENT_EXIST', true);
+    let r: { status: number; json: { hash_type: string; hash_value: string; download_url: string } };
+    try {
+      r = await this.call('GET', `/v3/bill/tradebill?bill_date=${date}&bill_type=ALL`);
+    } catch (e) {
+      // WeChat has no file for a day without a successful trade: that day's bill is empty.
+      if (e instanceof ProviderError && e.code === 'NO_STATEMENT_EXIST') return { rows: [], summary: null, text: '' };
+      throw e;
+    }
     // The download is not signed; the SHA-1 from the signed answer vouches for it.
     const file = await this.call<string>('GET', '', undefined, { verify: false, raw: true, absolute: r.json.download_url });
     const got = sha1Hex(file.text);
