@@ -20,6 +20,8 @@ interface OcppCalls {
 }
 export const ocppOf = (ctx: Ctx): OcppCalls | null => ((ctx.services as Record<string, unknown>).ocpp as OcppCalls | undefined) ?? null;
 
+export const START_DEADLINE_S = 300;
+
 /** OCPP idTag (CiString20) that carries the partner start to StartTransaction. */
 export const partnerIdTag = (seq: string) => `P${seq.slice(-19)}`;
 
@@ -81,6 +83,15 @@ export const queryStartCharge: InboundHandler = async (ctx, partner, data) => {
       payload: { operatorId: partner.operatorId, partnerId: partner.id, startChargeSeq: d.StartChargeSeq },
       dedupeKey: `roaming:remote_start:${partner.operatorId}:${partner.id}:${d.StartChargeSeq}`,
       maxAttempts: 1,
+    });
+    // The charger has 5 minutes to send StartTransaction (the sessions module's remote-start TTL);
+    // after that the start has failed, and a late StartTransaction is stopped (session.started).
+    await ctx.outbox.enqueue(q, {
+      operatorId: partner.operatorId,
+      topic: 'roaming.start_deadline',
+      payload: { operatorId: partner.operatorId, partnerId: partner.id, startChargeSeq: d.StartChargeSeq },
+      dedupeKey: `roaming:start_deadline:${partner.operatorId}:${partner.id}:${d.StartChargeSeq}`,
+      notBefore: new Date(Date.now() + START_DEADLINE_S * 1000 * ctx.timeScale),
     });
     return 'created' as const;
   });

@@ -49,6 +49,22 @@ export function registerLifecycle(ctx: Ctx) {
     { maxAttempts: 1 },
   );
 
+  ob.register('roaming.start_deadline', async (row) => {
+    const rs = await loadSession(ctx, row.payload);
+    if (!rs || rs.state !== 'starting' || rs.session_id) return { skipped: rs?.state ?? 'missing' };
+    await ctx.db.tx(async (q) => {
+      const cur = await getRoamingSession(q, rs.operator_id, rs.partner_id, rs.start_charge_seq, true);
+      if (!cur || cur.state !== 'starting' || cur.session_id) return;
+      await setState(q, cur, { state: 'failed', fail_reason: 4, ended_at: new Date() });
+      await enqueuePush(ctx, q, {
+        ...ref(cur),
+        iface: 'notification_start_charge_result',
+        data: { StartChargeSeq: cur.start_charge_seq, StartChargeSeqStat: 4, ConnectorID: cur.connector_code, StartTime: wireTime(new Date()), IdentCode: '', FailReason: 4 },
+      });
+    });
+    return { failed: true };
+  });
+
   ob.register('roaming.remote_stop', async (row) => {
     const rs = await loadSession(ctx, row.payload);
     if (!rs || !rs.session_id || rs.state === 'ended') return { skipped: true };
