@@ -122,3 +122,18 @@ test('minimum balance to start: settings, by id tag and by phone', async () => {
   assert.deepEqual([c.body.ok, c.body.available, c.body.minimum], [false, '5.00', '20.00']);
   assert.equal((await p.api('PUT', '/api/v1/wallet/settings', { minStartBalance: '1.00', stopMargin: '1.00', stopHorizonSeconds: 60, lowBalance: '10.00' }, staff)).status, 403);
 });
+
+test('a credited top-up and a debit crossing the low-balance threshold queue driver notifications, once each', async () => {
+  const { creditTopUp, manualAdjust } = await import('../../src/modules/wallet/index.ts');
+  const db = p.ctx.db;
+  await db.tx((q) => creditTopUp(q, { operatorId: 'op1', phone: '13800000003', amountFen: 3000, outTradeNo: 'N-1', remark: 'wechat pay' }));
+  await db.tx((q) => creditTopUp(q, { operatorId: 'op1', phone: '13800000003', amountFen: 3000, outTradeNo: 'N-1', remark: 'wechat pay' }));
+  const debit = (fen: number) => db.tx((q) => manualAdjust(q, { operatorId: 'op1', account: { kind: 'wallet', ref: '13800000003' }, amountFen: fen, direction: 'debit', remark: 'test', actor: 't' }));
+  await debit(1500); // 30.00 → 15.00: above the 10.00 threshold
+  await debit(1000); // 15.00 → 5.00: crosses it
+  await debit(100); // already below: no second notice
+  const rows = await db.query(`SELECT payload FROM outbox WHERE payload->>'recipient' = '13800000003' AND topic LIKE 'notify.%' ORDER BY id`);
+  assert.deepEqual(rows.rows.map((r: any) => r.payload.event), ['topup_credited', 'low_balance']);
+  assert.match(rows.rows[0].payload.text, /30\.00/);
+  assert.match(rows.rows[1].payload.text, /5\.00.*10\.00/);
+});

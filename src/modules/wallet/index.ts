@@ -13,7 +13,6 @@ export { canStart, availableFen, type CanStart } from './can-start.ts';
 export { walletSettings, type WalletSettings } from './settings.ts';
 export { checkBalances } from './ledger.ts';
 export { watchSession, REMOTE_STOP_TOPIC } from './watcher.ts';
-export { setWalletNotifier } from './notify-hook.ts';
 export { driverForOrder } from './for-orders.ts';
 export * from './for-h5.ts';
 

@@ -6,9 +6,7 @@
 import type { Queryable } from '../../platform/db/index.ts';
 import { getSession } from '../sessions/index.ts';
 import { energySamples } from '../sessions/for-orders.ts';
-import { priceSession } from '../tariffs/pricing.ts';
-import { tariffVersionById } from '../tariffs/for-wallet.ts';
-import { getOperator } from '../registry/service.ts';
+import { priceSession, loadTariffVersion, operatorTimeZone } from '../tariffs/index.ts';
 
 export interface WatchedSession {
   id: number;
@@ -29,12 +27,12 @@ export async function watchedSession(q: Queryable, operatorId: string, sessionId
   const energyWh = Math.max(0, (s.last_energy_wh ?? s.meter_start_wh) - s.meter_start_wh);
   let costFen: number | null = null;
   if (s.tariff_version_id) {
-    const tariff = await tariffVersionById(q, operatorId, s.tariff_version_id);
+    const tariff = await loadTariffVersion(q, operatorId, s.tariff_version_id);
     if (tariff) {
       const endAt = Math.max(s.started_at.getTime(), (s.last_sample_at ?? s.started_at).getTime());
       const priced = priceSession({
         tariff,
-        timeZone: (await getOperator(q, operatorId))?.timezone ?? 'Asia/Shanghai',
+        timeZone: await operatorTimeZone(q, operatorId),
         startAt: s.started_at.getTime(),
         endAt,
         meterStartWh: s.meter_start_wh,
