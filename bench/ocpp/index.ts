@@ -167,8 +167,10 @@ async function main() {
     await sleep(warmupMs);
     const windowStart = new Date();
     const cpu1 = cpuS(child.pid!);
+    const waits = sampleBackends(db.url, loadEnd);
     const loadCmd = await commands(http, token, live, COMMANDS, loadEnd);
     await Promise.all(senders);
+    const backends = await waits;
     const windowEnd = new Date();
     const windowS = (windowEnd.getTime() - windowStart.getTime()) / 1000;
     const loadCpu = (cpuS(child.pid!) - cpu1) / windowS;
@@ -182,6 +184,7 @@ async function main() {
         `p50 ${ms(percentile(mvLat, 50))} p99 ${ms(percentile(mvLat, 99))}, ${mvFailed} failed; server CPU ${(loadCpu * 100).toFixed(0)} %, RSS ${rssLoad.toFixed(0)} MiB`,
     );
     log(`commands under load: ${loadCmd.ok}/${loadCmd.n} answered 200, p50 ${ms(loadCmd.p50)} p99 ${ms(loadCmd.p99)}`);
+    log(`server's PostgreSQL sessions during the window (average count by state/wait): ${backends}`);
 
     // 4. Commands with the fleet connected but quiet.
     await sleep(2000);
@@ -191,7 +194,7 @@ async function main() {
     const result = {
       chargers: N, accepted, bootS, bootCpu, rssBase, rssConnected, perConnKiB, rssLoad,
       offered: RATE, ackedPerS: mvAcked / windowS, persistedPerS, windowS, rows, mvP50: percentile(mvLat, 50), mvP99: percentile(mvLat, 99), mvFailed, loadCpu,
-      loadCmd, idleCmd,
+      loadCmd, idleCmd, backends,
     };
     console.log(JSON.stringify(result));
     if (WRITE) writeSection('OCPP gateway', report(result));
@@ -204,6 +207,37 @@ async function main() {
     if (child.exitCode === null) child.kill('SIGKILL');
     await db.drop().catch((e) => log(`could not drop the bench database: ${e.message}`));
   }
+}
+
+/**
+ * What the server's database sessions are doing while the load runs (sampled every 250 ms): tells
+ * a saturated pool (all active) from a Node-side limit (idle sessions) and shows commit waits.
+ */
+async function sampleBackends(url: string, until: number): Promise<string> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const counts = new Map<string, number>();
+  let samples = 0;
+  try {
+    while (Date.now() < until) {
+      const r = await c.query(
+        `SELECT state, coalesce(wait_event_type || ':' || wait_event, 'cpu') AS w, count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' GROUP BY 1, 2`,
+      );
+      samples++;
+      for (const row of r.rows) {
+        const k = row.state === 'active' ? `active/${row.w}` : row.state;
+        counts.set(k, (counts.get(k) ?? 0) + row.n);
+      }
+      await sleep(250);
+    }
+  } finally {
+    await c.end();
+  }
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${(n / Math.max(1, samples)).toFixed(1)}`)
+    .join(', ');
 }
 
 async function login(http: string): Promise<string> {
@@ -259,6 +293,7 @@ one CALL in flight per charger) at the offered rate for a ${r.windowS.toFixed(0)
 | command round trip, fleet connected but quiet | p50 ${ms(r.idleCmd.p50)}, p99 ${ms(r.idleCmd.p99)} (${r.idleCmd.ok}/${r.idleCmd.n} OK) | p99 < 100 ms (${aim(r.idleCmd.p99 < 100)}) |
 | server RSS: idle / ${r.accepted} connected / under load | ${r.rssBase.toFixed(0)} / ${r.rssConnected.toFixed(0)} / ${r.rssLoad.toFixed(0)} MiB | |
 | memory per connection (RSS delta / connections) | ${r.perConnKiB.toFixed(1)} KiB | |
+| server's PostgreSQL sessions during the window (average count by state / wait event) | ${r.backends} | |
 `;
 }
 
