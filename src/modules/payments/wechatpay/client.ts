@@ -1,7 +1,7 @@
 import { formatDate } from './time.ts';
 import { buildAuthorization, jsapiPayParams, verifyWechatSignature, type PlatformKey } from './crypto.ts';
 import { parseTradeBill, sha1Hex, BillFormatError } from './bill.ts';
-import { ProviderError, type PaymentProvider, type PaymentState, type PrepayInput, type RefundInput, type RefundState } from '../provider.ts';
+import { ProviderError, type PaymentProvider, type PaymentState, type PrepayInput, type PrepayResult, type RefundInput, type RefundState } from '../provider.ts';
 
 export interface WechatpayMerchant {
   mchid: string;
@@ -58,7 +58,7 @@ export class WechatpayProvider implements PaymentProvider {
     return { status: res.status, json, text: out };
   }
 
-  async prepay(input: PrepayInput) {
+  async prepay(input: PrepayInput): Promise<PrepayResult> {
     const base = {
       appid: this.m.appid,
       mchid: this.m.mchid,
