@@ -19,11 +19,68 @@ const instant = z.string().datetime({ offset: true, message: 'an ISO 8601 instan
 const versionBody = tariffVersionSchema;
 const definitionOnly = tariffVersionSchema.omit({ effectiveFrom: true });
 
+const periodView = z.object({ start: z.string(), type: z.enum(['sharp', 'peak', 'flat', 'valley']), electricityPrice: z.string(), servicePrice: z.string() });
+const versionViewSchema = z.object({
+  id: z.number(),
+  status: z.enum(['in_force', 'scheduled', 'superseded']),
+  createdAt: z.string(),
+  effectiveFrom: z.string(),
+  periods: z.array(periodView),
+  calendar: z.array(z.object({ months: z.array(z.number()).optional(), dates: z.array(z.string()).optional(), periods: z.array(periodView) })).optional(),
+  idleFee: z
+    .object({
+      graceMinutes: z.number(),
+      pricePerMinute: z.string(),
+      capPerSession: z.string().optional(),
+      freeHours: z.array(z.object({ from: z.string(), to: z.string() })).optional(),
+      exemptStopReasons: z.array(z.string()).optional(),
+    })
+    .optional(),
+});
+const tariffViewSchema = z.object({ id: z.string(), name: z.string(), currentVersionId: z.number().nullable(), versions: z.array(versionViewSchema) });
+const pricedView = z.object({
+  timeZone: z.string(),
+  tariffVersionId: z.number(),
+  billedWh: z.number(),
+  energyKwh: z.string(),
+  electricityAmount: z.string(),
+  serviceAmount: z.string(),
+  idleFee: z.string(),
+  totalAmount: z.string(),
+  periods: z.array(
+    z.object({
+      type: z.enum(['sharp', 'peak', 'flat', 'valley']),
+      start: z.string(),
+      end: z.string(),
+      wh: z.number(),
+      energyKwh: z.string(),
+      electricityPrice: z.string(),
+      servicePrice: z.string(),
+      electricityAmount: z.string(),
+      serviceAmount: z.string(),
+    }),
+  ),
+  idle: z
+    .object({
+      startAt: z.string(),
+      endAt: z.string(),
+      totalMinutes: z.number(),
+      graceMinutes: z.number(),
+      freeMinutes: z.number(),
+      billableMinutes: z.number(),
+      exempt: z.boolean(),
+      exemptReason: z.string().nullable(),
+      capped: z.boolean(),
+      fee: z.string(),
+    })
+    .nullable(),
+});
+
 type Summary = Awaited<ReturnType<typeof listTariffs>>[number];
 
 function versionView(v: Summary['versions'][number], tariffId: string, inForceId: number | null, now: number) {
   const parsed = parseTariffVersion(v.id, tariffId, v.effectiveFrom.getTime(), v.definition);
-  const status = v.id === inForceId ? 'in_force' : v.effectiveFrom.getTime() > now ? 'scheduled' : 'superseded';
+  const status: 'in_force' | 'scheduled' | 'superseded' = v.id === inForceId ? 'in_force' : v.effectiveFrom.getTime() > now ? 'scheduled' : 'superseded';
   return { id: v.id, status, createdAt: v.createdAt.toISOString(), ...formatTariffVersion(parsed) };
 }
 
@@ -52,13 +109,13 @@ const sessionBody = z.object({
 export function tariffRoutes(app: FastifyInstance, ctx: Ctx) {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/api/v1/tariffs', { preHandler: requireRole(...STAFF), schema: { tags, querystring: opQuery } }, async (req) => {
+  r.get('/api/v1/tariffs', { preHandler: requireRole(...STAFF), schema: { tags, querystring: opQuery, response: { 200: z.object({ items: z.array(tariffViewSchema) }) } } }, async (req) => {
     const op = requireOperator(req);
     const items = await Promise.all((await listTariffs(ctx.db, op)).map((t) => tariffView(ctx, op, t)));
     return { items };
   });
 
-  r.get('/api/v1/tariffs/:id', { preHandler: requireRole(...STAFF), schema: { tags, params: z.object({ id: z.string() }), querystring: opQuery } }, async (req) => {
+  r.get('/api/v1/tariffs/:id', { preHandler: requireRole(...STAFF), schema: { tags, params: z.object({ id: z.string() }), querystring: opQuery, response: { 200: tariffViewSchema } } }, async (req) => {
     const op = requireOperator(req);
     const [t] = await listTariffs(ctx.db, op, req.params.id);
     if (!t) throw notFound(`tariff ${req.params.id}`);
@@ -82,7 +139,7 @@ export function tariffRoutes(app: FastifyInstance, ctx: Ctx) {
     },
   );
 
-  r.post('/api/v1/tariffs', { preHandler: requireRole(...ADMINS), schema: { tags, querystring: opQuery, body: tariffSchema } }, async (req, reply) => {
+  r.post('/api/v1/tariffs', { preHandler: requireRole(...ADMINS), schema: { tags, querystring: opQuery, body: tariffSchema, response: { 201: tariffViewSchema } } }, async (req, reply) => {
     const op = requireOperator(req);
     const body = req.body;
     const effs = new Set(body.versions.map((v) => Date.parse(v.effectiveFrom)));
@@ -99,7 +156,7 @@ export function tariffRoutes(app: FastifyInstance, ctx: Ctx) {
     '/api/v1/tariffs/:id/versions',
     {
       preHandler: requireRole(...ADMINS),
-      schema: { tags, description: 'Adds a version taking effect in the future; versions in force or past are never edited', params: z.object({ id: z.string() }), querystring: opQuery, body: versionBody },
+      schema: { tags, description: 'Adds a version taking effect in the future; versions in force or past are never edited', params: z.object({ id: z.string() }), querystring: opQuery, body: versionBody, response: { 201: tariffViewSchema } },
     },
     async (req, reply) => {
       const op = requireOperator(req);
@@ -125,6 +182,7 @@ export function tariffRoutes(app: FastifyInstance, ctx: Ctx) {
         params: z.object({ id: z.string(), versionId: z.coerce.number().int().positive() }),
         querystring: opQuery,
         body: versionBody,
+        response: { 200: tariffViewSchema },
       },
     },
     async (req) => {
@@ -171,7 +229,7 @@ export function tariffRoutes(app: FastifyInstance, ctx: Ctx) {
 
   r.post(
     '/api/v1/tariffs/preview',
-    { preHandler: requireRole(...STAFF), schema: { tags, description: 'Prices an arbitrary session; nothing is stored', querystring: opQuery, body: sessionBody } },
+    { preHandler: requireRole(...STAFF), schema: { tags, description: 'Prices an arbitrary session; nothing is stored', querystring: opQuery, body: sessionBody, response: { 200: pricedView } } },
     async (req) => {
       const op = requireOperator(req);
       const b = req.body;
