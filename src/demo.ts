@@ -4,7 +4,10 @@ import type { Platform } from './server.ts';
  * Demo extras beyond provisioning: history (a day of orders, one abnormal order) and, while
  * DEMO_DATA is on, simulated chargers in-process. Modules add their part as they arrive.
  */
-export async function loadDemo(_p: Platform, _doc: unknown): Promise<void> {}
+export async function loadDemo(p: Platform, doc: unknown): Promise<void> {
+  const { loadEnterpriseDemo } = await import('./modules/enterprise/demo.ts');
+  await loadEnterpriseDemo(p, doc);
+}
 
 export async function demoRunning(p: Platform, doc: unknown): Promise<void> {
   const { startDemoSimulation } = await import('./modules/ocpp/simulator/demo.ts');
