@@ -66,17 +66,16 @@ test('an order waits in idle while the car occupies the connector, then settles 
 
 test('no idle wait when the stop reason exempts the idle fee; the sweep creates orders the events missed', async () => {
   const sessionId = await chargeSession(p.ctx.db, { connectorId: 1, start: ago(5 * H), stop: ago(4 * H), meterStartWh: 600_000, meterStopWh: 610_000, reason: 'PowerLoss' });
-  const r = await sweepOrders(p.ctx);
-  assert.ok(r.created >= 1);
+  // no 'session.finished' was emitted: only the sweep (this one, or the platform's own timer) can make the order
+  await sweepOrders(p.ctx);
   const list = await p.api('GET', `/api/v1/orders?chargerId=44030700030000200016&connectorId=1&from=${encodeURIComponent(ago(5 * H))}&to=${encodeURIComponent(ago(4.5 * H))}`, undefined, staff);
   const o = list.body.items.find((x: any) => x.sessionId === sessionId);
   assert.ok(o, JSON.stringify(list.body));
   assert.equal(o.status, 'settled');
   assert.equal(o.idleFee, '0.00');
-  const again = await sweepOrders(p.ctx);
+  await sweepOrders(p.ctx);
   const count = await p.ctx.db.query(`SELECT count(*)::int AS n FROM orders WHERE session_id = $1`, [sessionId]);
   assert.equal(count.rows[0].n, 1);
-  assert.equal(again.created, 0);
 });
 
 test('a session still running after 24 h gets a held placeholder; when it finishes the order is completed and stays held until approved', async () => {

@@ -21,7 +21,11 @@ export interface OrderFilter {
   abnormal?: boolean;
 }
 
-/** WHERE clause and parameters; $1 is the operator. */
+/**
+ * The rows to search as a FROM source, and its parameters ($1 is the operator). With a window it is
+ * the UNION ALL of two index range scans: ordinary orders (start in [from − 48 h, to)) and long ones
+ * (partial index on long_span, start before from − 48 h); the two never overlap.
+ */
 export function whereClause(operatorId: string, f: OrderFilter): { sql: string; params: unknown[] } {
   const params: unknown[] = [operatorId];
   const add = (v: unknown) => `$${params.push(v)}`;
@@ -35,21 +39,24 @@ export function whereClause(operatorId: string, f: OrderFilter): { sql: string; 
   if (f.partnerOrderNo) w.push(`partner_order_no = ${add(f.partnerOrderNo)}`);
   if (f.status) w.push(`status = ${add(f.status)}`);
   if (f.abnormal !== undefined) w.push(`abnormal = ${add(f.abnormal)}`);
-  if (f.from || f.to) {
-    const from = add(f.from ?? new Date(0));
-    const to = add(f.to ?? new Date(8.64e15));
-    w.push(
-      `((start_time >= ${from}::timestamptz - interval '48 hours' AND start_time < ${to} AND occupied_until > ${from})` +
-        ` OR (long_span AND start_time < ${to} AND (occupied_until IS NULL OR occupied_until > ${from})))`,
-    );
-  }
-  return { sql: w.join(' AND '), params };
+  const base = w.join(' AND ');
+  if (!f.from && !f.to) return { sql: `(SELECT * FROM orders WHERE ${base}) o`, params };
+  const from = add(f.from ?? new Date(0));
+  const to = add(f.to ?? new Date(8.64e15));
+  const lower = `${from}::timestamptz - interval '48 hours'`;
+  const open = `(occupied_until IS NULL OR occupied_until > ${from})`;
+  return {
+    sql:
+      `(SELECT * FROM orders WHERE ${base} AND start_time >= ${lower} AND start_time < ${to} AND ${open}` +
+      ` UNION ALL SELECT * FROM orders WHERE ${base} AND long_span AND start_time < ${lower} AND start_time < ${to} AND ${open}) o`,
+    params,
+  };
 }
 
 export async function searchOrders(q: Queryable, operatorId: string, f: OrderFilter, page = 1, pageSize = 20): Promise<{ items: OrderRow[]; total: number }> {
   const { sql, params } = whereClause(operatorId, f);
-  const items = await q.query<OrderRow>(`SELECT * FROM orders WHERE ${sql} ORDER BY start_time DESC, id DESC LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`, params);
-  const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE ${sql}`, params);
+  const items = await q.query<OrderRow>(`SELECT * FROM ${sql} ORDER BY start_time DESC, id DESC LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`, params);
+  const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, params);
   return { items: items.rows, total: total.rows[0].n };
 }
 
@@ -60,8 +67,8 @@ export async function* exportRows(q: Queryable, operatorId: string, f: OrderFilt
   let n = 0;
   while (n < max) {
     const p = [...params];
-    const keyset: string = after ? ` AND (start_time, id) > ($${p.push(after[0])}, $${p.push(after[1])})` : '';
-    const r: { rows: OrderRow[] } = await q.query<OrderRow>(`SELECT * FROM orders WHERE ${sql}${keyset} ORDER BY start_time, id LIMIT ${Math.min(batch, max - n)}`, p);
+    const keyset: string = after ? ` WHERE (start_time, id) > ($${p.push(after[0])}, $${p.push(after[1])})` : '';
+    const r: { rows: OrderRow[] } = await q.query<OrderRow>(`SELECT * FROM ${sql}${keyset} ORDER BY start_time, id LIMIT ${Math.min(batch, max - n)}`, p);
     for (const row of r.rows) yield row;
     n += r.rows.length;
     if (r.rows.length < batch) return;
