@@ -1,0 +1,120 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { minimalDoc } from '../fixtures/minimal.ts';
+import { ensureWebBuilt } from '../../src/modules/web/build.ts';
+import { SimulatedCharger } from '../../src/modules/ocpp/simulator/charger.ts';
+
+export const SHOTS = join(process.cwd(), 'artifacts', 'screenshots');
+export const DC = '44030700030000200016';
+
+export interface World {
+  p: TestPlatform;
+  sim: SimulatedCharger;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/**
+ * One platform (fresh database, minimal provisioning with an H5 brand), one simulated DC charger
+ * in real time, and Debian's Chromium. The web apps are built once per run (shared by test files).
+ */
+export async function startWorld(): Promise<World> {
+  mkdirSync(SHOTS, { recursive: true });
+  await ensureWebBuilt();
+  const doc: any = minimalDoc();
+  doc.operators[0].settings = { brand: { name: '永湖充电', color: '#0a7d4f' } };
+  const p = await startTestPlatform({ provisioning: doc });
+  // real-time physics, a MeterValues frame every simulated (= real) second
+  const sim = new SimulatedCharger({
+    url: p.url.replace(/^http/, 'ws') + '/ocpp',
+    id: DC,
+    authKey: 'key-0000000000000016',
+    connectors: [
+      { id: 1, type: 'DC', maxPowerKw: 60 },
+      { id: 2, type: 'DC', maxPowerKw: 60 },
+    ],
+    speed: 1 / 60,
+    meterIntervalS: 1,
+  });
+  let browser: Browser;
+  try {
+    await sim.connect();
+    await sim.boot();
+    await sim.sendStatus(1, 'Available');
+    await sim.sendStatus(2, 'Available');
+    browser = await launchChromium();
+  } catch (e) {
+    await sim.close().catch(() => {});
+    await p.close();
+    throw e;
+  }
+  return {
+    p,
+    sim,
+    browser,
+    async close() {
+      await browser.close().catch(() => {});
+      await sim.close().catch(() => {});
+      await p.close();
+    },
+  };
+}
+
+/** Debian's Chromium with the flags this machine needs; Playwright gives every launch a fresh temporary user-data-dir. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A page that fails the test on any uncaught page error. */
+export async function newPage(browser: Browser, opts: { width: number; height: number; mobile?: boolean }): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
+  const ctx = await browser.newContext({
+    viewport: { width: opts.width, height: opts.height },
+    deviceScaleFactor: 1,
+    isMobile: opts.mobile ?? false,
+    hasTouch: opts.mobile ?? false,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    acceptDownloads: true,
+  });
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.setDefaultTimeout(15_000);
+  return { ctx, page, errors };
+}
+
+export const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+/** A finished, unplugged session on the simulator: becomes a settled order (or held, if abnormal). */
+export async function chargeOnce(sim: SimulatedCharger, connectorId: number, idTag: string, ms: number) {
+  await sim.plugIn(connectorId);
+  await sim.startSession(connectorId, idTag, { startSoc: 30 });
+  await new Promise((r) => setTimeout(r, ms));
+  await sim.stopSession(connectorId, 'Local');
+  await sim.unplug(connectorId);
+}
+
+export async function waitFor<T>(what: string, f: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
