@@ -206,3 +206,22 @@ test('Reset ends the session, reconnects and boots again', async () => {
     await ch.close();
   }
 });
+
+test('a connection the server replaced (close code 4000) stays closed instead of pushing the newcomer out', async () => {
+  const ch = sim('SIMREPL01');
+  let connections = 0;
+  const count = (c: any) => c.identity === 'SIMREPL01' && connections++;
+  server.on('client', count);
+  await ch.connect();
+  try {
+    const gone = once(ch, 'disconnected');
+    await clients.get('SIMREPL01').close({ code: 4000, reason: 'replaced' });
+    await gone;
+    await new Promise((r) => setTimeout(r, 1500)); // longer than the first reconnect backoff
+    assert.equal(connections, 1);
+    assert.equal(ch.connected, false);
+  } finally {
+    server.off('client', count);
+    await ch.close();
+  }
+});

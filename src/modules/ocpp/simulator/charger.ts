@@ -177,8 +177,12 @@ export class SimulatedCharger extends EventEmitter {
       this.emitEvent('reconnected', 'reconnected');
       void this.afterReconnect();
     });
-    client.on('disconnect', ({ code }: { code?: number }) => {
-      if (!this.closed) this.emitEvent('disconnected', `disconnected (${code ?? '-'})`);
+    client.on('disconnect', ({ code, reason }: { code?: number; reason?: string }) => {
+      if (this.closed) return;
+      this.emitEvent('disconnected', `disconnected (${code ?? '-'}${reason ? ` ${reason}` : ''})`);
+      // 4000: the server took a newer connection with our id. Reconnecting would only push the other
+      // one out again (two simulators with the same ids), so this one stays off.
+      if (code === 4000) void this.close();
     });
     await client.connect();
     this.emitEvent('connected', `connected to ${this.opts.url}`);
