@@ -40,6 +40,8 @@ test('the right PUBLIC_BASE_URL: the self-check passes and /readyz is 200', asyn
   const s = await p.api('GET', '/api/v1/settings/public-url?refresh=true', undefined, staff);
   assert.equal(s.body.ok, true);
   assert.equal(s.body.publicBaseUrl, p.ctx.config.publicBaseUrl);
+  assert.equal(s.body.links.driverH5, `${p.ctx.config.publicBaseUrl}/h5/op1`);
+  assert.equal(s.body.links.paymentNotify, `${p.ctx.config.publicBaseUrl}/api/v1/payments/wechatpay/notify/op1`);
 });
 
 test('settings: GET shows whether secrets are set, never the values; PUT keeps secrets left out', async () => {
@@ -69,6 +71,8 @@ test('H5 top-up: the prepay carries the public notify URL; paying sends a signed
   assert.match(t.outTradeNo, /^[0-9A-Za-z_\-|*]{6,32}$/);
   assert.equal(t.status, 'pending');
   assert.match(t.payParams.h5Url, /^http:\/\/127\.0\.0\.1:\d+\/fake\/checkout\//);
+  // WeChat sends the payer back to our H5 page, on the public URL
+  assert.equal(new URL(t.payParams.h5Url).searchParams.get('redirect_url'), `${p.ctx.config.publicBaseUrl}/h5/op1?topup=${t.outTradeNo}`);
   const order = fake.orders.get(t.outTradeNo)!;
   assert.equal(order.notify_url, `${p.ctx.config.publicBaseUrl}/api/v1/payments/wechatpay/notify/op1`);
   assert.equal(order.amount, 5000);
@@ -114,25 +118,38 @@ test('100 copies of the callback in parallel → exactly one credit', async () =
   fake.pay(t.outTradeNo);
   await waitFor('100 deliveries', async () => fake.deliveries.filter((x) => x.outTradeNo === t.outTradeNo).length >= 100, 60_000);
   fake.knobs.parallel = 1;
-  const statuses = fake.deliveries.filter((x) => x.outTradeNo === t.outTradeNo).map((x) => x.status);
-  assert.equal(statuses.filter((s) => s === 204).length, 100, JSON.stringify(statuses.filter((s) => s !== 204).slice(0, 3)));
+  const statuses = fake.deliveries.filter((x) => x.outTradeNo === t.outTradeNo).slice(0, 100).map((x) => x.status);
+  // Every answer is a success; on a loaded machine some copies may outlast WeChat's 5 s and count as failed tries (then retried).
+  assert.ok(statuses.every((s) => s === 204 || /timeout|abort/i.test(String(s))), JSON.stringify(statuses.filter((s) => s !== 204).slice(0, 3)));
+  assert.ok(statuses.includes(204));
+  await waitFor('all copies processed', async () => {
+    const r = await p.ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM inbox WHERE source = 'wechatpay' AND decoded->>'out_trade_no' = $1 AND processed_at IS NOT NULL`, [t.outTradeNo]);
+    return r.rows[0].n >= 100;
+  }, 60_000);
   assert.equal(await credits(t.outTradeNo), 1);
   assert.equal((await topup(t.outTradeNo)).status, 'credited');
   assert.equal(await balance(p, staff, PHONE), ((Number(before) * 100 + 777) / 100).toFixed(2));
-  const stored = await p.ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM inbox WHERE source = 'wechatpay' AND decoded->>'out_trade_no' = $1`, [t.outTradeNo]);
-  assert.equal(stored.rows[0].n, 100, 'every copy stored raw');
+  const stored = await p.ctx.db.query<{ n: number; outcomes: string[] }>(
+    `SELECT count(*)::int AS n, array_agg(DISTINCT outcome) AS outcomes FROM inbox WHERE source = 'wechatpay' AND decoded->>'out_trade_no' = $1`,
+    [t.outTradeNo],
+  );
+  assert.ok(stored.rows[0].n >= 100, 'every copy stored raw');
+  assert.deepEqual(stored.rows[0].outcomes.sort(), ['already_credited', 'credited']);
 });
 
 test('a forged signature is refused (401 FAIL), stored and logged, and credits nothing', async () => {
   const before = await balance(p, staff, PHONE);
   const t = await create('99.00');
   // an attacker claims the unpaid order was paid, signing with a key that is not the platform's
+  const refused = async () =>
+    (await p.ctx.db.query<{ outcome: string; body: string; headers: any }>(`SELECT outcome, body, headers FROM inbox WHERE source = 'wechatpay' AND outcome = 'refused:bad_signature' ORDER BY id`)).rows;
+  const n0 = (await refused()).length;
   const statuses = await fake.notify(t.outTradeNo, { forge: true, asPaid: true });
   assert.deepEqual(statuses, [401]);
-  const rows = await p.ctx.db.query<{ outcome: string; body: string; headers: any }>(`SELECT outcome, body, headers FROM inbox WHERE source = 'wechatpay' ORDER BY id DESC LIMIT 1`);
-  assert.equal(rows.rows[0].outcome, 'refused:bad_signature');
-  assert.match(rows.rows[0].body, /"resource"/);
-  assert.ok(rows.rows[0].headers['wechatpay-signature']);
+  const rows = await refused();
+  assert.equal(rows.length, n0 + 1);
+  assert.match(rows[rows.length - 1].body, /"resource"/);
+  assert.ok(rows[rows.length - 1].headers['wechatpay-signature']);
   // a tampered body with a valid-looking signature, a signature probe and a stale timestamp: all refused
   const body = '{"id":"x","event_type":"TRANSACTION.SUCCESS","resource":{}}';
   for (const h of [
@@ -253,4 +270,23 @@ test('refund of wallet balance to the original payment: accepted → wallet debi
   assert.equal(fake.refunds.get(r.body.outRefundNo)!.amount, 500);
   const d = fake.deliveries.filter((x) => x.kind === 'refund' && x.outTradeNo === r.body.outRefundNo);
   assert.deepEqual(d.map((x) => x.status), [204]);
+});
+
+test('the daily job enqueues yesterday’s reconciliation once per operator after 10:00 local time, and it runs through the outbox', async () => {
+  const { enqueueDue } = await import('../../src/modules/payments/reconcile-run.ts');
+  const rows = async () => (await p.ctx.db.query<{ dedupe_key: string; payload: any }>(`SELECT dedupe_key, payload FROM outbox WHERE topic = 'payments.reconcile' ORDER BY id`)).rows;
+  const early = await rows();
+  await enqueueDue(p.ctx, new Date('2026-03-10T01:30:00Z')); // 09:30 in Shanghai: the bill is not published yet
+  assert.equal((await rows()).length, early.length);
+  await enqueueDue(p.ctx, new Date('2026-03-10T02:35:00Z')); // 10:35
+  await enqueueDue(p.ctx, new Date('2026-03-10T03:05:00Z')); // the next run the same day adds nothing
+  const added = (await rows()).slice(early.length);
+  assert.deepEqual(added.map((r) => r.dedupe_key), ['reconcile:op1:2026-03-09']);
+  const report = await waitFor('report', async () => {
+    const r = await p.api('GET', '/api/v1/payments/reconciliation?date=2026-03-09', undefined, staff);
+    return r.status === 200 ? r.body : null;
+  });
+  assert.equal(report.status, 'done');
+  assert.equal(report.totals.billPayments, 0);
+  assert.deepEqual(report.items, []);
 });

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Ctx } from '../../platform/context.ts';
 import { applyPaid } from './credit.ts';
 import { applyRefundState } from './refunds.ts';
-import { loadWechatpayMerchant } from './settings.ts';
+import { loadWechatpayMerchant, type LoadedMerchant } from './settings.ts';
 import { decryptResource, verifyWechatSignature } from './wechatpay/crypto.ts';
 import { refundState, transactionState } from './wechatpay/client.ts';
 
@@ -19,11 +19,30 @@ export function callbackRoutes(app: FastifyInstance, ctx: Ctx) {
   );
 }
 
+/**
+ * Callbacks come in bursts (WeChat sends copies from several servers at once): the operator's
+ * merchant (with its secrets opened) is kept for a few seconds instead of read per copy.
+ */
+const merchantCache = new WeakMap<Ctx, Map<string, { at: number; m: Promise<LoadedMerchant | null> }>>();
+export function forgetMerchant(ctx: Ctx, operatorId: string) {
+  merchantCache.get(ctx)?.delete(operatorId);
+}
+function cachedMerchant(ctx: Ctx, operatorId: string): Promise<LoadedMerchant | null> {
+  let c = merchantCache.get(ctx);
+  if (!c) merchantCache.set(ctx, (c = new Map()));
+  const hit = c.get(operatorId);
+  if (hit && Date.now() - hit.at < 5000) return hit.m;
+  const m = loadWechatpayMerchant(ctx.db, operatorId);
+  c.set(operatorId, { at: Date.now(), m });
+  m.catch(() => c.delete(operatorId));
+  return m;
+}
+
 async function handleNotify(ctx: Ctx, req: FastifyRequest, reply: FastifyReply) {
   const operatorId = (req.params as { operatorId: string }).operatorId;
   const raw = (req as unknown as { rawBody?: string }).rawBody ?? '';
   const headers = Object.fromEntries(KEEP_HEADERS.filter((k) => req.headers[k] !== undefined).map((k) => [k, req.headers[k]]));
-  const merchant = await loadWechatpayMerchant(ctx.db, operatorId);
+  const merchant = await cachedMerchant(ctx, operatorId);
   const inbox = await ctx.db.query<{ id: number }>(
     `INSERT INTO inbox (operator_id, source, kind, dedupe_key, headers, body) VALUES ($1, 'wechatpay', 'notify', $2, $3, $4) RETURNING id`,
     [merchant ? operatorId : null, (req.body as { id?: string } | undefined)?.id ?? null, JSON.stringify({ ...headers, operatorId }), raw],

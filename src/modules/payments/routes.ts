@@ -6,12 +6,13 @@ import { ADMINS, STAFF, requireOperator, requireRole } from '../../platform/auth
 import { AppError, badRequest, forbidden } from '../../platform/errors.ts';
 import { ProviderError } from './provider.ts';
 import { parseYuan } from '../../platform/money.ts';
-import type { PublicUrlCheck } from '../../platform/public-url.ts';
+import { publicUrl, type PublicUrlCheck } from '../../platform/public-url.ts';
 import { getOperator } from '../registry/index.ts';
+import { forgetMerchant } from './callbacks.ts';
 import { createRefund, listRefunds, getRefund } from './refunds.ts';
 import { getReconciliation, listReconciliations, runReconciliation } from './reconcile-run.ts';
 import { paymentsSettingsSchema, paymentsSettingsView, saveWechatpaySettings } from './settings.ts';
-import { createTopup, getTopup, listTopups, topupHistory } from './topups.ts';
+import { createTopup, getTopup, listTopups, notifyPath, topupHistory } from './topups.ts';
 import { localDate } from './wechatpay/time.ts';
 
 const yuan = z.string().regex(/^\d{1,6}(\.\d{1,2})?$/, 'yuan as a string with at most 2 decimals, e.g. "50.00"');
@@ -41,6 +42,7 @@ export function paymentRoutes(app: FastifyInstance, ctx: Ctx, selfCheck: PublicU
         const wp = req.body.wechatpay;
         await ctx.db.tx(async (q) => {
           await saveWechatpaySettings(q, operatorId, wp, op.timezone);
+          forgetMerchant(ctx, operatorId);
           await q.query(`INSERT INTO audit_log (operator_id, actor, action, entity, entity_id, after) VALUES ($1, $2, 'update', 'payment_settings', 'wechatpay', $3)`, [
             operatorId,
             req.principal!.sub,
@@ -54,7 +56,9 @@ export function paymentRoutes(app: FastifyInstance, ctx: Ctx, selfCheck: PublicU
 
   r.get('/api/v1/settings/public-url', { preHandler: requireRole(...STAFF), schema: { tags: ['payments'], description: 'Whether PUBLIC_BASE_URL reaches this instance (payment callbacks, H5 links)' } }, async (req) => {
     const fresh = (req.query as { refresh?: string }).refresh === 'true';
-    return selfCheck.check(fresh ? 0 : 10_000);
+    const operatorId = req.principal!.operatorId;
+    const links = operatorId ? { driverH5: publicUrl(ctx, `/h5/${operatorId}`), paymentNotify: publicUrl(ctx, notifyPath(operatorId)) } : {};
+    return { ...(await selfCheck.check(fresh ? 0 : 10_000)), links };
   });
 
   r.post(

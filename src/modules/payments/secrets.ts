@@ -8,9 +8,13 @@ import type { Queryable } from '../../platform/db/index.ts';
  * provisioning (which runs without the platform's context) can encrypt too. Format: v1.<iv>.<tag>.<ciphertext>, base64url.
  */
 export async function secretKey(q: Queryable): Promise<Buffer> {
-  const fresh = randomBytes(32).toString('base64');
-  await q.query(`INSERT INTO platform_settings (key, value) VALUES ('payments_secret_key', $1) ON CONFLICT (key) DO NOTHING`, [JSON.stringify(fresh)]);
-  const r = await q.query<{ value: string }>(`SELECT value FROM platform_settings WHERE key = 'payments_secret_key'`);
+  const sel = () => q.query<{ value: string }>(`SELECT value FROM platform_settings WHERE key = 'payments_secret_key'`);
+  let r = await sel();
+  if (!r.rows[0]) {
+    // Several nodes may race here: the first insert wins and everyone reads it back.
+    await q.query(`INSERT INTO platform_settings (key, value) VALUES ('payments_secret_key', $1) ON CONFLICT (key) DO NOTHING`, [JSON.stringify(randomBytes(32).toString('base64'))]);
+    r = await sel();
+  }
   return Buffer.from(r.rows[0].value, 'base64');
 }
 

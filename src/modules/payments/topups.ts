@@ -10,6 +10,7 @@ import { ProviderError, type Channel } from './provider.ts';
 import { merchantOrThrow, providerFactory, providerFor, QUERY_SCHEDULE_S, recordEvent, scaledDate, TOPIC_TOPUP_QUERY, TOPUP_EXPIRY_S } from './service.ts';
 
 export const notifyPath = (operatorId: string) => `/api/v1/payments/wechatpay/notify/${encodeURIComponent(operatorId)}`;
+export const h5ReturnUrl = (ctx: Ctx, operatorId: string, outTradeNo: string) => publicUrl(ctx, `/h5/${encodeURIComponent(operatorId)}?topup=${encodeURIComponent(outTradeNo)}`);
 
 /** WeChat's out_trade_no: 6-32 of [0-9A-Za-z_-|*]; ours is TU + local time + 6 random digits (22). */
 export const newOutTradeNo = (at: Date, tz: string) => `TU${orderNumber(at, tz)}`;
@@ -94,10 +95,13 @@ export async function createTopup(
       clientIp: input.clientIp,
       attach: input.phone,
     });
+    const payParams = { ...r.payParams };
+    // WeChat sends the payer back to redirect_url after H5 checkout: our H5 page, on the public URL.
+    if (payParams.h5Url) payParams.h5Url += `${payParams.h5Url.includes('?') ? '&' : '?'}redirect_url=${encodeURIComponent(h5ReturnUrl(ctx, input.operatorId, outTradeNo))}`;
     await ctx.db.query(`UPDATE topups SET status = 'pending', pay_params = $3, updated_at = now() WHERE operator_id = $1 AND out_trade_no = $2 AND status = 'creating'`, [
       input.operatorId,
       outTradeNo,
-      JSON.stringify(r.payParams),
+      JSON.stringify(payParams),
     ]);
   } catch (e) {
     const msg = (e as Error).message;
