@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { RPCServer } from 'ocpp-rpc';
 import { SimulatedCharger } from './charger.ts';
+import { sessionLoop } from './fleet.ts';
 
 // A tiny strict-mode Central System, so the simulator is checked against an OCPP stack we did not write.
 interface Frame {
@@ -222,6 +223,28 @@ test('a connection the server replaced (close code 4000) stays closed instead of
     assert.equal(ch.connected, false);
   } finally {
     server.off('client', count);
+    await ch.close();
+  }
+});
+
+test('the session loop cycles plug-in, start, stop and unplug with the given drivers until aborted', async () => {
+  const ch = sim('SIMLOOP01', { speed: 60 }); // a simulated minute is 1/60 s
+  await ch.connect();
+  const abort = new AbortController();
+  try {
+    const loop = sessionLoop(ch, 1, { idTags: ['LOOP1', 'LOOP2'], idleMin: [0.1, 0.2], chargeMin: [1, 2], dwellMin: [0.1, 0.2], firstIdleMin: 0 }, abort.signal);
+    await until(() => of('SIMLOOP01', 'StopTransaction').length >= 2, 'two sessions', 10_000);
+    abort.abort();
+    await loop;
+    const starts = of('SIMLOOP01', 'StartTransaction').map((f) => f.params);
+    assert.ok(starts.every((s) => ['LOOP1', 'LOOP2'].includes(s.idTag)));
+    const stops = of('SIMLOOP01', 'StopTransaction').map((f) => f.params);
+    assert.ok(stops[0].meterStop > starts[0].meterStart);
+    assert.equal(starts[1].meterStart, stops[0].meterStop);
+    const statuses = of('SIMLOOP01', 'StatusNotification').filter((f) => f.params.connectorId === 1).map((f) => f.params.status);
+    assert.deepEqual(statuses.slice(1, 6), ['Preparing', 'Charging', 'Finishing', 'Available', 'Preparing']);
+  } finally {
+    abort.abort();
     await ch.close();
   }
 });

@@ -129,6 +129,8 @@ export async function sessionLoop(ch: SimulatedCharger, connectorId: number, o: 
       await ch.unplug(connectorId);
     } catch (e) {
       ch.fail(e);
+      // Leave the connector usable for the next round: a half-started session means a car still plugged in.
+      if (ch.connector(connectorId).transactionId === undefined) await ch.unplug(connectorId).catch(() => {});
       await sleep(simMin(5), signal);
     }
     await sleep(simMin(between(o.idleMin ?? [1, 15])), signal);
