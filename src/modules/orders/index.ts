@@ -1,5 +1,5 @@
 import type { Ctx, Module } from '../../platform/context.ts';
-import { finishedSessionsSince, staleActiveSessions } from '../sessions/index.ts';
+import { finishedSessionsSince, staleActiveSessions, lowestActiveSessionId } from '../sessions/index.ts';
 import { orderRoutes } from './routes.ts';
 import { createOrderForSession, finalizeIdle, placeholderForStaleSession } from './lifecycle.ts';
 import { emitAll, type After } from './settle.ts';
@@ -8,6 +8,8 @@ import { liveCostUpdater } from './live-cost.ts';
 export { getOrder, getOrderDetail, orderView, type OrderView, type PeriodView } from './view.ts';
 export { searchOrders, whereClause, type OrderFilter } from './search.ts';
 export { detectAnomalies, type AnomalyReason, type AnomalyCode } from './anomalies.ts';
+export { previewCorrection } from './preview.ts';
+export { dailyTotals, heldCount, type DailyTotals } from './stats.ts';
 
 export const SWEEP_INTERVAL_MS = 60_000;
 const STALE_MS = 24 * 3_600_000;
@@ -24,20 +26,27 @@ async function step<T>(ctx: Ctx, fn: (q: any, after: After) => Promise<T>): Prom
 export const orderForSession = (ctx: Ctx, operatorId: string, sessionId: number, now = Date.now()) =>
   step(ctx, (q, after) => createOrderForSession(ctx, q, operatorId, sessionId, now, after));
 
-const state = new WeakMap<Ctx, { lastSweep: number; timer?: NodeJS.Timeout; offs: (() => void)[] }>();
-const stateOf = (ctx: Ctx) => state.get(ctx) ?? (state.set(ctx, { lastSweep: 0, offs: [] }), state.get(ctx)!);
+const state = new WeakMap<Ctx, { lastSweep: number; floor: number; timer?: NodeJS.Timeout; offs: (() => void)[] }>();
+const stateOf = (ctx: Ctx) => state.get(ctx) ?? (state.set(ctx, { lastSweep: 0, floor: 0, offs: [] }), state.get(ctx)!);
 /**
  * The safety net under the in-process events: finished sessions without an order, idle orders whose
  * car left (or whose idle limit passed), and sessions still running after 24 h. Safe on every node.
  */
 export async function sweepOrders(ctx: Ctx, now = Date.now()): Promise<{ created: number; finalized: number; placeholders: number }> {
   const out = { created: 0, finalized: 0, placeholders: 0 };
-  // look back a week the first time, then an hour before the previous sweep
+  // look back a week the first time, then a day: a stop that arrives late or an order that failed once is retried
   const st = stateOf(ctx);
-  const since = new Date(st.lastSweep ? st.lastSweep - 3_600_000 : now - 7 * 86_400_000);
+  const since = new Date(now - (st.lastSweep ? 86_400_000 : 7 * 86_400_000));
   st.lastSweep = now;
-  const finished = await finishedSessionsSince(ctx.db, since, 5000);
-  if (finished.length) {
+  // sessions below the oldest one still running (of the last 2 days) are all finished: after this
+  // sweep they all have orders, so the next sweep starts there instead of scanning every session
+  const lowActive = await lowestActiveSessionId(ctx.db, new Date(now - 2 * 86_400_000));
+  let afterId = st.floor;
+  let maxSeen = st.floor;
+  for (;;) {
+    const finished = await finishedSessionsSince(ctx.db, since, 2000, afterId);
+    if (!finished.length) break;
+    afterId = maxSeen = finished[finished.length - 1].id;
     const have = await ctx.db.query<{ session_id: number }>(`SELECT session_id FROM orders WHERE session_id = ANY($1::bigint[]) AND end_time IS NOT NULL`, [finished.map((s) => s.id)]);
     const done = new Set(have.rows.map((r) => Number(r.session_id)));
     for (const s of finished.filter((x) => !done.has(x.id))) {
@@ -47,7 +56,9 @@ export async function sweepOrders(ctx: Ctx, now = Date.now()): Promise<{ created
         ctx.log.error({ err: e, sessionId: s.id }, 'order for session failed');
       }
     }
+    if (finished.length < 2000) break;
   }
+  st.floor = Math.max(st.floor, lowActive === null ? maxSeen : Math.min(maxSeen, lowActive - 1));
   const idle = await ctx.db.query<{ operator_id: string; order_no: string }>(`SELECT operator_id, order_no FROM orders WHERE status = 'idle' ORDER BY id LIMIT 5000`);
   for (const o of idle.rows) {
     await step(ctx, (q, after) => finalizeIdle(ctx, q, o.operator_id, o.order_no, now, after));

@@ -165,7 +165,7 @@ export async function finalizeIdle(d: OrdersDeps, q: Queryable, operatorId: stri
   if (!row || row.status !== 'idle') return;
   const c = await loadContext(q, operatorId, row.session_id);
   if (!c) return;
-  const v = (await q.query<{ inputs: VersionInputs }>(`SELECT inputs FROM order_versions WHERE order_no = $1 AND version = 1`, [orderNo])).rows[0];
+  const v = (await q.query<{ inputs: VersionInputs }>(`SELECT inputs FROM order_versions WHERE operator_id = $2 AND order_no = $1 AND version = 1`, [orderNo, operatorId])).rows[0];
   const inputs = v.inputs;
   const idle = inputs.pricing.idle!;
   let assumed = false;
@@ -179,7 +179,7 @@ export async function finalizeIdle(d: OrdersDeps, q: Queryable, operatorId: stri
     const accrued = priceSession(inputs.pricing);
     const u = figureUpdate(figures(accrued, inputs), 3);
     await q.query(`UPDATE orders SET ${u.sql}, updated_at = now() WHERE operator_id = $1 AND order_no = $2`, [operatorId, orderNo, ...u.values]);
-    await q.query(`UPDATE order_versions SET inputs = $2, priced = $3, total_fen = $4 WHERE order_no = $1 AND version = 1`, [orderNo, JSON.stringify(inputs), JSON.stringify(accrued), accrued.totalFen]);
+    await q.query(`UPDATE order_versions SET inputs = $2, priced = $3, total_fen = $4 WHERE order_no = $1 AND version = 1 AND operator_id = $5`, [orderNo, JSON.stringify(inputs), JSON.stringify(accrued), accrued.totalFen, operatorId]);
     return;
   }
   const priced = priceSession(inputs.pricing);
@@ -192,7 +192,7 @@ export async function finalizeIdle(d: OrdersDeps, q: Queryable, operatorId: stri
     ...u.values,
     JSON.stringify(reasons),
   ]);
-  await q.query(`UPDATE order_versions SET inputs = $2, priced = $3, total_fen = $4 WHERE order_no = $1 AND version = 1`, [orderNo, JSON.stringify(inputs), JSON.stringify(priced), priced.totalFen]);
+  await q.query(`UPDATE order_versions SET inputs = $2, priced = $3, total_fen = $4 WHERE order_no = $1 AND version = 1 AND operator_id = $5`, [orderNo, JSON.stringify(inputs), JSON.stringify(priced), priced.totalFen, operatorId]);
   await finish(d, q, operatorId, orderNo, reasons, after);
 }
 

@@ -70,7 +70,7 @@ export function applyCorrection(prev: VersionInputs, c: Correction): VersionInpu
   if (c.meterStartWh !== undefined) p.meterStartWh = c.meterStartWh;
   if (c.meterStopWh !== undefined) p.meterStopWh = c.meterStopWh;
   if (p.endAt < p.startAt) return 'the corrected end time is before the start time';
-  if (p.meterStopWh < p.meterStartWh && !c.periods) return 'the corrected meter stop is below the meter start';
+  if ((c.meterStartWh !== undefined || c.meterStopWh !== undefined) && p.meterStopWh < p.meterStartWh && !c.periods) return 'the corrected meter stop is below the meter start';
   // samples that contradict corrected meter readings would bend the split: keep only those inside them
   if (c.meterStartWh !== undefined || c.meterStopWh !== undefined)
     p.samples = p.samples.filter((x) => x.wh >= p.meterStartWh && x.wh <= p.meterStopWh);

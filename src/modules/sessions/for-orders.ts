@@ -55,12 +55,12 @@ export async function energySamples(q: Queryable, operatorId: string, sessionId:
   return r.rows.map((s) => ({ at: s.at.getTime(), wh: Math.round(Number(s.value)) }));
 }
 
-/** Finished sessions (all operators) whose stop arrived after `since`: the order sweep's candidates. */
-export async function finishedSessionsSince(q: Queryable, since: Date, limit = 500): Promise<{ operatorId: string; id: number }[]> {
+/** Finished sessions (all operators) whose stop arrived after `since`, by id after `afterId`: the order sweep's candidates. */
+export async function finishedSessionsSince(q: Queryable, since: Date, limit = 500, afterId = 0): Promise<{ operatorId: string; id: number }[]> {
   const r = await q.query<{ operatorId: string; id: number }>(
     `SELECT operator_id AS "operatorId", id FROM sessions
-     WHERE status = 'finished' AND COALESCE(stop_received_at, updated_at) >= $1 ORDER BY id LIMIT $2`,
-    [since, limit],
+     WHERE status = 'finished' AND COALESCE(stop_received_at, updated_at) >= $1 AND id > $3 ORDER BY id LIMIT $2`,
+    [since, limit, afterId],
   );
   return r.rows;
 }
@@ -77,4 +77,13 @@ export async function staleActiveSessions(q: Queryable, startedBefore: Date, lim
 /** The running price of an active session (pricing engine output, money as fen). */
 export async function setLiveCost(q: Queryable, operatorId: string, sessionId: number, liveCost: unknown): Promise<void> {
   await q.query(`UPDATE sessions SET live_cost = $3 WHERE operator_id = $1 AND id = $2 AND status = 'active'`, [operatorId, sessionId, JSON.stringify(liveCost)]);
+}
+
+/**
+ * The lowest id among sessions still running that started after `startedAfter` (null when none): every
+ * session below it has finished, so the order sweep need not look below it again.
+ */
+export async function lowestActiveSessionId(q: Queryable, startedAfter: Date): Promise<number | null> {
+  const r = await q.query<{ id: number | null }>(`SELECT min(id) AS id FROM sessions WHERE status = 'active' AND started_at > $1`, [startedAfter]);
+  return r.rows[0]?.id ?? null;
 }

@@ -5,7 +5,8 @@ export { recordStart, recordMeterValues, recordStop, applyConnectorStatus, recor
 export { getSession, activeSessionOn, listActiveSessions, listSessionSamples, listSessions, sessionEnergyWh, sessionView, type SessionView, type SampleRow } from './queries.ts';
 export { expectRemoteStart, findRemoteStart, type ExpectRemoteStartInput } from './remote-start.ts';
 export { normaliseMeterValues, type NormalisedSample } from './meter.ts';
-export { sessionForOrder, energySamples, finishedSessionsSince, staleActiveSessions, setLiveCost, type SessionForOrder } from './for-orders.ts';
+export { meterWriter, writeMeterBatch, type MeterInput } from './meter-writer.ts';
+export { sessionForOrder, energySamples, finishedSessionsSince, staleActiveSessions, setLiveCost, lowestActiveSessionId, type SessionForOrder } from './for-orders.ts';
 
 export const sessionsModule: Module = {
   name: 'sessions',
