@@ -6,6 +6,7 @@
  * some cross a period boundary or midnight; and sessions 07:xx-19:xx that cover all four periods. The inputs are built before timing starts.
  */
 import { machine, writeSection } from '../support/perf-doc.ts';
+import { loadavg } from 'node:os';
 import { priceSession } from '../../src/modules/tariffs/pricing.ts';
 import { fourPeriodTariff } from '../../src/modules/tariffs/test-tariffs.ts';
 import type { PricingInput } from '../../src/modules/tariffs/types.ts';
@@ -13,6 +14,7 @@ import type { PricingInput } from '../../src/modules/tariffs/types.ts';
 const a = process.argv.find((x) => x.startsWith('--sessions'));
 const N = a ? Number(a.includes('=') ? a.split('=')[1] : process.argv[process.argv.indexOf(a) + 1]) : 1_000_000;
 const WRITE = !process.argv.includes('--no-write');
+const LOAD = loadavg()[0];
 const rows: string[] = [];
 const tariff = fourPeriodTariff();
 
@@ -74,7 +76,8 @@ with a four-period tariff (valley 00-08, flat 08-10, peak 10-19, flat 19-24) in 
 at random over 60 days and last 20 min to 5 h (so some cross a period boundary or midnight), or run
 07:xx-19:xx so each has exactly four lines; with no samples (linear spread) or 0-12 meter samples.
 Each priced session includes the split, the largest-remainder Wh allocation and the per-line money.
-The timed loop cycles over a pool of 100,000 prepared inputs (built before timing); best of 3 rounds.
+The timed loop cycles over a pool of 100,000 prepared inputs (built before timing); best of 3 rounds,
+because the 2-core machine was shared with other work while measuring (1-minute load average at start: ${LOAD.toFixed(1)}).
 Target: >= 200,000 sessions/s.
 
 Machine: ${machine()}. Measured ${new Date().toISOString().slice(0, 10)}.

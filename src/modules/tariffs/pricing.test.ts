@@ -210,3 +210,10 @@ test('views: the day\'s periods for T/CEC and the price now', () => {
   assert.equal(now.totalPrice, 21750);
   assert.equal(new Date(now.until).toISOString(), '2026-08-12T04:00:00.000Z');
 });
+
+test('non-finite input is refused with a RangeError, never a hang', () => {
+  const base = { tariff: simpleTariff(), timeZone: SH, startAt: 0, endAt: 1000, meterStartWh: 0, meterStopWh: 1, samples: [] };
+  assert.throws(() => priceSession({ ...base, endAt: Infinity }), RangeError);
+  assert.throws(() => priceSession({ ...base, startAt: NaN }), RangeError);
+  assert.throws(() => priceSession({ ...base, idle: { chargingEndedAt: 0, unpluggedAt: null, now: NaN } }), RangeError);
+});

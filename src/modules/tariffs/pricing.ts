@@ -16,6 +16,11 @@ import { priceIdle } from './idle.ts';
  */
 export function priceSession(input: PricingInput): Priced {
   const { tariff, timeZone } = input;
+  const i = input.idle;
+  const fin = Number.isFinite;
+  // A non-finite time would loop over days forever; refuse it.
+  if (!(fin(input.startAt) && fin(input.endAt) && fin(input.meterStartWh) && fin(input.meterStopWh)) || (i && !(fin(i.chargingEndedAt) && fin(i.unpluggedAt ?? 0) && fin(i.now ?? 0))))
+    throw new RangeError('priceSession: times and meter readings must be finite numbers');
   const idle = priceIdle(tariff.idleFee, input.idle, timeZone);
   const idleFeeFen = idle?.fen ?? 0;
   let periods: PricedPeriod[];
