@@ -107,6 +107,19 @@ test('equip auth needs a plugged-in gun; start → start result with the partner
   const again2 = await xj.call('query_stop_charge', { StartChargeSeq: s, ConnectorID: conn });
   assert.deepEqual([again2.data.SuccStat, again2.data.FailReason], [1, 3]);
 
+  await dc.unplug(1); // idle time ends: the order is made
+  // The simulator runs 10× fast, so the orders module flags this order (energy above rated power):
+  // an abnormal order waits for review and is not pushed until staff approve it.
+  const staff = await p.login('op1-staff', 'op1-staff-pass');
+  const held = await eventually('order held for review', async () => {
+    const r = await p.api('GET', '/api/v1/orders?status=held', undefined, staff);
+    return r.body.items?.find((o: any) => o.partnerOrderNo === s);
+  });
+  assert.equal(held.abnormal, true);
+  assert.equal((await p.ctx.db.query(`SELECT count(*)::int AS n FROM outbox WHERE topic = 'roaming.order' AND payload->>'orderNo' = $1`, [held.orderNo])).rows[0].n, 0);
+  assert.equal(fx.xiaoju.of('notification_charge_order_info').length, 0);
+  const approved = await p.api('POST', `/api/v1/orders/${held.orderNo}/approve`, { reason: 'simulator runs fast' }, staff);
+  assert.equal(approved.status, 200, JSON.stringify(approved.body));
   const order = await fx.xiaoju.waitFor('order', () => fx.xiaoju.of('notification_charge_order_info').find((r) => r.data.StartChargeSeq === s), 30000);
   const o = order.data;
   assert.equal(o.ConnectorID, conn);
@@ -122,7 +135,25 @@ test('equip auth needs a plugged-in gun; start → start result with the partner
   await eventually('order confirmed', async () => (await p.ctx.db.query(`SELECT confirmed_at FROM roaming_order_pushes WHERE start_charge_seq = $1`, [s])).rows[0]?.confirmed_at);
   const rs = await rsOf(XIAOJU, s);
   assert.ok(rs.order_no, 'our order number kept beside the partner’s');
-  await dc.unplug(1);
+
+  // a corrected order is pushed again, as a new version, details still adding up
+  const detail = await p.api('GET', `/api/v1/orders/${held.orderNo}`, undefined, staff);
+  const meterStartWh = detail.body.meterStartWh ?? undefined;
+  const fixed = await p.api('POST', `/api/v1/orders/${held.orderNo}/corrections`, {
+    reason: 'meter reading and end time checked on site',
+    meterStopWh: (meterStartWh ?? 0) + 10,
+    ...(meterStartWh === undefined ? { meterStartWh: 0 } : {}),
+    endTime: new Date(Date.now() - 1000).toISOString(),
+    idleEndTime: new Date(Date.now() - 1000).toISOString(),
+  }, staff);
+  assert.equal(fixed.status, 200, JSON.stringify(fixed.body));
+  const second = await fx.xiaoju.waitFor('corrected order', () => {
+    const xs = fx.xiaoju.of('notification_charge_order_info').filter((r) => r.data.StartChargeSeq === s);
+    return xs.length >= 2 && xs[xs.length - 1];
+  });
+  assert.equal(second.data.TotalPower, 0.01);
+  assert.equal(cents(second.data.TotalPower), sum(second.data.ChargeDetails.map((d: any) => cents(d.DetailPower))));
+  assert.equal(cents(second.data.TotalMoney), sum(second.data.ChargeDetails.map((d: any) => cents(d.DetailElecMoney) + cents(d.DetailServiceMoney))));
 });
 
 test('a foreign StartChargeSeq prefix is Ret 4004 and starts nothing', async () => {
