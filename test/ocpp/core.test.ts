@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { minimalDoc } from '../fixtures/minimal.ts';
-import { charger, boot, iso, CP } from './support.ts';
+import { charger, boot, iso, eventually, CP } from './support.ts';
 
 let p: TestPlatform;
 let staff: string;
@@ -206,7 +206,11 @@ test('TC_032_1 power failure mid-session: reboot, Available marks no_stop, the l
 test('message log: every frame in and out, searchable by charger, action and time; other operators see nothing', async () => {
   const from = new Date(Date.now() - 1000).toISOString();
   await cp.call('DataTransfer', { vendorId: 'com.sinexcel', messageId: 'gunTemp', data: '{"t":41}' }).then((r: any) => assert.equal(r.status, 'UnknownVendorId'));
-  const r = await p.api('GET', `/api/v1/chargers/${CP}/messages?action=DataTransfer&from=${encodeURIComponent(from)}`, undefined, staff);
+  // outbound frames are logged as they are sent, not before: the answer may reach the charger first
+  const r = await eventually(async () => {
+    const x = await p.api('GET', `/api/v1/chargers/${CP}/messages?action=DataTransfer&from=${encodeURIComponent(from)}`, undefined, staff);
+    return x.body.items?.length === 2 ? x : null;
+  }, 'both DataTransfer frames in the log');
   assert.equal(r.status, 200);
   const dirs = r.body.items.map((m: any) => [m.direction, m.messageType]).sort();
   assert.deepEqual(dirs, [['in', 'CALL'], ['out', 'CALLRESULT']]);

@@ -89,7 +89,10 @@ test('unknown action → NotImplemented; malformed frames → 1.6 error codes; t
   assert.equal(hb[0], 3);
   assert.equal(hb[1], 'h1');
   // every frame is in the log, stored before it was answered; a CALLERROR keeps its code
-  const log = (await p.api('GET', `/api/v1/chargers/${CP}/messages?limit=1000`, undefined, admin)).body.items;
+  const log = await eventually(async () => {
+    const items = (await p.api('GET', `/api/v1/chargers/${CP}/messages?limit=1000`, undefined, admin)).body.items;
+    return items.some((m: any) => m.direction === 'out' && m.messageId === 'h1') ? items : null;
+  }, 'the last answer in the log');
   const bad = log.find((m: any) => m.direction === 'in' && m.raw === 'not json at all');
   assert.equal(bad.messageType, 'unparseable');
   const inM1 = log.find((m: any) => m.direction === 'in' && m.messageId === 'm1');

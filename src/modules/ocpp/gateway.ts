@@ -10,6 +10,7 @@ import type { Connection } from './connection.ts';
 import { MessageLog, parseFrame } from './message-log.ts';
 import { errorCode16, ChargerOffline, CommandTimeout, CommandRejected, CommandInvalid } from './errors.ts';
 import { handlers16 } from './v16/index.ts';
+import { meterWriter } from '../sessions/index.ts';
 
 const isTimeout = (e: unknown) => e instanceof (TimeoutError as new () => object);
 
@@ -356,6 +357,6 @@ export class OcppServer implements OcppGateway {
     // The close handlers record each disconnection before the database goes away.
     for (let i = 0; i < 200 && this.connections.size; i++) await new Promise((r) => setTimeout(r, 10));
     await Promise.allSettled([...this.closing]);
-    await this.log.drain();
+    await Promise.all([this.log.drain(), meterWriter(this.ctx.db).drain()]);
   }
 }

@@ -40,15 +40,16 @@ export function parseFrame(text: string): Omit<FrameEntry, 'operatorId' | 'charg
  */
 export class MessageLog {
   private queue: { e: FrameEntry; done: (err?: unknown) => void }[] = [];
-  private flushing = false;
+  private inFlight = 0;
 
-  constructor(private db: Db, private log: Logger, private maxBatch = 500) {}
+  /** Up to `parallel` INSERTs at once, so a slow one does not hold every charger up. */
+  constructor(private db: Db, private log: Logger, private maxBatch = 500, private parallel = 2) {}
 
   write(e: FrameEntry): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ e, done: (err) => (err ? reject(err) : resolve()) });
-      if (!this.flushing) {
-        this.flushing = true;
+      if (this.inFlight < this.parallel) {
+        this.inFlight++;
         setImmediate(() => void this.flush());
       }
     });
@@ -65,12 +66,12 @@ export class MessageLog {
         for (const b of batch) b.done(err);
       }
     }
-    this.flushing = false;
+    this.inFlight--;
   }
 
   /** Resolves when everything queued so far is written (tests, shutdown). */
   async drain() {
-    while (this.flushing || this.queue.length) await new Promise((r) => setTimeout(r, 5));
+    while (this.inFlight || this.queue.length) await new Promise((r) => setTimeout(r, 5));
   }
 }
 

@@ -141,12 +141,18 @@ export function latestReadings(samples: NormalisedSample[]) {
       if (!firstSoc || s.at.getTime() < firstSoc.at.getTime()) firstSoc = s;
     }
   }
+  // A value too large for the session's integer columns stays in the samples only.
+  const int = (x: NormalisedSample | undefined) => {
+    if (!x) return null;
+    const v = roundDecimal(x.value);
+    return Number.isSafeInteger(v) && Math.abs(v) < 2 ** 62 ? v : null;
+  };
   const at = [energy, power, soc].filter(Boolean).reduce<Date | null>((m, s) => (!m || s!.at > m ? s!.at : m), null);
   return {
-    energyWh: energy ? roundDecimal(energy.value) : null,
-    powerW: power ? roundDecimal(power.value) : null,
-    soc: soc ? roundDecimal(soc.value) : null,
-    firstSoc: firstSoc ? roundDecimal(firstSoc.value) : null,
+    energyWh: int(energy),
+    powerW: int(power),
+    soc: soc && Math.abs(roundDecimal(soc.value)) <= 1000 ? roundDecimal(soc.value) : null,
+    firstSoc: firstSoc && Math.abs(roundDecimal(firstSoc.value)) <= 1000 ? roundDecimal(firstSoc.value) : null,
     at,
   };
 }

@@ -69,3 +69,27 @@ test('idle time: SuspendedEV without power ends charging, Charging resumes it, A
   // only once
   assert.equal((await st('Available', t())).unplugged, null);
 });
+
+test('meter writer: frames of many chargers in one batch; a transactionId counts only on its own charger', async () => {
+  const { meterWriter } = await import('./meter-writer.ts');
+  const a = await db.tx((q) => recordStart(q, { ...base, connectorId: 1, idTag: 'CARD0001', meterStartWh: 0, startedAt: t() }));
+  const b = await db.tx((q) => recordStart(q, { ...base, chargerId: '44030700030000200017', connectorId: 1, idTag: 'CARD0001', meterStartWh: 0, startedAt: t() }));
+  const at = t().toISOString();
+  const w = meterWriter(db);
+  const [ra, rb, foreign, none, huge] = await Promise.all([
+    w.write({ operatorId: 'op1', chargerId: CP, connectorId: 1, transactionId: a.sessionId, meterValue: [{ timestamp: at, sampledValue: [{ value: '1.5', unit: 'kWh' }] }] }),
+    w.write({ operatorId: 'op1', chargerId: '44030700030000200017', connectorId: 1, transactionId: b.sessionId, meterValue: [{ timestamp: at, sampledValue: [{ value: '700' }] }] }),
+    w.write({ operatorId: 'op1', chargerId: CP, connectorId: 2, transactionId: b.sessionId, meterValue: [{ timestamp: at, sampledValue: [{ value: '999' }] }] }),
+    w.write({ operatorId: 'op1', chargerId: CP, connectorId: 0, meterValue: [{ timestamp: at, sampledValue: [{ value: '123' }] }] }),
+    w.write({ operatorId: 'op1', chargerId: CP, connectorId: 1, transactionId: a.sessionId, meterValue: [{ timestamp: at, sampledValue: [{ value: '1'.repeat(40), measurand: 'Power.Active.Import' }] }] }),
+  ]);
+  assert.equal(Number(ra?.last_energy_wh), 1500);
+  assert.equal(Number(rb?.last_energy_wh), 700);
+  assert.equal(foreign, null, 'another charger’s transactionId does not attach samples to that session');
+  assert.equal(none, null);
+  assert.equal(Number(huge?.last_energy_wh), 1500, 'an absurd power reading is kept as a sample, not as the session’s power');
+  assert.equal(huge?.last_power_w, null);
+  assert.equal((await listSessionSamples(db, b.sessionId)).length, 1);
+  const orphan = await db.query(`SELECT value::text AS v FROM meter_samples WHERE session_id IS NULL AND charger_id = $1 ORDER BY id`, [CP]);
+  assert.deepEqual(orphan.rows.map((r: any) => r.v).slice(-2), ['999', '123']);
+});

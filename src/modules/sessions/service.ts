@@ -1,6 +1,7 @@
 import type { Queryable } from '../../platform/db/index.ts';
 import { idTagInfo, type IdTagInfo } from '../wallet/index.ts';
-import { normaliseMeterValues, latestReadings, type NormalisedSample, type SampledValueIn } from './meter.ts';
+import { normaliseMeterValues, type NormalisedSample, type SampledValueIn } from './meter.ts';
+import { writeMeterBatch, type MeterInput } from './meter-writer.ts';
 import { findRemoteStart, claimRemoteStart } from './remote-start.ts';
 import { resolveTariffVersion } from './tariff-hook.ts';
 
@@ -163,52 +164,12 @@ export async function recordStart(q: Queryable, input: StartInput): Promise<{ se
 
 /**
  * MeterValues: every sampled value is stored normalised, with or without a transaction (connectorId 0
- * is the main meter). Returns the session the values belong to, with its latest readings.
+ * is the main meter). Returns the session the values belong to, with its latest readings. Run it in a
+ * transaction; the OCPP gateway writes many frames at once through `meterWriter(db)`.
  */
-export async function recordMeterValues(
-  q: Queryable,
-  input: { operatorId: string; chargerId: string; connectorId: number; transactionId?: number; meterValue: MeterValue[] },
-): Promise<{ session: SessionRow | null; stored: number; skipped: number }> {
+export async function recordMeterValues(q: Queryable, input: MeterInput): Promise<{ session: SessionRow | null; stored: number; skipped: number }> {
   const n = normaliseMeterValues(input.meterValue);
-  if (input.transactionId === undefined) {
-    await insertSamples(q, { operatorId: input.operatorId, chargerId: input.chargerId, connectorId: input.connectorId, sessionId: null }, n.samples);
-    return { session: null, stored: n.samples.length, skipped: n.skipped.length };
-  }
-  // One statement (the hot path: thousands a second): find the session, store the samples, move the
-  // session's latest readings forward (never back: batches may arrive out of order).
-  const l = latestReadings(n.samples);
-  const x = n.samples;
-  const r = await q.query<SessionRow>(
-    `WITH s AS (SELECT id FROM sessions WHERE id = $1 AND charger_id = $2),
-     ins AS (
-       INSERT INTO meter_samples (operator_id, session_id, charger_id, connector_id, at, measurand, phase, location, context, unit, value)
-       SELECT $3, (SELECT id FROM s), $2, $4, t.at, t.measurand, t.phase, t.location, t.context, t.unit, t.value::numeric
-       FROM unnest($5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) AS t(at, measurand, phase, location, context, unit, value)
-     )
-     UPDATE sessions SET last_energy_wh = COALESCE($12, last_energy_wh), last_power_w = COALESCE($13, last_power_w),
-       soc_end = COALESCE($14, soc_end), soc_start = COALESCE(soc_start, $15), last_sample_at = $16, updated_at = now()
-     WHERE id = (SELECT id FROM s) AND $16::timestamptz IS NOT NULL AND (last_sample_at IS NULL OR last_sample_at <= $16)
-     RETURNING *`,
-    [
-      input.transactionId,
-      input.chargerId,
-      input.operatorId,
-      input.connectorId,
-      x.map((v) => v.at.toISOString()),
-      x.map((v) => v.measurand),
-      x.map((v) => v.phase),
-      x.map((v) => v.location),
-      x.map((v) => v.context),
-      x.map((v) => v.unit),
-      x.map((v) => v.value),
-      l.energyWh,
-      l.powerW,
-      l.soc,
-      l.firstSoc,
-      l.at,
-    ],
-  );
-  const session = r.rows[0] ?? null;
+  const [session] = await writeMeterBatch(q, [input]);
   return { session, stored: n.samples.length, skipped: n.skipped.length };
 }
 
