@@ -85,15 +85,17 @@ export function dayOfDate(tz: string, ymd: string): LocalDay {
 }
 
 /**
- * The instant of local time minute `minute` (0..1439) on the day. A wall time skipped by a DST
- * gap moves forward (Temporal's "compatible"); a repeated one takes the earlier instant. Results
- * are kept inside [start, end] and non-decreasing in `minute` by the caller (see segmentsOfDay).
+ * The first instant at which the local wall clock reads minute `minute` (0..1439) or later on the day:
+ * a wall time skipped by a DST gap starts at the end of the gap (02:30 in a 02:00-03:00 gap → 03:00);
+ * a repeated one takes its first occurrence. Kept inside [start, end].
  */
 export function instantOfMinute(day: LocalDay, minute: number): number {
   if (minute <= 0) return day.start;
   if (day.uniform) return day.start + minute * 60_000;
-  const t = Temporal.PlainDateTime.from({ year: day.year, month: day.month, day: day.day, hour: Math.floor(minute / 60), minute: minute % 60 })
-    .toZonedDateTime(day.tz, { disambiguation: 'compatible' }).epochMilliseconds;
+  const wall = Temporal.PlainDateTime.from({ year: day.year, month: day.month, day: day.day, hour: Math.floor(minute / 60), minute: minute % 60 });
+  const z = wall.toZonedDateTime(day.tz, { disambiguation: 'earlier' });
+  let t = z.epochMilliseconds;
+  if (z.hour * 60 + z.minute !== minute) t = z.getTimeZoneTransition('next')?.epochMilliseconds ?? t; // in a gap
   return Math.min(Math.max(t, day.start), day.end);
 }
 

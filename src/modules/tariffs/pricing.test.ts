@@ -217,3 +217,20 @@ test('non-finite input is refused with a RangeError, never a hang', () => {
   assert.throws(() => priceSession({ ...base, startAt: NaN }), RangeError);
   assert.throws(() => priceSession({ ...base, idle: { chargingEndedAt: 0, unpluggedAt: null, now: NaN } }), RangeError);
 });
+
+test('a period starting inside a DST gap starts when the gap ends (London 29 Mar 2026: 01:30 → 02:00 BST)', async () => {
+  const { parseTariffVersion } = await import('./parse.ts');
+  const v = parseTariffVersion(9, 'gap', 0, {
+    periods: [
+      { start: '00:00', type: 'valley', electricityPrice: '0.3000', servicePrice: '0' },
+      { start: '01:30', type: 'flat', electricityPrice: '0.7000', servicePrice: '0' },
+    ],
+  });
+  // 00:00 GMT → 03:00 BST is 2 real hours; 01:00-02:00 GMT does not exist, so flat starts at 02:00 BST (01:00Z).
+  // 2000 Wh linear: valley 00:00Z-01:00Z 1000 Wh, flat 01:00Z-02:00Z 1000 Wh.
+  const r = priceSession({ tariff: v, timeZone: 'Europe/London', startAt: t('2026-03-29T00:00:00Z'), endAt: t('2026-03-29T02:00:00Z'), meterStartWh: 0, meterStopWh: 2000, samples: [] });
+  assert.deepEqual(brief(r), [
+    ['2026-03-29T00:00:00.000Z', '2026-03-29T01:00:00.000Z', 'valley', 1000, 30, 0],
+    ['2026-03-29T01:00:00.000Z', '2026-03-29T02:00:00.000Z', 'flat', 1000, 70, 0],
+  ]);
+});
