@@ -136,6 +136,10 @@ test('equip auth needs a plugged-in gun; start → start result with the partner
   const rs = await rsOf(XIAOJU, s);
   assert.ok(rs.order_no, 'our order number kept beside the partner’s');
 
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const stats = await xj.call('query_station_stats', { StationID: 's1', StartTime: today, EndTime: today });
+  assert.ok(stats.data.StationStats.StationElectricity > 0, 'energy of the day in the station stats');
+
   // a corrected order is pushed again, as a new version, details still adding up
   const detail = await p.api('GET', `/api/v1/orders/${held.orderNo}`, undefined, staff);
   const meterStartWh = detail.body.meterStartWh ?? undefined;
@@ -244,4 +248,11 @@ test('console: outbox list and the retry of a dead letter; envelope log of pushe
   assert.ok(env.body.items[0].request.data.StartChargeSeq, 'decrypted payload shown');
   assert.equal(env.body.items[0].response.data.SuccStat, 0, 'the partner’s decrypted answer shown');
   assert.equal(env.body.items[0].request.raw.Sig.length, 32, 'the raw envelope shown');
+});
+
+test('a charger that drops off the network shows its connectors offline (Status 0) to the partners', async () => {
+  await ac.close();
+  await fx.cec.waitFor('offline status', () =>
+    fx.cec.of('notification_stationStatus').find((r) => r.data.ConnectorStatusInfo.ConnectorID === AC_CHARGER + '01' && r.data.ConnectorStatusInfo.Status === 0),
+  );
 });

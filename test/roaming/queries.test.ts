@@ -71,6 +71,9 @@ test('Ret codes: bad signature 4001, bad token 4002, missing envelope fields 400
   const unknownOp = await xj.call('query_station_status', { StationIDs: ['s1'] }, { operatorId: '000000000' });
   assert.equal(unknownOp.ret, 4004);
   assert.equal(unknownOp.http, 200);
+  const notJson = await fetch(`${p.url}/evcs/v1/query_station_status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"OperatorID":' });
+  assert.equal(notJson.status, 200);
+  assert.equal((await notJson.json()).Ret, 4003);
   const seqWrong = await xj.call('query_start_charge', { StartChargeSeq: seq(XIAOJU, 1).slice(1), ConnectorID: CHARGER + '01' });
   assert.equal(seqWrong.ret, 4004);
 });

@@ -26,7 +26,19 @@ async function logIn(ctx: Ctx, raw: string, iface: string): Promise<number> {
 export function inboundRoutes(app: FastifyInstance, ctx: Ctx, handlers: Record<string, InboundHandler>) {
   app.post<{ Params: { iface: string } }>(
     '/evcs/v1/:iface',
-    { schema: { hide: true } as any },
+    {
+      schema: { hide: true } as any,
+      // A body that is not JSON never reaches the handler: answer in T/CEC terms (4003), logged.
+      errorHandler: async (err: any, req: any, reply: any) => {
+        const raw = (req as { rawBody?: string }).rawBody ?? '';
+        const msg = `POST参数不合法: ${err?.message ?? 'unreadable request'}`;
+        await ctx.db.query(
+          `INSERT INTO roaming_envelopes (direction, interface, request_raw, http_status, ret, error, done_at) VALUES ('in', $1, $2, 200, 4003, $3, now())`,
+          [String(req.params?.iface ?? ''), raw.slice(0, 1_000_000), msg],
+        );
+        return reply.status(200).send({ Ret: Ret.ENVELOPE, Msg: msg, Data: '', Sig: '' });
+      },
+    },
     async (req, reply) => {
       const iface = req.params.iface;
       const raw = (req as unknown as { rawBody?: string }).rawBody ?? JSON.stringify(req.body ?? null);

@@ -156,6 +156,25 @@ export function registerLifecycle(ctx: Ctx) {
     });
   });
 
+  // A charger that drops off the network takes its connectors offline (Status 0) for the partners.
+  ctx.events.on('charger.connection', async (e) => {
+    if (e.connected) return;
+    const [c] = await listChargers(ctx.db, { operatorId: e.operatorId, id: e.chargerId });
+    if (!c?.stationId) return;
+    const partners = (await listPartners(ctx.db, e.operatorId)).filter((p) => p.stations.includes(c.stationId!));
+    if (!partners.length) return;
+    await ctx.db.tx(async (q) => {
+      for (const p of partners)
+        for (const x of c.connectors)
+          await enqueuePush(ctx, q, {
+            operatorId: e.operatorId,
+            partnerId: p.id,
+            iface: 'notification_stationStatus',
+            data: { ConnectorStatusInfo: { ConnectorID: connectorCode(c.id, x.connectorId), Status: 0, ParkStatus: 0, LockStatus: 0 } },
+          });
+    });
+  });
+
   ctx.events.on('connector.status', async (e) => {
     const partners = (await listPartners(ctx.db, e.operatorId)).filter((p) => p.stations.length);
     if (!partners.length) return;
