@@ -85,7 +85,12 @@ export async function post(q: Queryable, p: PostingInput): Promise<{ posted: boo
   if (prior.rows[0]) return { posted: false, transactionId: prior.rows[0].id };
 
   const keys = [...new Map(p.entries.map((e) => [accountKey(e.account), e.account])).values()];
-  for (const a of keys) await ensureAccount(q, p.operatorId, a);
+  // One statement each to create missing accounts and to lock them all (id order: no deadlocks).
+  await q.query(
+    `INSERT INTO ledger_accounts (operator_id, kind, ref, floor_fen) SELECT $1, k, r, f FROM unnest($2::text[], $3::text[], $4::bigint[]) AS t(k, r, f)
+     ON CONFLICT (operator_id, kind, ref) DO NOTHING`,
+    [p.operatorId, keys.map((a) => a.kind), keys.map((a) => a.ref ?? ''), keys.map((a) => defaultFloor(a.kind))],
+  );
   const locked = await q.query(
     `SELECT id, kind, ref, balance_fen, floor_fen FROM ledger_accounts
      WHERE operator_id = $1 AND (kind || ':' || ref) = ANY($2::text[]) ORDER BY id FOR UPDATE`,
@@ -112,20 +117,28 @@ export async function post(q: Queryable, p: PostingInput): Promise<{ posted: boo
     return { posted: false, transactionId: again.rows[0].id };
   }
   const txId = tx.rows[0].id;
-  const running = new Map([...states].map(([k, s]) => [k, s.balanceFen]));
+  const running = new Map([...states].map(([k, st]) => [k, st.balanceFen]));
+  const ids: number[] = [];
+  const amounts: number[] = [];
+  const afters: number[] = [];
   for (const e of p.entries) {
     const k = accountKey(e.account);
     const after = running.get(k)! + e.amountFen;
     running.set(k, after);
-    await q.query(`INSERT INTO ledger_entries (operator_id, transaction_id, account_id, amount_fen, balance_after_fen) VALUES ($1, $2, $3, $4, $5)`, [
-      p.operatorId,
-      txId,
-      rows.get(k)!.id,
-      e.amountFen,
-      after,
-    ]);
+    ids.push(rows.get(k)!.id);
+    amounts.push(e.amountFen);
+    afters.push(after);
   }
-  for (const [k, b] of check.after) await q.query(`UPDATE ledger_accounts SET balance_fen = $2, updated_at = now() WHERE id = $1`, [rows.get(k)!.id, b]);
+  await q.query(
+    `INSERT INTO ledger_entries (operator_id, transaction_id, account_id, amount_fen, balance_after_fen)
+     SELECT $1, $2, a, m, b FROM unnest($3::bigint[], $4::bigint[], $5::bigint[]) WITH ORDINALITY AS t(a, m, b, n) ORDER BY n`,
+    [p.operatorId, txId, ids, amounts, afters],
+  );
+  const touched = [...check.after];
+  await q.query(
+    `UPDATE ledger_accounts a SET balance_fen = t.b, updated_at = now() FROM unnest($1::bigint[], $2::bigint[]) AS t(id, b) WHERE a.id = t.id`,
+    [touched.map(([k]) => rows.get(k)!.id), touched.map(([, b]) => b)],
+  );
   return { posted: true, transactionId: txId };
 }
 
