@@ -2,8 +2,8 @@
 // persisted MeterValues per second, command round trip through the HTTP API and memory per
 // connection, into docs/performance.md ("OCPP gateway"). All traffic stays on 127.0.0.1; every
 // phase is bounded in count and time.
-import { spawn } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { execSync, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -56,6 +56,28 @@ async function pool<T>(items: T[], width: number, fn: (t: T) => Promise<void>) {
   return { failed, errors };
 }
 
+/**
+ * The server runs from the working tree, or with --head from a clean export of the last commit
+ * (the working tree may hold someone's half-finished change); figures then name that commit.
+ */
+let serverCommit = '';
+function serverCheckout(): string {
+  const sha = execSync('git rev-parse --short HEAD').toString().trim();
+  const dirty = execSync('git status --porcelain -- src bin package.json').toString().trim() !== '';
+  if (!process.argv.includes('--head')) {
+    serverCommit = `${sha}${dirty ? ' + uncommitted changes' : ''}`;
+    return process.cwd();
+  }
+  const dir = `/tmp/chargeops-bench-head-${sha}`;
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true });
+    execSync(`git archive HEAD | tar -x -C ${dir}`);
+    symlinkSync(`${process.cwd()}/node_modules`, `${dir}/node_modules`);
+  }
+  serverCommit = sha;
+  return dir;
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
@@ -76,7 +98,9 @@ async function main() {
   const db = await freshBenchDb(PG_URL, docs, log);
   const port = await freePort();
   const serverLog = '/tmp/chargeops-bench-ocpp-server.log';
-  const child = spawn(process.execPath, ['bin/chargeops.mjs', 'start'], {
+  const serverDir = serverCheckout();
+  const child = spawn(process.execPath, [`${serverDir}/bin/chargeops.mjs`, 'start'], {
+    cwd: serverDir,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: db.url, DEMO_DATA: 'false', LOG_LEVEL: 'warn', HEARTBEAT_INTERVAL_S: '3600', AUTH_SECRET: randomBytes(24).toString('hex') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -272,9 +296,9 @@ async function commands(http: string, token: string, chargers: RawCharger[], n: 
 
 function report(r: any): string {
   const aim = (ok: boolean) => (ok ? 'met' : '**missed**');
-  return `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}. Load generator and server share the same 2 cores.
+  return `Measured ${new Date().toISOString().slice(0, 10)} at commit ${serverCommit} on ${machine()}. Load generator and server share the same 2 cores.
 
-Command: \`npm run bench -- ocpp\` (options: \`--chargers=5000 --rate=4000 --window=30 --commands=300\`, or
+Command: \`npm run bench -- ocpp\` (options: \`--chargers=5000 --rate=4000 --window=30 --commands=300\`, \`--head\` to run the server from a clean export of the last commit, or
 BENCH_CHARGERS / BENCH_MV_RATE / BENCH_WINDOW_S / BENCH_COMMANDS / BENCH_PG_URL). The bench provisions N synthetic chargers
 (\`syntheticProvisioning\`, ${OPERATORS} operators) into a fresh database on the local PostgreSQL, starts \`chargeops start\`
 as a child process (DEMO_DATA=false, LOG_LEVEL=warn), and drives it with lightweight raw \`ws\` OCPP-J clients
