@@ -15,7 +15,7 @@ const USAGE = `chargeops <command>
   start                      start the platform (API, OCPP endpoint, console, H5) on PORT
   migrate                    apply database migrations and exit
   provision FILE.json        upsert a whole setup from a provisioning document
-  simulate --url URL --chargers N [--file FILE.json] [--sessions]   run simulated OCPP 1.6J chargers
+  simulate --url URL --chargers N [--file FILE.json] [--speed X] [--sessions]   run simulated OCPP 1.6J chargers (--help for more)
   fake-wechatpay [--port P]  run a local fake WeChat Pay v3 server
 Configuration comes from the environment: see README.md.`;
 
