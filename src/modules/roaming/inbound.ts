@@ -103,8 +103,9 @@ export function inboundRoutes(app: FastifyInstance, ctx: Ctx, handlers: Record<s
   );
 }
 
-/** Forgets replay entries once they are far outside the timestamp window. */
+/** Forgets replay entries far outside the timestamp window, old tokens, and envelopes past the retention. */
 export async function pruneSeenSeqs(ctx: Ctx) {
   await ctx.db.query(`DELETE FROM roaming_seen_seqs WHERE at < now() - interval '1 hour'`);
   await ctx.db.query(`DELETE FROM roaming_tokens WHERE expires_at < now() - interval '1 day'`);
+  await ctx.db.query(`DELETE FROM roaming_envelopes WHERE at < now() - make_interval(days => $1)`, [ctx.config.MESSAGE_LOG_RETENTION_DAYS]);
 }
