@@ -62,7 +62,9 @@ export class PublicUrlCheck {
       }
     }
     const msg = message! + (ok ? '' : '. Payment callbacks and the links given to drivers would not reach the platform; fix PUBLIC_BASE_URL.');
-    if (!ok && (this.status.ok || this.status.message !== msg)) this.ctx.log.warn({ publicBaseUrl: base }, msg);
+    // Loud once (error) on the first failed check, then a warning whenever the reason changes.
+    if (!ok && (this.status.ok || this.status.message !== msg)) this.ctx.log[this.status.checkedAt ? 'warn' : 'error']({ publicBaseUrl: base, check: 'public-url' }, msg);
+    if (ok && !this.status.ok && this.status.checkedAt) this.ctx.log.info({ publicBaseUrl: base }, msg);
     this.status = { publicBaseUrl: base, ok, checkedAt: at, message: msg };
     return this.status;
   }
