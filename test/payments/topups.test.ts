@@ -73,7 +73,7 @@ test('H5 top-up: the prepay carries the public notify URL; paying sends a signed
   assert.equal(t.status, 'pending');
   assert.match(t.payParams.h5Url, /^http:\/\/127\.0\.0\.1:\d+\/fake\/checkout\//);
   // WeChat sends the payer back to our H5 page, on the public URL
-  assert.equal(new URL(t.payParams.h5Url).searchParams.get('redirect_url'), `${p.ctx.config.publicBaseUrl}/h5/op1?topup=${t.outTradeNo}`);
+  assert.equal(t.payParams.redirectUrl, `${p.ctx.config.publicBaseUrl}/h5/op1?topup=${t.outTradeNo}`);
   const order = fake.orders.get(t.outTradeNo)!;
   assert.equal(order.notify_url, `${p.ctx.config.publicBaseUrl}/api/v1/payments/wechatpay/notify/op1`);
   assert.equal(order.amount, 5000);

@@ -96,8 +96,9 @@ export async function createTopup(
       attach: input.phone,
     });
     const payParams = { ...r.payParams };
-    // WeChat sends the payer back to redirect_url after H5 checkout: our H5 page, on the public URL.
-    if (payParams.h5Url) payParams.h5Url += `${payParams.h5Url.includes('?') ? '&' : '?'}redirect_url=${encodeURIComponent(h5ReturnUrl(ctx, input.operatorId, outTradeNo))}`;
+    // After H5 checkout WeChat sends the payer to h5Url + `&redirect_url=…`: our H5 page on the public
+    // URL (not whatever domain the payer's browser happens to be on: case 4).
+    if (payParams.h5Url) payParams.redirectUrl = h5ReturnUrl(ctx, input.operatorId, outTradeNo);
     await ctx.db.query(`UPDATE topups SET status = 'pending', pay_params = $3, updated_at = now() WHERE operator_id = $1 AND out_trade_no = $2 AND status = 'creating'`, [
       input.operatorId,
       outTradeNo,
