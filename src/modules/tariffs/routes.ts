@@ -245,7 +245,15 @@ export function tariffRoutes(app: FastifyInstance, ctx: Ctx) {
       if (!version) throw notFound(`tariff version ${b.versionId ?? `of ${b.tariffId} in force at ${b.startAt}`}`);
       const tooLong = (a: string, z: string) => Date.parse(z) - Date.parse(a) > 31 * 86_400_000;
       if (tooLong(b.startAt, b.endAt) || b.periodEnergyOverride?.some((o) => tooLong(o.start, o.end))) throw badRequest('a session longer than 31 days is not priced');
-      const priced = priceSession({
+      const price = (input: Parameters<typeof priceSession>[0]) => {
+        try {
+          return priceSession(input);
+        } catch (e) {
+          if (e instanceof RangeError) throw badRequest(`cannot price this session: ${e.message}`);
+          throw e;
+        }
+      };
+      const priced = price({
         tariff: version,
         timeZone: tz,
         startAt,
