@@ -16,12 +16,12 @@ import { priceIdle } from './idle.ts';
  */
 export function priceSession(input: PricingInput): Priced {
   const { tariff, timeZone } = input;
-  const i = input.idle;
+  const idleIn = input.idle;
   const fin = Number.isFinite;
   // A non-finite time would loop over days forever; refuse it.
-  if (!(fin(input.startAt) && fin(input.endAt) && fin(input.meterStartWh) && fin(input.meterStopWh)) || (i && !(fin(i.chargingEndedAt) && fin(i.unpluggedAt ?? 0) && fin(i.now ?? 0))))
+  if (!(fin(input.startAt) && fin(input.endAt) && fin(input.meterStartWh) && fin(input.meterStopWh)) || (idleIn && !(fin(idleIn.chargingEndedAt) && fin(idleIn.unpluggedAt ?? 0) && fin(idleIn.now ?? 0))))
     throw new RangeError('priceSession: times and meter readings must be finite numbers');
-  const idle = priceIdle(tariff.idleFee, input.idle, timeZone);
+  const idle = priceIdle(tariff.idleFee, idleIn, timeZone);
   const idleFeeFen = idle?.fen ?? 0;
   let periods: PricedPeriod[];
   let billedWh: number;
