@@ -8,7 +8,6 @@ import { liveCostUpdater } from './live-cost.ts';
 export { getOrder, getOrderDetail, orderView, type OrderView, type PeriodView } from './view.ts';
 export { searchOrders, whereClause, type OrderFilter } from './search.ts';
 export { detectAnomalies, type AnomalyReason, type AnomalyCode } from './anomalies.ts';
-export { previewCorrection } from './preview.ts';
 export { dailyTotals, heldCount, type DailyTotals } from './stats.ts';
 
 export const SWEEP_INTERVAL_MS = 60_000;

@@ -2,6 +2,7 @@ import type { Module } from '../../platform/context.ts';
 import { staticRoutes } from './static.ts';
 import { driverAuthRoutes } from './driver-auth.ts';
 import { h5Routes } from './h5-routes.ts';
+import { consoleRoutes } from './console-routes.ts';
 import { buildWeb, isCurrent } from './build.ts';
 
 export { ensureWebBuilt, buildWeb } from './build.ts';
@@ -16,6 +17,7 @@ export const webModule: Module = {
     await staticRoutes(app);
     driverAuthRoutes(app, ctx);
     await h5Routes(app, ctx);
+    consoleRoutes(app, ctx);
   },
   start(ctx) {
     if (!buildOnStart() || isCurrent()) return;

@@ -147,24 +147,33 @@ export function CorrectionForm({ order, onDone }: { order: any; onDone: (result:
           </Form.Item>
         </Col>
         <Col span={12}>
-          <Form.Item name="startTime" label={t('abn.startTime')} rules={[{ required: true }]}>
-            <DatePicker showTime style={{ width: '100%' }} />
-          </Form.Item>
+          <div data-testid="corr-start">
+            <Form.Item name="startTime" label={t('abn.startTime')} rules={[{ required: true }]}>
+              <DatePicker showTime style={{ width: '100%' }} />
+            </Form.Item>
+          </div>
         </Col>
         <Col span={12}>
-          <Form.Item name="endTime" label={t('abn.endTime')} rules={[{ required: true }]}>
-            <DatePicker showTime style={{ width: '100%' }} />
-          </Form.Item>
+          <div data-testid="corr-end">
+            <Form.Item name="endTime" label={t('abn.endTime')} rules={[{ required: true }]}>
+              <DatePicker showTime style={{ width: '100%' }} />
+            </Form.Item>
+          </div>
         </Col>
         <Col span={12}>
-          <Form.Item name="idleEndTime" label={t('abn.idleEnd')}>
-            <DatePicker showTime style={{ width: '100%' }} />
-          </Form.Item>
+          <div data-testid="corr-idle-end">
+            <Form.Item name="idleEndTime" label={t('abn.idleEnd')}>
+              <DatePicker showTime style={{ width: '100%' }} />
+            </Form.Item>
+          </div>
         </Col>
       </Row>
       <div style={{ background: '#fafafa', border: '1px solid #f0f0f0', borderRadius: 8, padding: 12, marginBottom: 16 }} data-testid="correction-preview">
         <b>{t('abn.preview')}</b> <span style={{ color: '#8c8c8c', fontSize: 12 }}>{t('abn.previewHint')}</span> {computing && <Spin size="small" />}
         {previewError && <Alert style={{ marginTop: 8 }} type="error" showIcon message={previewError} data-testid="preview-error" />}
+        {preview?.stillAbnormal?.length > 0 && (
+          <Alert style={{ marginTop: 8 }} type="warning" showIcon message={preview.stillAbnormal.map((r: any) => `${r.code}: ${r.message}`).join('; ')} data-testid="preview-still-abnormal" />
+        )}
         {preview && (
           <>
             <Descriptions size="small" column={3} style={{ marginTop: 8 }}>
