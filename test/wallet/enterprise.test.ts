@@ -83,6 +83,13 @@ test('a member pays from the enterprise account up to its credit limit; the stat
   const fund = await p.api('POST', `${E}/acme/account/adjustments`, { amount: '500.00', direction: 'credit', remark: 'bank transfer 2026-11' }, admin);
   assert.equal(fund.status, 201);
   assert.equal(fund.body.enterprise.balance, '405.00');
+  const led = await p.api('GET', `${E}/acme/ledger`, undefined, staff);
+  assert.deepEqual(led.body.items.map((e: any) => [e.cause, e.amount, e.balanceAfter]), [
+    ['manual', '500.00', '405.00'],
+    ['correction', '5.00', '-95.00'],
+    ['order', '-40.00', '-100.00'],
+    ['order', '-60.00', '-60.00'],
+  ]);
   // a suspended enterprise no longer pays: the member falls back to the wallet
   await p.api('PATCH', `${E}/acme`, { status: 'suspended' }, admin);
   assert.equal((await payerFor(p.ctx.db, 'op1', '18475511853')).method, 'wallet');

@@ -5,6 +5,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { ADMINS, STAFF, requireOperator, requireRole } from '../../platform/auth/guard.ts';
 import { parseYuan } from '../../platform/money.ts';
 import { manualAdjust } from '../wallet/postings.ts';
+import { accountLedger } from '../wallet/drivers.ts';
 import { createEnterprise, getEnterprise, listEnterprises, statement, updateEnterprise } from './service.ts';
 import { createDepartment, deleteDepartment, departmentTree, updateDepartment } from './departments.ts';
 import { addMember, listMembers, moveMember, removeMember } from './members.ts';
@@ -83,6 +84,19 @@ export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
         manualAdjust(q, { operatorId: op, account: { kind: 'enterprise', ref: req.params.id }, amountFen: parseYuan(req.body.amount), direction: req.body.direction, remark: req.body.remark, actor: actor(req), idempotencyKey: req.body.idempotencyKey }),
       );
       return reply.status(res.posted ? 201 : 200).send({ transactionId: res.transactionId, posted: res.posted, enterprise: await getEnterprise(ctx.db, op, req.params.id) });
+    },
+  );
+
+  r.get(
+    '/api/v1/enterprises/:id/ledger',
+    {
+      preHandler: requireRole(...STAFF),
+      schema: { tags, description: 'The enterprise account: charges, corrections and fundings with balance after each.', params: entParams, querystring: opQuery.extend({ page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(200).default(20) }) },
+    },
+    async (req) => {
+      const op = requireOperator(req);
+      await getEnterprise(ctx.db, op, req.params.id);
+      return accountLedger(ctx.db, op, 'enterprise', req.params.id, req.query);
     },
   );
 

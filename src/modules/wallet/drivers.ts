@@ -172,12 +172,17 @@ export async function changeIdTag(
 
 export async function driverLedger(q: Queryable, operatorId: string, phone: string, f: { page: number; pageSize: number }) {
   await getDriverRow(q, operatorId, phone);
-  const acct = await q.query<{ id: number }>(`SELECT id FROM ledger_accounts WHERE operator_id = $1 AND kind = 'wallet' AND ref = $2`, [operatorId, phone]);
+  return accountLedger(q, operatorId, 'wallet', phone, f);
+}
+
+/** An account's entries, newest first, with the transaction's cause, remark and the balance after each. */
+export async function accountLedger(q: Queryable, operatorId: string, kind: string, ref: string, f: { page: number; pageSize: number }) {
+  const acct = await q.query<{ id: number }>(`SELECT id FROM ledger_accounts WHERE operator_id = $1 AND kind = $2 AND ref = $3`, [operatorId, kind, ref]);
   if (!acct.rows[0]) return { items: [], total: 0, page: f.page, pageSize: f.pageSize };
   const id = acct.rows[0].id;
   const total = (await q.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ledger_entries WHERE account_id = $1`, [id])).rows[0].n;
   const rows = await q.query(
-    `SELECT e.id, e.amount_fen, e.balance_after_fen, e.created_at, t.id AS tx_id, t.cause, t.cause_ref, t.remark, t.actor
+    `SELECT e.id, e.amount_fen, e.balance_after_fen, e.created_at, t.id AS tx_id, t.cause, t.cause_ref, t.remark, t.actor, t.meta->>'phone' AS phone
      FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id WHERE e.account_id = $1 ORDER BY e.id DESC LIMIT $2 OFFSET $3`,
     [id, f.pageSize, (f.page - 1) * f.pageSize],
   );
@@ -190,6 +195,7 @@ export async function driverLedger(q: Queryable, operatorId: string, phone: stri
       causeRef: e.cause_ref,
       remark: e.remark,
       actor: e.actor,
+      phone: e.phone,
       amount: formatYuan(Number(e.amount_fen)),
       balanceAfter: formatYuan(Number(e.balance_after_fen)),
     })),
