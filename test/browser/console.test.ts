@@ -34,7 +34,7 @@ async function login(username: string, password: string) {
   await page.getByTestId('login-submit').click();
   await page.getByTestId('nav').waitFor();
 }
-const nav = (label: RegExp) => page.getByTestId('nav').getByRole('menuitem', { name: label }).click();
+const nav = (label: string) => page.getByTestId('nav').getByText(label, { exact: true }).click();
 
 test('log in; the dashboard and the live charger grid render in Chinese', async () => {
   await page.goto(`${w.p.url}/console`);
@@ -49,7 +49,7 @@ test('log in; the dashboard and the live charger grid render in Chinese', async 
   await waitFor('today’s sessions', async () => (await page.getByTestId('stat-sessions').textContent())?.includes('3'));
   assert.match((await page.getByTestId('stat-abnormal').textContent()) ?? '', /1/);
   await shot(page, 'console-1-dashboard');
-  await nav(/电站与充电桩/);
+  await nav('电站与充电桩');
   await page.getByTestId(`charger-${DC}`).waitFor();
   assert.match((await page.getByTestId(`charger-${DC}`).textContent()) ?? '', /在线/);
   await shot(page, 'console-2-stations');
@@ -61,7 +61,7 @@ test('log in; the dashboard and the live charger grid render in Chinese', async 
 });
 
 test('search orders by station and time window, see the case-3 columns, export CSV and XLSX', async () => {
-  await nav(/充电订单/);
+  await nav('充电订单');
   await page.getByTestId('orders-search').click();
   await page.getByTestId('orders-hint').waitFor(); // a station comes first
   await page.getByTestId('orders-station').click();
@@ -82,7 +82,7 @@ test('search orders by station and time window, see the case-3 columns, export C
 });
 
 test('correct the abnormal order with notify off: the preview recomputes before saving; a new version, no notification', async () => {
-  await nav(/异常订单/);
+  await nav('异常订单');
   await page.getByTestId(`correct-${held}`).click();
   await page.getByTestId('correction-form').waitFor();
   await page.getByTestId('preview-total').waitFor();
@@ -123,7 +123,7 @@ test('correct the abnormal order with notify off: the preview recomputes before 
 });
 
 test('edit a tariff: the timeline follows the edit, validation blocks a bad period, a new version is saved', async () => {
-  await nav(/电价管理/);
+  await nav('电价管理');
   await page.getByTestId('tariff-editor').waitFor();
   const segs = page.locator('[data-testid="tariff-timeline"] [data-testid^="timeline-seg-"]');
   assert.equal(await segs.count(), 3);
@@ -135,12 +135,15 @@ test('edit a tariff: the timeline follows the edit, validation blocks a bad peri
   // a sharp hour 18:00–19:00: insert it in order
   await page.getByTestId('period-start-2').fill('18:00');
   await page.getByTestId('period-start-3').fill('19:00');
-  await page.getByTestId('period-type-2').click();
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option').first().click();
+  const pick = async (row: number, label: string) => {
+    await page.getByTestId(`period-type-${row}`).click();
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: label }).last().click();
+    await waitFor(`period ${row} is ${label}`, async () => (await page.getByTestId(`period-type-${row}`).textContent())?.includes(label));
+  };
+  await pick(2, '尖段');
   await page.getByTestId('period-elec-2').fill('1.3000');
   await page.getByTestId('period-start-3').fill('23:00');
-  await page.getByTestId('period-type-3').click();
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option').last().click();
+  await pick(3, '谷段');
   await page.getByTestId('tariff-valid').waitFor();
   assert.equal(await segs.nth(2).getAttribute('data-type'), 'sharp');
   await shot(page, 'console-7-tariff');
@@ -150,11 +153,11 @@ test('edit a tariff: the timeline follows the edit, validation blocks a bad peri
 
 test('switch language: English everywhere, kept after a reload', async () => {
   await page.getByTestId('lang-switch').click();
-  await page.getByTestId('nav').getByRole('menuitem', { name: 'Tariffs' }).waitFor();
-  await nav(/^Orders$/);
+  await page.getByTestId('nav').getByText('Tariffs', { exact: true }).waitFor();
+  await nav('Orders');
   await page.getByText('Time window').waitFor();
   await page.reload();
-  await page.getByTestId('nav').getByRole('menuitem', { name: 'Dashboard' }).waitFor();
+  await page.getByTestId('nav').getByText('Dashboard', { exact: true }).waitFor();
   await shot(page, 'console-8-english');
   assert.deepEqual(errors, []);
 });

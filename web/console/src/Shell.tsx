@@ -88,7 +88,7 @@ export function Shell({ onLogout }: { onLogout: () => void }) {
   const opName = operators.find((o) => o.id === operatorId)?.name ?? operatorId;
   const Comp = found?.comp;
   return (
-    <Layout style={{ minHeight: '100%' }}>
+    <Layout style={{ minHeight: '100vh' }}>
       <Layout.Sider breakpoint="lg" collapsedWidth={64} width={208} theme="dark" data-testid="sider">
         <div style={{ color: '#fff', fontWeight: 600, fontSize: 16, padding: '18px 20px', whiteSpace: 'nowrap', overflow: 'hidden' }}>⚡ {t('app.short')}</div>
         <Menu
