@@ -145,6 +145,10 @@ test('an unknown charger is admitted as Pending only when an operator takes such
   assert.equal(row.registrationStatus, 'Pending');
   assert.equal(row.vendor, 'Acme');
   assert.equal((await p.api('GET', `/api/v1/chargers/NEWBOX0000000000001`, undefined, admin)).status, 404, 'op1 does not see it');
+  // while Pending, configuration may be read and changed but no remote start (OCPP 1.6 §4.2)
+  const pending = await p.api('POST', `/api/v1/chargers/NEWBOX0000000000001/commands/RemoteStartTransaction`, { idTag: 'X' }, op2);
+  assert.equal(pending.status, 409);
+  assert.equal(pending.body.error.code, 'charger_pending');
   await c.close();
   await p.ctx.db.query(`UPDATE operators SET settings = settings - 'admitUnknownChargers' WHERE id = 'op2'`);
   assert.equal((await handshake('NEWBOX0000000000001', { key: 'anything-anything' })).status, 401);

@@ -8,7 +8,7 @@ import type { Role } from '../../platform/auth/tokens.ts';
 import { getChargerRow } from '../registry/index.ts';
 import { expectRemoteStart } from '../sessions/index.ts';
 import type { OcppServer } from './gateway.ts';
-import { ChargerOffline, CommandInvalid, CommandRejected, CommandTimeout } from './errors.ts';
+import { ChargerOffline, ChargerPending, CommandInvalid, CommandRejected, CommandTimeout } from './errors.ts';
 
 /**
  * The commands staff may send, and who may send them. Operator staff run the day-to-day actions a
@@ -81,6 +81,7 @@ export function commandRoutes(app: FastifyInstance, ctx: Ctx, gw: OcppServer) {
       } catch (e) {
         if (e instanceof CommandInvalid) throw new AppError(400, 'invalid_payload', e.message, e.details);
         if (e instanceof ChargerOffline) throw new AppError(409, 'charger_offline', `charger ${id} is not connected; ${action} was not sent`);
+        if (e instanceof ChargerPending) throw new AppError(409, 'charger_pending', e.message);
         if (e instanceof CommandTimeout) throw new AppError(504, 'command_timeout', e.message);
         if (e instanceof CommandRejected) throw new AppError(502, 'command_rejected', e.message, { ocppErrorCode: e.ocppCode, details: e.details });
         throw e;

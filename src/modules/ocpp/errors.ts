@@ -5,6 +5,13 @@ export class ChargerOffline extends Error {
     super(`charger ${chargerId} is not connected`);
   }
 }
+/** The charger is connected but not commissioned (BootNotification Pending): no remote start or stop (OCPP 1.6 §4.2). */
+export class ChargerPending extends Error {
+  readonly code = 'ChargerPending';
+  constructor(public readonly chargerId: string, public readonly action: string) {
+    super(`charger ${chargerId} is Pending (not commissioned): ${action} is not allowed until it is accepted`);
+  }
+}
 export class CommandTimeout extends Error {
   readonly code = 'CommandTimeout';
   constructor(public readonly chargerId: string, public readonly action: string, public readonly timeoutMs: number) {

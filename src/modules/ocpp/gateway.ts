@@ -8,7 +8,7 @@ import { getChargerRow, registerPendingCharger, setConnected, touchCharger, oper
 import { RPCServerCtor, TimeoutError, validate16, has16Schema, strictValidator16, OPEN, type RPCServer, type RPCServerClient, type Handshake } from './rpc.ts';
 import type { Connection } from './connection.ts';
 import { MessageLog, parseFrame } from './message-log.ts';
-import { errorCode16, ChargerOffline, CommandTimeout, CommandRejected, CommandInvalid } from './errors.ts';
+import { errorCode16, ChargerOffline, ChargerPending, CommandTimeout, CommandRejected, CommandInvalid } from './errors.ts';
 import { handlers16 } from './v16/index.ts';
 import { meterWriter } from '../sessions/index.ts';
 
@@ -20,7 +20,7 @@ export interface CallOptions {
 
 /** What other modules use to talk to chargers (ctx.services.ocpp). */
 export interface OcppGateway {
-  /** Sends a 1.6 command and resolves with the charger's answer; throws ChargerOffline, CommandTimeout, CommandRejected or CommandInvalid. */
+  /** Sends a 1.6 command and resolves with the charger's answer; throws ChargerOffline, ChargerPending, CommandTimeout, CommandRejected or CommandInvalid. */
   call<T = any>(chargerId: string, action: string, payload: unknown, opts?: CallOptions): Promise<T>;
   isConnected(chargerId: string): boolean;
 }
@@ -296,6 +296,7 @@ export class OcppServer implements OcppGateway {
     }
     const conn = this.connections.get(chargerId);
     if (!conn || conn.client.state !== OPEN) throw new ChargerOffline(chargerId);
+    if (!conn.commissioned && (action === 'RemoteStartTransaction' || action === 'RemoteStopTransaction')) throw new ChargerPending(chargerId, action);
     const timeoutMs = opts.timeoutMs ?? this.ctx.config.OCPP_COMMAND_TIMEOUT_MS;
     const end = this.ctx.metrics.commandSeconds.startTimer({ action });
     try {

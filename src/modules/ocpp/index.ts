@@ -5,7 +5,7 @@ import { historyRoutes } from './routes.ts';
 import { purgeMessageLog } from './message-log.ts';
 import type { ReadinessCheck } from '../../platform/http/ops.ts';
 
-export { ChargerOffline, CommandTimeout, CommandRejected, CommandInvalid } from './errors.ts';
+export { ChargerOffline, ChargerPending, CommandTimeout, CommandRejected, CommandInvalid } from './errors.ts';
 export type { OcppGateway, CallOptions } from './gateway.ts';
 export { dataTransferHandlers } from './v16/index.ts';
 export { purgeMessageLog } from './message-log.ts';

@@ -93,3 +93,13 @@ test('meter writer: frames of many chargers in one batch; a transactionId counts
   const orphan = await db.query(`SELECT value::text AS v FROM meter_samples WHERE session_id IS NULL AND charger_id = $1 ORDER BY id`, [CP]);
   assert.deepEqual(orphan.rows.map((r: any) => r.v).slice(-2), ['999', '123']);
 });
+
+test('a charger clock in the future, unset (1970) or a stop before its start is flagged clock_suspect', async () => {
+  const future = await db.tx((q) => recordStart(q, { ...base, connectorId: 1, idTag: 'CARD0001', meterStartWh: 0, startedAt: new Date(Date.now() + 3600_000) }));
+  assert.deepEqual((await getSession(db, 'op1', future.sessionId))!.flags, ['clock_suspect']);
+  const unset = await db.tx((q) => recordStart(q, { ...base, connectorId: 2, idTag: 'CARD0001', meterStartWh: 0, startedAt: new Date(0) }));
+  assert.deepEqual((await getSession(db, 'op1', unset.sessionId))!.flags, ['clock_suspect']);
+  const s = await db.tx((q) => recordStart(q, { ...base, connectorId: 1, idTag: 'CARD0001', meterStartWh: 0, startedAt: new Date(Date.now() - 60_000) }));
+  await db.tx((q) => recordStop(q, { operatorId: 'op1', chargerId: CP, transactionId: s.sessionId, meterStopWh: 10, stoppedAt: new Date(Date.now() - 120_000) }));
+  assert.deepEqual((await getSession(db, 'op1', s.sessionId))!.flags, ['clock_suspect']);
+});

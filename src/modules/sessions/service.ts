@@ -45,6 +45,11 @@ export interface SessionRow {
 /** A message delivered this much later than its own timestamp was queued offline by the charger. */
 export const OFFLINE_LATE_MS = 5 * 60_000;
 
+/** A charger clock that runs ahead, or never got set (1970, 2000), makes durations and time-of-use prices wrong. */
+export function clockSuspect(chargerTime: Date, receivedAt: Date): boolean {
+  return chargerTime.getTime() > receivedAt.getTime() + OFFLINE_LATE_MS || chargerTime.getUTCFullYear() < 2015;
+}
+
 type MeterValue = { timestamp: string; sampledValue: SampledValueIn[] };
 type IdTagAnswer = { status: string; expiryDate?: string; parentIdTag?: string };
 
@@ -120,7 +125,8 @@ export async function recordStart(q: Queryable, input: StartInput): Promise<{ se
   const info: IdTagInfo = remote ? { status: 'Accepted', driverPhone: remote.driver_phone } : await idTagInfo(q, input.operatorId, input.idTag, receivedAt);
   const flags: string[] = [];
   if (TAG_FLAG[info.status]) flags.push(TAG_FLAG[info.status]);
-  if (receivedAt.getTime() - input.startedAt.getTime() > OFFLINE_LATE_MS) flags.push('offline_late');
+  if (clockSuspect(input.startedAt, receivedAt)) flags.push('clock_suspect');
+  else if (receivedAt.getTime() - input.startedAt.getTime() > OFFLINE_LATE_MS) flags.push('offline_late');
   const tariffVersionId = await resolveTariffVersion(q, input.operatorId, input.chargerId, input.startedAt);
 
   const ins = await q.query<{ id: number }>(
@@ -224,7 +230,8 @@ export async function recordStop(q: Queryable, input: StopInput): Promise<{ outc
   const answer = await tagAnswer(s);
   const flags = new Set(s.flags);
   if (input.meterStopWh < Number(s.meter_start_wh)) flags.add('meter_rollback');
-  if (receivedAt.getTime() - input.stoppedAt.getTime() > OFFLINE_LATE_MS) flags.add('offline_late');
+  if (clockSuspect(input.stoppedAt, receivedAt) || input.stoppedAt.getTime() < s.started_at.getTime()) flags.add('clock_suspect');
+  else if (receivedAt.getTime() - input.stoppedAt.getTime() > OFFLINE_LATE_MS) flags.add('offline_late');
   if (flags.delete('no_stop')) flags.add('late_stop');
   const u = await q.query<SessionRow>(
     `UPDATE sessions SET status = 'finished', meter_stop_wh = $2, stopped_at = $3, charging_ended_at = COALESCE(charging_ended_at, $3),
