@@ -164,8 +164,9 @@ test('meterStop < meterStart is flagged meter_rollback and never negative energy
 test('StopTransaction for an unknown transactionId (-1, 0) is acknowledged and recorded as an anomaly', async () => {
   assert.deepEqual(await cp.call('StopTransaction', { transactionId: -1, meterStop: 10, timestamp: iso() }), {});
   assert.deepEqual(await cp.call('StopTransaction', { transactionId: 0, meterStop: 10, timestamp: iso(), idTag: 'CARD0001' }), { idTagInfo: { status: 'Accepted' } });
-  const a = await p.ctx.db.query(`SELECT kind, transaction_id FROM session_anomalies WHERE charger_id = $1 AND kind = 'unknown_transaction' ORDER BY id`, [CP]);
-  assert.deepEqual(a.rows.map((x: any) => x.transaction_id), [-1, 0]);
+  const a = (await p.api('GET', `/api/v1/session-anomalies?chargerId=${CP}&kind=unknown_transaction`, undefined, staff)).body.items;
+  assert.deepEqual(a.map((x: any) => x.transactionId).sort(), [-1, 0]);
+  assert.equal(a[0].details.meterStop, 10);
 });
 
 test('TC_039 offline transaction delivered late with old timestamps: processed normally, flagged offline_late', async () => {

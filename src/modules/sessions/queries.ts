@@ -108,3 +108,25 @@ export function sessionView(s: SessionRow) {
   };
 }
 export type SessionView = ReturnType<typeof sessionView>;
+
+/** What chargers reported that fits no session (unknown transactionId, a second stop that differs, ...). */
+export async function listSessionAnomalies(q: Queryable, f: { operatorId: string | null; chargerId?: string; kind?: string; from?: Date; to?: Date; limit?: number }) {
+  const r = await q.query<{ id: number; operator_id: string; charger_id: string; connector_id: number | null; session_id: number | null; kind: string; transaction_id: number | null; details: unknown; at: Date }>(
+    `SELECT * FROM session_anomalies
+     WHERE ($1::text IS NULL OR operator_id = $1) AND ($2::text IS NULL OR charger_id = $2) AND ($3::text IS NULL OR kind = $3)
+       AND ($4::timestamptz IS NULL OR at >= $4) AND ($5::timestamptz IS NULL OR at < $5)
+     ORDER BY at DESC, id DESC LIMIT $6`,
+    [f.operatorId, f.chargerId ?? null, f.kind ?? null, f.from ?? null, f.to ?? null, Math.min(f.limit ?? 100, 1000)],
+  );
+  return r.rows.map((a) => ({
+    id: a.id,
+    operatorId: a.operator_id,
+    chargerId: a.charger_id,
+    connectorId: a.connector_id,
+    sessionId: a.session_id,
+    kind: a.kind,
+    transactionId: a.transaction_id,
+    details: a.details,
+    at: a.at.toISOString(),
+  }));
+}

@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Ctx } from '../../platform/context.ts';
 import { requireRole, operatorScope, STAFF } from '../../platform/auth/guard.ts';
 import { notFound } from '../../platform/errors.ts';
-import { getSession, listSessions, listSessionSamples, sessionView } from './queries.ts';
+import { getSession, listSessions, listSessionSamples, listSessionAnomalies, sessionView } from './queries.ts';
 
 export function sessionRoutes(app: FastifyInstance, ctx: Ctx) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -59,6 +59,38 @@ export function sessionRoutes(app: FastifyInstance, ctx: Ctx) {
       if (!s) throw notFound(`session ${req.params.id}`);
       const samples = await listSessionSamples(ctx.db, s.id, req.query.measurand);
       return { ...sessionView(s), samples: samples.map((x) => ({ ...x, at: x.at.toISOString() })) };
+    },
+  );
+
+  r.get(
+    '/api/v1/session-anomalies',
+    {
+      preHandler: requireRole(...STAFF),
+      schema: {
+        tags: ['sessions'],
+        description: 'Charger reports that fit no session: StopTransaction for an unknown transactionId, a second stop that differs (stop_mismatch).',
+        querystring: z.object({
+          operatorId: z.string().optional(),
+          chargerId: z.string().optional(),
+          kind: z.string().optional(),
+          from: z.string().datetime({ offset: true }).optional(),
+          to: z.string().datetime({ offset: true }).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+      },
+    },
+    async (req) => {
+      const qs = req.query;
+      return {
+        items: await listSessionAnomalies(ctx.db, {
+          operatorId: operatorScope(req, { optional: true }),
+          chargerId: qs.chargerId,
+          kind: qs.kind,
+          from: qs.from ? new Date(qs.from) : undefined,
+          to: qs.to ? new Date(qs.to) : undefined,
+          limit: qs.limit,
+        }),
+      };
     },
   );
 }
