@@ -154,7 +154,15 @@ test('correcting a settled order moves the wallet by the difference; staff are l
 
   const big = await p.api('POST', `/api/v1/orders/${orderNo}/corrections`, { meterStopWh: 900_000, reason: 'meter read wrong' }, staff);
   assert.equal(big.status, 403, 'more than 100 yuan needs an admin');
+  const preview = await p.api('POST', `/api/v1/orders/${orderNo}/corrections/preview`, { meterStopWh: 805_000 }, staff);
+  assert.equal(preview.status, 200, JSON.stringify(preview.body));
+  assert.deepEqual(preview.body.stillAbnormal, []);
+  const stillBad = await p.api('POST', `/api/v1/orders/${orderNo}/corrections/preview`, { meterStopWh: 1_100_000 }, staff);
+  assert.deepEqual(stillBad.body.stillAbnormal.map((r: any) => r.code), ['energy_above_rated_power']);
+  assert.equal((await get(orderNo)).version, 1, 'a preview saves nothing');
   const down = await p.api('POST', `/api/v1/orders/${orderNo}/corrections`, { meterStopWh: 805_000, reason: 'half the energy' }, staff);
+  assert.equal(down.body.totalAmount, preview.body.totalAmount);
+  assert.equal(down.body.deltaAmount, preview.body.deltaAmount);
   assert.equal(down.status, 200, JSON.stringify(down.body));
   const v2 = await get(orderNo);
   assert.equal(v2.version, 2);

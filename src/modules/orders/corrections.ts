@@ -50,9 +50,9 @@ function reviewable(row: OrderRow | null, orderNo: string): OrderRow {
   return row;
 }
 
-export async function correctOrder(d: OrdersDeps, q: Queryable, operatorId: string, orderNo: string, req: CorrectionRequest, actor: Actor, now: number, after: After) {
-  if (!req.reason?.trim()) throw badRequest('a correction needs a reason');
-  const row = reviewable(await orderRow(q, operatorId, orderNo, true), orderNo);
+/** Re-prices corrected inputs over the latest version; nothing is written (also the console's preview). */
+export async function computeCorrection(q: Queryable, operatorId: string, orderNo: string, req: Omit<CorrectionRequest, 'reason'>, now: number, lock = false) {
+  const row = reviewable(await orderRow(q, operatorId, orderNo, lock), orderNo);
   const prev = (await q.query<{ inputs: VersionInputs }>(`SELECT inputs FROM order_versions WHERE operator_id = $1 AND order_no = $2 AND version = $3`, [operatorId, orderNo, row.version])).rows[0];
   let tariff: TariffVersion | undefined;
   if (req.tariffVersionId !== undefined) {
@@ -62,7 +62,7 @@ export async function correctOrder(d: OrdersDeps, q: Queryable, operatorId: stri
   const next = applyCorrection(prev.inputs, { ...req, tariff });
   if (typeof next === 'string') throw badRequest(next);
   const priced = priceSession(next.pricing);
-  const reasons = detectAnomalies({
+  const stillAbnormal = detectAnomalies({
     now,
     startAt: next.pricing.startAt,
     endAt: next.pricing.endAt,
@@ -75,6 +75,24 @@ export async function correctOrder(d: OrdersDeps, q: Queryable, operatorId: stri
     priced,
     tariff: next.pricing.tariff,
   }).filter(blocksCorrection);
+  return { row, next, priced, stillAbnormal };
+}
+
+/** What a correction would give: the figures in the JSON view's units, and what would still block it. */
+export async function previewCorrection(q: Queryable, operatorId: string, orderNo: string, req: Omit<CorrectionRequest, 'reason'>, now: number) {
+  const { row, priced, next, stillAbnormal } = await computeCorrection(q, operatorId, orderNo, req, now);
+  const view = orderView({ ...row, ...figures(priced, next), periods: priced.periods } as OrderRow);
+  return {
+    ...view,
+    version: row.version + 1,
+    deltaAmount: formatYuan(row.status === 'settled' ? priced.totalFen - row.charged_fen : 0),
+    stillAbnormal: stillAbnormal.map(({ code, kind, message }) => ({ code, kind, message })),
+  };
+}
+
+export async function correctOrder(d: OrdersDeps, q: Queryable, operatorId: string, orderNo: string, req: CorrectionRequest, actor: Actor, now: number, after: After) {
+  if (!req.reason?.trim()) throw badRequest('a correction needs a reason');
+  const { row, next, priced, stillAbnormal: reasons } = await computeCorrection(q, operatorId, orderNo, req, now, true);
   if (reasons.length) throw new AppError(422, 'still_abnormal', `the corrected order is still abnormal: ${reasons.map((r) => r.message).join('; ')}`, reasons);
 
   const charges = row.payment_method === 'wallet' || row.payment_method === 'enterprise';

@@ -9,7 +9,7 @@ import { operatorTimeZone } from '../tariffs/index.ts';
 import { searchOrders, exportRows, type OrderFilter } from './search.ts';
 import { orderView, getOrderDetail } from './view.ts';
 import { toCsv, toXlsx } from './export.ts';
-import { correctOrder, approveOrder } from './corrections.ts';
+import { correctOrder, approveOrder, previewCorrection } from './corrections.ts';
 import { emitAll, type After } from './settle.ts';
 
 const instant = z.string().datetime({ offset: true, message: 'an ISO 8601 instant with offset, e.g. 2019-09-11T22:30:00+08:00' });
@@ -57,6 +57,23 @@ const correctionBody = z
     stopReason: z.string().min(1).max(40).optional(),
   })
   .strict();
+
+type CorrectionBody = z.infer<typeof correctionBody>;
+const t = (s?: string) => (s === undefined ? undefined : Date.parse(s));
+function toRequest(b: Omit<CorrectionBody, 'reason'> & { reason?: string }) {
+  return {
+    reason: b.reason ?? '',
+    notifyDriver: b.notifyDriver,
+    meterStartWh: b.meterStartWh,
+    meterStopWh: b.meterStopWh,
+    startTime: t(b.startTime),
+    endTime: t(b.endTime),
+    periods: b.periods?.map((p) => ({ start: Date.parse(p.start), end: Date.parse(p.end), wh: toWh(p.energyKwh) })),
+    tariffVersionId: b.tariffVersionId,
+    idleEndTime: t(b.idleEndTime),
+    stopReason: b.stopReason,
+  };
+}
 
 export function orderRoutes(app: FastifyInstance, ctx: Ctx) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -115,8 +132,6 @@ export function orderRoutes(app: FastifyInstance, ctx: Ctx) {
     },
     async (req) => {
       const op = requireOperator(req);
-      const b = req.body;
-      const t = (s?: string) => (s === undefined ? undefined : Date.parse(s));
       const after: After = [];
       const out = await ctx.db.tx((q) =>
         correctOrder(
@@ -124,18 +139,7 @@ export function orderRoutes(app: FastifyInstance, ctx: Ctx) {
           q,
           op,
           req.params.orderNo,
-          {
-            reason: b.reason,
-            notifyDriver: b.notifyDriver,
-            meterStartWh: b.meterStartWh,
-            meterStopWh: b.meterStopWh,
-            startTime: t(b.startTime),
-            endTime: t(b.endTime),
-            periods: b.periods?.map((p) => ({ start: Date.parse(p.start), end: Date.parse(p.end), wh: toWh(p.energyKwh) })),
-            tariffVersionId: b.tariffVersionId,
-            idleEndTime: t(b.idleEndTime),
-            stopReason: b.stopReason,
-          },
+          toRequest(req.body),
           { username: req.principal!.sub, role: req.principal!.role },
           Date.now(),
           after,
@@ -144,6 +148,21 @@ export function orderRoutes(app: FastifyInstance, ctx: Ctx) {
       emitAll(ctx.events, after);
       return { ...out.order, deltaAmount: formatYuan(out.deltaFen), driverNotified: out.notified };
     },
+  );
+
+  r.post(
+    '/api/v1/orders/:orderNo/corrections/preview',
+    {
+      preHandler: requireRole(...STAFF),
+      schema: {
+        tags: ['orders'],
+        description: 'What a correction with these inputs would give (figures, breakdown, balance difference, what still blocks it); nothing is saved.',
+        params: orderNoParams,
+        querystring: z.object({ operatorId: z.string().optional() }),
+        body: correctionBody.extend({ reason: z.string().optional() }),
+      },
+    },
+    async (req) => previewCorrection(ctx.db, requireOperator(req), req.params.orderNo, toRequest(req.body), Date.now()),
   );
 
   r.post(
