@@ -102,4 +102,10 @@ test('a session whose cost reaches the wallet balance is remote-stopped and sett
   assert.equal((await p.api('GET', '/api/v1/wallet/check', undefined, admin)).body.ok, true);
   // and with nothing left the driver cannot start again
   assert.equal((await p.api('GET', `/api/v1/drivers/${PHONE}/can-start`, undefined, admin)).body.code, 'insufficient_balance');
+  // staff credit the wallet and collect what is owed from it
+  await p.api('POST', `/api/v1/drivers/${PHONE}/wallet/adjustments`, { amount: '5.00', direction: 'credit', remark: 'goodwill' }, admin);
+  const c = await p.api('POST', `/api/v1/drivers/${PHONE}/wallet/collect-owed`, {}, admin);
+  assert.equal(c.status, 200, JSON.stringify(c.body));
+  assert.deepEqual([c.body.collected, c.body.owed, c.body.walletBalance], [d.body.owed, '0.00', ((500 - (settled.meta.amountFen - 1000)) / 100).toFixed(2)]);
+  assert.equal((await p.api('GET', '/api/v1/wallet/check', undefined, admin)).body.ok, true);
 });

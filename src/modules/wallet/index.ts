@@ -7,7 +7,7 @@ import { walletRoutes } from './routes.ts';
 import { startWatcher } from './watcher.ts';
 
 export { idTagInfo, type IdTagInfo, type IdTagStatus } from './id-tags.ts';
-export { chargeForOrder, adjustForOrder, creditTopUp, debitRefund, walletBalanceFen, manualAdjust, bookOpeningBalance } from './postings.ts';
+export { chargeForOrder, adjustForOrder, creditTopUp, debitRefund, walletBalanceFen, manualAdjust, bookOpeningBalance, collectOwed } from './postings.ts';
 export { payerFor, type Payer } from './payer.ts';
 export { canStart, availableFen, type CanStart } from './can-start.ts';
 export { walletSettings, type WalletSettings } from './settings.ts';

@@ -83,3 +83,16 @@ test('property: random credits, debits, refunds and orders against the database 
     { numRuns: 15 },
   );
 });
+
+test('what a driver owes is collected from the next top-up, and no further', async () => {
+  // 13600000003 owes 0.66 (test above) with an empty wallet
+  await db.tx((q) => creditTopUp(q, { operatorId: OP, phone: '13600000003', amountFen: 5000, outTradeNo: 'T-3b', remark: 'wechat pay' }));
+  assert.equal(await walletBalanceFen(db, OP, '13600000003'), 5000 - 66);
+  const recv = await db.query(`SELECT balance_fen FROM ledger_accounts WHERE operator_id = $1 AND kind = 'receivable' AND ref = '13600000003'`, [OP]);
+  assert.equal(recv.rows[0].balance_fen, 0);
+  const t = await db.query(`SELECT cause, remark FROM ledger_transactions WHERE idempotency_key = 'collect:topup:T-3b'`);
+  assert.deepEqual([t.rows[0].cause, t.rows[0].remark], ['collection', 'owed amount collected from top-up T-3b']);
+  await db.tx((q) => creditTopUp(q, { operatorId: OP, phone: '13600000003', amountFen: 100, outTradeNo: 'T-3c', remark: 'wechat pay' }));
+  assert.equal(await walletBalanceFen(db, OP, '13600000003'), 5000 - 66 + 100);
+  assert.equal((await checkBalances(db, OP)).ok, true);
+});

@@ -8,7 +8,7 @@ import { AppError } from '../../platform/errors.ts';
 import { checkPosting, type AccountState } from './ledger-core.ts';
 
 export type AccountKind = 'wallet' | 'enterprise' | 'clearing' | 'revenue' | 'refunds' | 'adjustments' | 'opening' | 'receivable';
-export type Cause = 'order' | 'topup' | 'refund' | 'correction' | 'manual' | 'opening';
+export type Cause = 'order' | 'topup' | 'refund' | 'correction' | 'manual' | 'opening' | 'collection';
 
 export interface AccountRef {
   kind: AccountKind;

@@ -144,7 +144,11 @@ export async function creditTopUp(
       { account: { kind: 'clearing', ref: input.provider ?? 'wechatpay' }, amountFen: -input.amountFen },
     ],
   });
-  if (r.posted) await afterTopUp(q, input.operatorId, input.phone, input.amountFen, input.outTradeNo);
+  if (r.posted) {
+    // What the driver owes from an earlier shortfall is taken from the fresh money first.
+    await collectOwed(q, input.operatorId, input.phone, { key: `collect:topup:${input.outTradeNo}`, remark: `owed amount collected from top-up ${input.outTradeNo}` });
+    await afterTopUp(q, input.operatorId, input.phone, input.amountFen, input.outTradeNo);
+  }
   return { credited: r.posted };
 }
 
@@ -229,4 +233,28 @@ export async function manualAdjust(
     if (input.account.kind === 'wallet' && signed < 0) await afterDebit(q, input.operatorId, input.account.ref!, before.balanceFen, after);
   }
   return { ...r, balanceFen: after };
+}
+
+/** Moves what the driver owes (receivable) out of the wallet, as far as the balance goes. */
+export async function collectOwed(q: Queryable, operatorId: string, phone: string, o: { key: string; remark: string; actor?: string }): Promise<{ collectedFen: number }> {
+  const recv = await getAccount(q, operatorId, { kind: 'receivable', ref: phone });
+  if (!recv || recv.balanceFen >= 0) return { collectedFen: 0 };
+  const wallet = await lockAccount(q, operatorId, { kind: 'wallet', ref: phone });
+  const owed = -(await lockAccount(q, operatorId, { kind: 'receivable', ref: phone })).balanceFen;
+  const fen = Math.min(owed, Math.max(0, wallet.balanceFen));
+  if (fen <= 0) return { collectedFen: 0 };
+  const r = await post(q, {
+    operatorId,
+    cause: 'collection',
+    causeRef: phone,
+    idempotencyKey: o.key,
+    remark: o.remark,
+    actor: o.actor ?? null,
+    meta: { phone, amountFen: fen, owedBeforeFen: owed },
+    entries: [
+      { account: { kind: 'wallet', ref: phone }, amountFen: -fen },
+      { account: { kind: 'receivable', ref: phone }, amountFen: fen },
+    ],
+  });
+  return { collectedFen: r.posted ? fen : 0 };
 }

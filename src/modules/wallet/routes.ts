@@ -7,7 +7,7 @@ import { forbidden } from '../../platform/errors.ts';
 import { formatYuan, parseYuan } from '../../platform/money.ts';
 import { addIdTag, changeIdTag, createDriver, driverLedger, getDriver, getDriverRow, searchDrivers, updateDriver } from './drivers.ts';
 import { checkBalances } from './ledger.ts';
-import { manualAdjust } from './postings.ts';
+import { collectOwed, manualAdjust } from './postings.ts';
 import { saveWalletSettings, walletSettings } from './settings.ts';
 import { canStart } from './can-start.ts';
 
@@ -139,6 +139,27 @@ export function walletRoutes(app: FastifyInstance, ctx: Ctx) {
         });
       });
       return reply.status(res.posted ? 201 : 200).send({ transactionId: res.transactionId, posted: res.posted, walletBalance: formatYuan(res.balanceFen) });
+    },
+  );
+
+  r.post(
+    '/api/v1/drivers/:phone/wallet/collect-owed',
+    {
+      preHandler: requireRole(...ADMINS),
+      schema: { tags, description: 'Takes what the driver owes (a shortfall) from the wallet balance, as far as it goes.', params: phoneParams, querystring: opQuery, body: z.object({ remark: z.string().trim().min(1).max(500).optional() }).optional() },
+    },
+    async (req) => {
+      const op = requireOperator(req);
+      const res = await ctx.db.tx(async (q) => {
+        await getDriverRow(q, op, req.params.phone);
+        return collectOwed(q, op, req.params.phone, {
+          key: `collect:manual:${Date.now()}:${Math.random().toString(36).slice(2)}`,
+          remark: req.body?.remark ?? 'owed amount collected by staff',
+          actor: actor(req),
+        });
+      });
+      const d = await getDriver(ctx.db, op, req.params.phone);
+      return { collected: formatYuan(res.collectedFen), walletBalance: d.walletBalance, owed: d.owed };
     },
   );
 
