@@ -3,6 +3,7 @@ import type { Queryable } from '../../platform/db/index.ts';
 import { tariffsProvisioner } from '../tariffs/provisioning.ts';
 import { driversProvisioner } from '../wallet/provisioning.ts';
 import { partnersProvisioner } from '../roaming/provisioning.ts';
+import { paymentsProvisioner } from '../payments/settings.ts';
 
 /**
  * A section of an operator in the provisioning document that another module owns (tariffs, drivers,
@@ -18,4 +19,4 @@ export interface SectionProvisioner<T = any> {
 }
 
 // Order matters: later sections may refer to earlier ones.
-export const sectionProvisioners: SectionProvisioner[] = [tariffsProvisioner, driversProvisioner, partnersProvisioner];
+export const sectionProvisioners: SectionProvisioner[] = [tariffsProvisioner, driversProvisioner, partnersProvisioner, paymentsProvisioner];
