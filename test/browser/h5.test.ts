@@ -66,10 +66,25 @@ test('H5 at 360 px: scan a gun, see the price, log in by code, start from the wa
 
   await page.getByTestId('nav-wallet').click();
   await page.getByTestId('h5-wallet-balance').waitFor();
-  assert.match((await page.getByTestId('h5-wallet-balance').textContent()) ?? '', /^¥\d+\.\d{2}$/);
+  const balance = await waitFor('the balance after the order', async () => {
+    const b = (await page.getByTestId('h5-wallet-balance').textContent()) ?? '';
+    return /^¥\d+\.\d{2}$/.test(b) && b !== '¥100.00' ? b : null;
+  });
+
+  // top up 50 yuan through (fake) WeChat Pay H5: its cashier page, pay, back to the H5 page, credited
+  await page.getByText('¥50', { exact: true }).click();
+  await page.getByTestId('h5-pay').click();
+  await page.waitForURL(/\/fake\/checkout\//);
+  await shot(page, 'h5-5-wechatpay');
+  await page.locator('#pay').click();
+  await page.waitForURL(/\/h5\/op1\?topup=/);
+  await waitFor('the top-up credited', async () => (await page.getByTestId('h5-topup-status').textContent())?.includes('已到账'), 15_000);
+  const fen = (s: string) => Math.round(Number(s.replace('¥', '')) * 100);
+  await waitFor('the new balance', async () => fen((await page.getByTestId('h5-wallet-balance').textContent()) ?? '') === fen(balance) + 5000);
+  await shot(page, 'h5-6-topup');
   await page.getByTestId('h5-lang').click();
   assert.equal(await page.getByTestId('nav-wallet').textContent(), 'Wallet');
-  await shot(page, 'h5-5-wallet-en');
+  await shot(page, 'h5-7-wallet-en');
   assert.deepEqual(errors, []);
 });
 

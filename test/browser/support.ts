@@ -5,12 +5,15 @@ import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { minimalDoc } from '../fixtures/minimal.ts';
 import { ensureWebBuilt } from '../../src/modules/web/build.ts';
 import { SimulatedCharger } from '../../src/modules/ocpp/simulator/charger.ts';
+import { startFakeWechatpay, type FakeWechatpay } from '../../src/modules/payments/index.ts';
+import { freePort } from '../payments/helpers.ts';
 
 export const SHOTS = join(process.cwd(), 'artifacts', 'screenshots');
 export const DC = '44030700030000200016';
 
 export interface World {
   p: TestPlatform;
+  fake: FakeWechatpay;
   sim: SimulatedCharger;
   browser: Browser;
   close(): Promise<void>;
@@ -23,9 +26,13 @@ export interface World {
 export async function startWorld(): Promise<World> {
   mkdirSync(SHOTS, { recursive: true });
   await ensureWebBuilt();
+  // the local fake WeChat Pay; the platform on a known port so PUBLIC_BASE_URL (notify_url, the H5 return URL) reaches it
+  const fake = await startFakeWechatpay({ timeScale: 0.01 });
   const doc: any = minimalDoc();
   doc.operators[0].settings = { brand: { name: '永湖充电', color: '#0a7d4f' } };
-  const p = await startTestPlatform({ provisioning: doc });
+  doc.operators[0].payments = { wechatpay: fake.operatorSettings() };
+  const port = await freePort();
+  const p = await startTestPlatform({ provisioning: doc, env: { PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}` }, timeScale: 0.01 });
   // real-time physics, a MeterValues frame every simulated (= real) second
   const sim = new SimulatedCharger({
     url: p.url.replace(/^http/, 'ws') + '/ocpp',
@@ -48,16 +55,19 @@ export async function startWorld(): Promise<World> {
   } catch (e) {
     await sim.close().catch(() => {});
     await p.close();
+    await fake.close();
     throw e;
   }
   return {
     p,
+    fake,
     sim,
     browser,
     async close() {
       await browser.close().catch(() => {});
       await sim.close().catch(() => {});
       await p.close();
+      await fake.close();
     },
   };
 }

@@ -235,6 +235,8 @@ export const dict: Record<string, [string, string]> = {
   'drv.cause': ['来源', 'Cause'],
   'drv.expires': ['有效期', 'Expires'],
   'drv.kind': ['类型', 'Kind'],
+  'drvst.active': ['正常', 'Active'],
+  'drvst.blocked': ['已冻结', 'Blocked'],
   // payments
   'pay.pending': ['待到账充值', 'Pending top-ups'],
   'pay.topups': ['充值记录', 'Top-ups'],
@@ -278,5 +280,5 @@ export const dict: Record<string, [string, string]> = {
   'evt.bill_adjusted': ['账单调整', 'Bill adjusted'],
   'evt.low_balance': ['余额不足', 'Low balance'],
   'evt.topup_credited': ['充值到账', 'Top-up credited'],
-  'evt.abnormal_held': ['异常订单挂起', 'Abnormal order held'],
+  'evt.abnormal_order_held': ['异常订单挂起', 'Abnormal order held'],
 };

@@ -46,7 +46,9 @@ function App() {
   useEffect(() => {
     if (needsLogin) go('/login', `?next=${encodeURIComponent(r)}`);
   }, [needsLogin, r]);
-  let page = <Charge />;
+  // WeChat Pay's H5 cashier returns to /h5/{operatorId}?topup={outTradeNo}
+  const backFromPay = r === '' && new URLSearchParams(location.search).has('topup');
+  let page = backFromPay && authed ? <Wallet /> : <Charge />;
   if (r === '/login') page = <Login />;
   else if (r === '/session') page = <Live />;
   else if (r === '/orders') page = <Orders />;

@@ -33,7 +33,7 @@ export function Drivers() {
             { title: t('drv.plates'), dataIndex: 'plates', render: (p: string[]) => p?.join(', ') || '-' },
             { title: t('drv.idTags'), dataIndex: 'idTags', render: (p: string[]) => p.map((x) => <Tag key={x}>{x}</Tag>) },
             { title: t('drv.balance'), dataIndex: 'walletBalance', align: 'right' as const, render: (v: string) => <b>{v}</b> },
-            { title: t('common.status'), dataIndex: 'status', render: (s: string) => <Tag color={s === 'active' ? 'green' : 'red'}>{s}</Tag> },
+            { title: t('common.status'), dataIndex: 'status', render: (s: string) => <Tag color={s === 'active' ? 'green' : 'red'}>{t(`drvst.${s}`, { defaultValue: s })}</Tag> },
           ]}
         />
       </Card>
@@ -88,7 +88,7 @@ function DriverDetail({ phone }: { phone: string }) {
       {x && (
         <Descriptions bordered size="small" column={2}>
           <Descriptions.Item label={t('drv.name')}>{x.name ?? '-'}</Descriptions.Item>
-          <Descriptions.Item label={t('common.status')}>{x.status}</Descriptions.Item>
+          <Descriptions.Item label={t('common.status')}>{t(`drvst.${x.status}`, { defaultValue: x.status })}</Descriptions.Item>
           <Descriptions.Item label={t('drv.balance')}>
             <b data-testid="driver-balance">{x.walletBalance}</b>
           </Descriptions.Item>
