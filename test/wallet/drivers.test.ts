@@ -137,3 +137,15 @@ test('a credited top-up and a debit crossing the low-balance threshold queue dri
   assert.match(rows.rows[0].payload.text, /30\.00/);
   assert.match(rows.rows[1].payload.text, /5\.00.*10\.00/);
 });
+
+test('a driver (H5 login) reads its own wallet and ledger, never another driver’s, and may not adjust', async () => {
+  const { signToken } = await import('../../src/platform/auth/tokens.ts');
+  const me = signToken({ sub: '18475511853', role: 'driver', operatorId: 'op1' }, p.ctx.authSecret);
+  const own = await p.api('GET', '/api/v1/drivers/18475511853', undefined, me);
+  assert.equal(own.status, 200);
+  assert.match(own.body.walletBalance, /^\d+\.\d{2}$/);
+  assert.equal((await p.api('GET', '/api/v1/drivers/18475511853/ledger', undefined, me)).status, 200);
+  assert.equal((await p.api('GET', '/api/v1/drivers/13912345678', undefined, me)).status, 403);
+  assert.equal((await p.api('GET', '/api/v1/drivers', undefined, me)).status, 403);
+  assert.equal((await p.api('POST', '/api/v1/drivers/18475511853/wallet/adjustments', { amount: '1.00', direction: 'credit', remark: 'me' }, me)).status, 403);
+});
