@@ -169,6 +169,14 @@ test('a forged signature is refused (401 FAIL), stored and logged, and credits n
   assert.equal((await topup(t.outTradeNo)).status, 'pending');
   assert.equal(await credits(t.outTradeNo), 0);
   assert.equal(await balance(p, staff, PHONE), before);
+  // staff see the refused callbacks with their reason
+  const seen = await p.api('GET', '/api/v1/payments/callbacks?refused=true', undefined, staff);
+  assert.equal(seen.status, 200);
+  assert.ok(seen.body.items.length >= 3);
+  assert.ok(seen.body.items.some((x: any) => x.outcome === 'refused:bad_signature' && x.error === 'signature does not verify'));
+  assert.ok(seen.body.items.some((x: any) => x.outcome === 'refused:stale_timestamp'));
+  const op2 = await p.login('op2-admin', 'op2-admin-pass');
+  assert.equal((await p.api('GET', '/api/v1/payments/callbacks', undefined, op2)).body.total, 0);
 });
 
 test('an amount that does not match the top-up is flagged and credits nothing', async () => {

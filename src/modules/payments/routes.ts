@@ -106,6 +106,38 @@ export function paymentRoutes(app: FastifyInstance, ctx: Ctx, selfCheck: PublicU
     return { ...t, history: own ? undefined : await topupHistory(ctx.db, operatorId, req.params.outTradeNo) };
   });
 
+  r.get(
+    '/api/v1/payments/callbacks',
+    {
+      preHandler: requireRole(...STAFF),
+      schema: { tags: ['payments'], description: 'WeChat Pay callbacks as received (stored raw), newest first; refused ones carry the reason', querystring: z.object({ outcome: z.string().optional(), refused: z.enum(['true', 'false']).optional(), operatorId: z.string().optional(), ...page }) },
+    },
+    async (req) => {
+      const q = req.query;
+      const r = await ctx.db.query<{ id: number; outcome: string | null; error: string | null; headers: any; decoded: any; received_at: Date; processed_at: Date | null; total: number }>(
+        `SELECT id, outcome, error, headers, decoded, received_at, processed_at, count(*) OVER ()::int AS total FROM inbox
+         WHERE source = 'wechatpay' AND operator_id = $1 AND ($2::text IS NULL OR outcome = $2)
+           AND ($3::boolean IS NULL OR (outcome LIKE 'refused:%' OR outcome LIKE 'flagged:%' OR outcome IN ('decrypt_failed', 'bad_request', 'error')) = $3)
+         ORDER BY id DESC LIMIT $4 OFFSET $5`,
+        [requireOperator(req), q.outcome ?? null, q.refused === undefined ? null : q.refused === 'true', q.limit, q.offset],
+      );
+      return {
+        total: r.rows[0]?.total ?? 0,
+        items: r.rows.map((x) => ({
+          id: x.id,
+          receivedAt: x.received_at.toISOString(),
+          processedAt: x.processed_at?.toISOString() ?? null,
+          outcome: x.outcome,
+          error: x.error,
+          serial: x.headers?.['wechatpay-serial'] ?? null,
+          outTradeNo: x.decoded?.out_trade_no ?? null,
+          outRefundNo: x.decoded?.out_refund_no ?? null,
+          transactionId: x.decoded?.transaction_id ?? null,
+        })),
+      };
+    },
+  );
+
   r.post(
     '/api/v1/refunds',
     {
