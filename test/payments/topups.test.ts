@@ -91,6 +91,11 @@ test('H5 top-up: the prepay carries the public notify URL; paying sends a signed
 test('JSAPI top-up needs an openid and returns bridge parameters signed with the merchant key', async () => {
   const no = await p.api('POST', '/api/v1/topups', { phone: PHONE, amount: '10.00', channel: 'wechatpay_jsapi' }, staff);
   assert.equal(no.status, 400);
+  const nobody = await p.api('POST', '/api/v1/topups', { phone: '13999999999', amount: '10.00', channel: 'wechatpay_h5' }, staff);
+  assert.equal(nobody.status, 404);
+  const zero = await p.api('POST', '/api/v1/topups', { phone: PHONE, amount: '0.00', channel: 'wechatpay_h5' }, staff);
+  assert.equal(zero.status, 400);
+  assert.match(zero.body.error.message, /between 0\.01 and 5000\.00/);
   const t = await create('10.00', 'wechatpay_jsapi', { openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' });
   const pp = t.payParams;
   assert.equal(pp.appId, fake.merchant.appid);

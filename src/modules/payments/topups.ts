@@ -5,6 +5,7 @@ import { orderNumber } from '../../platform/ids.ts';
 import { formatYuan } from '../../platform/money.ts';
 import { PermanentFailure, type OutboxRow } from '../../platform/outbox.ts';
 import { publicUrl } from '../../platform/public-url.ts';
+import { getDriver } from '../wallet/index.ts';
 import { applyPaid } from './credit.ts';
 import { ProviderError, type Channel } from './provider.ts';
 import { merchantOrThrow, providerFactory, providerFor, QUERY_SCHEDULE_S, recordEvent, scaledDate, TOPIC_TOPUP_QUERY, TOPUP_EXPIRY_S } from './service.ts';
@@ -70,6 +71,7 @@ export async function createTopup(
   input: { operatorId: string; phone: string; amountFen: number; channel: Channel; openid?: string; clientIp?: string; createdBy: string },
 ) {
   const { merchant, provider } = await providerFor(ctx, input.operatorId);
+  await getDriver(ctx.db, input.operatorId, input.phone); // 404 for an unknown driver: money must have a wallet to land in
   if (input.channel === 'wechatpay_jsapi' && !input.openid) throw new AppError(400, 'openid_required', 'a wechatpay_jsapi top-up needs the payer openid');
   const now = new Date();
   const outTradeNo = newOutTradeNo(now, merchant.timezone);
