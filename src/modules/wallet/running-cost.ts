@@ -26,7 +26,9 @@ export async function watchedSession(q: Queryable, operatorId: string, sessionId
   if (!s) return null;
   const energyWh = Math.max(0, (s.last_energy_wh ?? s.meter_start_wh) - s.meter_start_wh);
   let costFen: number | null = null;
-  if (s.tariff_version_id) {
+  // Only sessions paid from a balance are priced here (partner and anonymous sessions are not watched).
+  const watched = s.status === 'active' && !!s.driver_phone && s.origin !== 'partner';
+  if (watched && s.tariff_version_id) {
     const tariff = await loadTariffVersion(q, operatorId, s.tariff_version_id);
     if (tariff) {
       const endAt = Math.max(s.started_at.getTime(), (s.last_sample_at ?? s.started_at).getTime());
@@ -42,7 +44,7 @@ export async function watchedSession(q: Queryable, operatorId: string, sessionId
       costFen = priced.electricityFen + priced.serviceFen;
     }
   }
-  if (costFen === null) {
+  if (watched && costFen === null) {
     const live = s.live_cost as { totalFen?: unknown } | null;
     if (live && Number.isSafeInteger(live.totalFen)) costFen = live.totalFen as number;
   }
