@@ -235,6 +235,16 @@ test('search: station and window overlap, phone, card, paging; tenancy and roles
   assert.equal(idleWindow.body.total, 1);
   const none = await p.api('GET', `/api/v1/orders?stationId=s1&from=${encodeURIComponent('2019-10-01T16:41:00+08:00')}&to=${encodeURIComponent('2019-10-01T17:00:00+08:00')}`, undefined, staff);
   assert.equal(none.body.total, 0);
+  // the export reads in keyset batches: small batches give every order once, oldest first
+  const { exportRows } = await import('../../src/modules/orders/search.ts');
+  const seen: string[] = [];
+  for await (const r of exportRows(p.ctx.db, 'op1', { stationId: 's1', from: new Date('2019-01-01T00:00:00Z'), to: new Date(Date.now() + 3_600_000) }, 1000, 2)) seen.push(r.order_no);
+  const listed = await p.api('GET', `/api/v1/orders?stationId=s1&from=2019-01-01T00:00:00Z&to=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}&pageSize=200`, undefined, staff);
+  assert.equal(seen.length, listed.body.total);
+  assert.deepEqual([...seen].sort(), listed.body.items.map((x: any) => x.orderNo).sort());
+  assert.deepEqual(seen, listed.body.items.map((x: any) => x.orderNo).reverse(), 'oldest first');
+  const csv = await fetch(`${p.url}/api/v1/orders/export.csv?stationId=s1`, { headers: { authorization: `Bearer ${staff}` } });
+  assert.equal((await csv.text()).trim().split('\n').length, 1 + all.body.total);
   const bad = await p.api('GET', '/api/v1/orders?from=yesterday', undefined, staff);
   assert.equal(bad.status, 400);
 
