@@ -98,6 +98,8 @@ export const dict: Record<string, [string, string]> = {
   'charger.faults': ['故障记录', 'Faults history'],
   'charger.connections': ['连接记录', 'Connection history'],
   'charger.messages': ['报文日志', 'Message log'],
+  'charger.security': ['安全事件', 'Security events'],
+  'charger.faultsOnly': ['只看故障（错误码或 Faulted）', 'Faults only (an error code or Faulted)'],
   'charger.commands': ['远程控制', 'Commands'],
   'charger.live': ['实时状态，每 5 秒刷新', 'Live state, refreshed every 5 s'],
   'msg.direction': ['方向', 'Direction'],

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { App, Button, Card, Col, Descriptions, Form, Input, InputNumber, Radio, Row, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { App, Button, Card, Col, Descriptions, Form, Input, InputNumber, Radio, Row, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../hooks.ts';
 import { post } from '../api.ts';
@@ -14,12 +14,14 @@ export const CHARGER_API = {
   faults: (id: string) => `/chargers/${encodeURIComponent(id)}/status-history?limit=200`,
   connections: (id: string) => `/chargers/${encodeURIComponent(id)}/connections?limit=100`,
   messages: (id: string) => `/chargers/${encodeURIComponent(id)}/messages?limit=200`,
+  security: (id: string) => `/chargers/${encodeURIComponent(id)}/security-events`,
 };
 
 export function ChargerDetail({ params }: { params: { id: string } }) {
   const { t } = useTranslation();
   const id = params.id;
   const c = useApi<Charger & Record<string, any>>(`/chargers/${encodeURIComponent(id)}`, { pollMs: 5000 });
+  const stations = useApi<{ items: { id: string; name: string }[] }>('/stations');
   const ch = c.data;
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
@@ -31,7 +33,7 @@ export function ChargerDetail({ params }: { params: { id: string } }) {
           extra={<Tag color={ch.connected ? 'green' : 'default'}>{ch.connected ? t('charger.online') : t('charger.offline')}</Tag>}
         >
           <Descriptions size="small" column={{ xs: 1, md: 2, xl: 3 }}>
-            <Descriptions.Item label={t('station')}>{ch.stationId}</Descriptions.Item>
+            <Descriptions.Item label={t('station')}>{stations.data?.items.find((x) => x.id === ch.stationId)?.name ?? ch.stationId}</Descriptions.Item>
             <Descriptions.Item label={t('charger.vendor')}>{ch.vendor ?? '-'}</Descriptions.Item>
             <Descriptions.Item label={t('charger.model')}>{ch.model ?? '-'}</Descriptions.Item>
             <Descriptions.Item label={t('charger.serial')}>{ch.serialNumber ?? '-'}</Descriptions.Item>
@@ -60,7 +62,8 @@ export function ChargerDetail({ params }: { params: { id: string } }) {
         <Tabs
           items={[
             { key: 'cmd', label: t('charger.commands'), children: <Commands id={id} connectors={ch?.connectors.map((k) => k.connectorId) ?? [1]} /> },
-            { key: 'faults', label: t('charger.faults'), children: <History path={CHARGER_API.faults(id)} kind="faults" /> },
+            { key: 'faults', label: t('charger.faults'), children: <Faults id={id} /> },
+            { key: 'security', label: t('charger.security'), children: <History path={CHARGER_API.security(id)} kind="security" /> },
             { key: 'conn', label: t('charger.connections'), children: <History path={CHARGER_API.connections(id)} kind="connections" /> },
             { key: 'msg', label: t('charger.messages'), children: <History path={CHARGER_API.messages(id)} kind="messages" /> },
           ]}
@@ -70,7 +73,21 @@ export function ChargerDetail({ params }: { params: { id: string } }) {
   );
 }
 
-function History({ path, kind }: { path: string; kind: 'faults' | 'connections' | 'messages' }) {
+function Faults({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const [only, setOnly] = useState(true);
+  return (
+    <>
+      <Space style={{ marginBottom: 12 }}>
+        <Switch checked={only} onChange={setOnly} data-testid="faults-only" />
+        {t('charger.faultsOnly')}
+      </Space>
+      <History key={String(only)} path={`${CHARGER_API.faults(id)}${only ? '&faultsOnly=true' : ''}`} kind="faults" />
+    </>
+  );
+}
+
+function History({ path, kind }: { path: string; kind: 'faults' | 'connections' | 'messages' | 'security' }) {
   const { t } = useTranslation();
   const h = useApi<{ items: any[] }>(path);
   const cols: Record<string, any[]> = {
@@ -88,6 +105,12 @@ function History({ path, kind }: { path: string; kind: 'faults' | 'connections' 
       { title: 'node', dataIndex: 'nodeId', ellipsis: true },
       { title: t('order.reason'), render: (_: unknown, r: any) => [r.closeCode, r.reason].filter(Boolean).join(' ') },
     ],
+    security: [
+      { title: t('common.time'), dataIndex: 'at', render: fmtTime, width: 180 },
+      { title: t('drv.kind'), dataIndex: 'kind', render: (k: string) => <Tag color="orange">{k}</Tag> },
+      { title: 'IP', dataIndex: 'remoteAddress' },
+      { title: 'details', dataIndex: 'details', render: (d: unknown) => <Typography.Text code style={{ fontSize: 12 }}>{JSON.stringify(d)}</Typography.Text> },
+    ],
     messages: [
       { title: t('common.time'), dataIndex: 'at', render: fmtTime, width: 180 },
       { title: t('msg.direction'), dataIndex: 'direction', width: 70, render: (d: string) => <Tag color={d === 'in' ? 'blue' : 'purple'}>{t(d === 'in' ? 'msg.in' : 'msg.out')}</Tag> },
@@ -96,10 +119,10 @@ function History({ path, kind }: { path: string; kind: 'faults' | 'connections' 
         title: t('msg.payload'),
         dataIndex: 'payload',
         render: (p: unknown, r: any) => (
-          <Typography.Text code style={{ fontSize: 12, wordBreak: 'break-all' }}>
+          <Typography.Paragraph code ellipsis={{ rows: 2, expandable: true }} style={{ fontSize: 12, wordBreak: 'break-all', margin: 0 }}>
             {r.errorCode ? `${r.errorCode} ` : ''}
             {p === undefined || p === null ? r.raw ?? '' : JSON.stringify(p)}
-          </Typography.Text>
+          </Typography.Paragraph>
         ),
       },
     ],
