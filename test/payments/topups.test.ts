@@ -171,6 +171,12 @@ test('a forged signature is refused (401 FAIL), stored and logged, and credits n
     assert.equal(r.status, 401);
     assert.equal((await r.json()).code, 'FAIL');
   }
+  // a body that is not even JSON is stored raw too, then refused
+  const junk = await fetch(`${p.url}/api/v1/payments/wechatpay/notify/op1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
+  assert.equal(junk.status, 401);
+  assert.equal((await junk.json()).code, 'FAIL');
+  const raw = await p.ctx.db.query<{ body: string }>(`SELECT body FROM inbox WHERE source = 'wechatpay' ORDER BY id DESC LIMIT 1`);
+  assert.equal(raw.rows[0].body, '{not json');
   assert.equal((await topup(t.outTradeNo)).status, 'pending');
   assert.equal(await credits(t.outTradeNo), 0);
   assert.equal(await balance(p, staff, PHONE), before);

@@ -14,9 +14,22 @@ const KEEP_HEADERS = ['wechatpay-timestamp', 'wechatpay-nonce', 'wechatpay-signa
  * processed; 4xx/5xx with {code:"FAIL"} otherwise, which makes WeChat retry.
  */
 export function callbackRoutes(app: FastifyInstance, ctx: Ctx) {
-  app.post('/api/v1/payments/wechatpay/notify/:operatorId', { schema: { tags: ['payments'], description: 'WeChat Pay v3 notify_url (public; signature-checked)', security: [] } }, (req, reply) =>
-    handleNotify(ctx, req, reply),
-  );
+  // Own body parsing in this scope: whatever arrives (malformed JSON, another content type) is kept
+  // as raw text and stored in the inbox before it is refused, never dropped by the framework.
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
+      (req as unknown as { rawBody: string }).rawBody = body as string;
+      try {
+        done(null, body ? JSON.parse(body as string) : undefined);
+      } catch {
+        done(null, undefined);
+      }
+    });
+    scope.post('/api/v1/payments/wechatpay/notify/:operatorId', { schema: { tags: ['payments'], description: 'WeChat Pay v3 notify_url (public; signature-checked)', security: [] } }, (req, reply) =>
+      handleNotify(ctx, req, reply),
+    );
+  });
 }
 
 /**
