@@ -89,3 +89,18 @@ test('five wrong codes lock the code; bad input gets a 400 saying what is wrong;
   assert.match(bad.body.error.message, /phone/);
   assert.equal((await p.api('POST', '/api/v1/driver-auth/code', { operatorId: 'nope', phone })).status, 404);
 });
+
+test('GET /api/v1/dashboard: connectors by live state and chargers online/offline of the caller’s operator only; a day per entry', async () => {
+  const t1 = await p.login('op1-staff', 'op1-staff-pass');
+  const d = await p.api('GET', '/api/v1/dashboard?days=7', undefined, t1);
+  assert.equal(d.status, 200);
+  assert.deepEqual(d.body.chargers, { total: 2, online: 0, offline: 2 });
+  assert.deepEqual(d.body.connectors, { Offline: 3 });
+  assert.equal(d.body.days.length, 7);
+  assert.deepEqual(d.body.today, { day: d.body.days[6].day, orders: 0, energyKwh: '0.00', revenue: '0.00', held: 0 });
+  assert.equal(d.body.heldOrders, 0);
+  const t2 = await p.login('op2-admin', 'op2-admin-pass');
+  assert.deepEqual((await p.api('GET', '/api/v1/dashboard', undefined, t2)).body.chargers, { total: 1, online: 0, offline: 1 });
+  assert.equal((await p.api('GET', '/api/v1/dashboard?operatorId=op1', undefined, t2)).status, 403);
+  assert.equal((await p.api('GET', '/api/v1/dashboard')).status, 401);
+});
