@@ -10,6 +10,7 @@ import { orderForSession, sweepOrders } from '../../src/modules/orders/index.ts'
 import { walletBalanceFen, creditTopUp } from '../../src/modules/wallet/index.ts';
 import { getSession } from '../../src/modules/sessions/index.ts';
 import { parseYuan } from '../../src/platform/money.ts';
+import { resolveTariffVersionId } from '../../src/modules/tariffs/index.ts';
 import { chargeSession, ordersDoc } from './support.ts';
 
 let p: TestPlatform;
@@ -204,6 +205,27 @@ test('per-period corrections re-split the energy; times and the idle end are inp
   ]);
   assert.equal(r.body.idleFee, '15.00', '40 min − 10 grace = 30 × 0.50');
   assert.equal(r.body.electricityAmount, '37.00'); // 10 × 0.70 + 30 × 1.00
+});
+
+test('a session no tariff applies to is still billed: held as no_tariff until corrected with a tariff version', async () => {
+  // before the tariff's first version took effect (2019-01-01)
+  const sessionId = await chargeSession(p.ctx.db, { connectorId: 2, start: '2018-12-01T10:00:00+08:00', stop: '2018-12-01T11:00:00+08:00', meterStartWh: 0, meterStopWh: 20_000, unplug: '2018-12-01T11:30:00+08:00' });
+  const orderNo = (await orderForSession(p.ctx, 'op1', sessionId))!;
+  const o = await get(orderNo);
+  assert.equal(o.status, 'held');
+  assert.deepEqual(o.abnormalReasons.map((r: any) => r.code), ['no_tariff']);
+  assert.equal(o.totalAmount, '0.00');
+  assert.equal(o.tariffVersionId, null);
+  const refused = await p.api('POST', `/api/v1/orders/${orderNo}/corrections`, { meterStopWh: 20_000, reason: 'x' }, staff);
+  assert.equal(refused.status, 422);
+  assert.equal(refused.body.error.code, 'still_abnormal');
+  const versionId = await resolveTariffVersionId(p.ctx.db, 'op1', '44030700030000200016', new Date('2019-09-20T00:00:00+08:00'));
+  const fixed = await p.api('POST', `/api/v1/orders/${orderNo}/corrections`, { tariffVersionId: versionId, reason: 'the 2019 tariff applied from December' }, staff);
+  assert.equal(fixed.status, 200, JSON.stringify(fixed.body));
+  assert.equal(fixed.body.status, 'settled');
+  assert.equal(fixed.body.idleFee, '10.00', 'the idle times were kept: 30 − 10 grace = 20 min × 0.50');
+  assert.equal(fixed.body.totalAmount, '40.00'); // 20 kWh × (0.70 + 0.80) + 10.00
+  assert.equal(fixed.body.tariffVersionId, versionId);
 });
 
 test('live cost: meter values of a running session are priced onto the session', async () => {

@@ -22,7 +22,8 @@ export type AnomalyCode =
   | 'parts_do_not_add_up'
   | 'price_mismatch'
   | 'id_tag_rejected'
-  | 'idle_unplug_missing';
+  | 'idle_unplug_missing'
+  | 'no_tariff';
 
 export interface AnomalyReason {
   code: AnomalyCode;
@@ -72,6 +73,12 @@ export interface AnomalyInput {
   /** the car never unplugged within the idle limit: idle end was assumed */
   idleEndAssumed?: boolean;
 }
+
+/**
+ * A session no tariff applied to is still billed: priced at zero with this stand-in version and held
+ * (no_tariff) until staff correct it with a real tariff version. Energy is never delivered without an order.
+ */
+export const NO_TARIFF: TariffVersion = { id: 0, tariffId: '', effectiveFrom: 0, periods: [{ startMinute: 0, type: 'flat', electricityPrice: 0, servicePrice: 0 }] };
 
 const REJECTED_TAGS = new Set(['Invalid', 'Blocked', 'Expired']);
 
@@ -127,6 +134,7 @@ export function detectAnomalies(i: AnomalyInput, limits: AnomalyLimits = DEFAULT
     add('id_tag_rejected', 'session', `the id tag was ${i.idTagStatus ?? 'not accepted'} at start`);
 
   if (i.idleEndAssumed) add('idle_unplug_missing', 'session', 'the car was not seen unplugging; the idle end was assumed');
+  if (i.tariff?.id === NO_TARIFF.id) add('no_tariff', 'figures', 'no tariff applied to the session: correct it with a tariff version');
   return out;
 }
 

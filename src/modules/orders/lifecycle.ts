@@ -10,7 +10,7 @@ import { idTagInfo, payerFor, driverForOrder } from '../wallet/index.ts';
 import { sessionForOrder, energySamples, type SessionForOrder } from '../sessions/index.ts';
 import { priceSession, loadTariffVersion, resolveTariffVersionId } from '../tariffs/index.ts';
 import type { Priced, TariffVersion } from '../tariffs/types.ts';
-import { detectAnomalies, type AnomalyReason } from './anomalies.ts';
+import { detectAnomalies, NO_TARIFF, type AnomalyReason } from './anomalies.ts';
 import { pricingInputFromSession, chargingEnd, type VersionInputs } from './pricing-input.ts';
 import { orderRow, type OrderRow } from './view.ts';
 import { settle, holdForReview, type OrdersDeps, type After } from './settle.ts';
@@ -32,9 +32,7 @@ async function loadContext(q: Queryable, operatorId: string, sessionId: number):
   const op = await getOperator(q, operatorId);
   const timeZone = op?.timezone ?? 'Asia/Shanghai';
   const versionId = session.tariffVersionId ?? (await resolveTariffVersionId(q, operatorId, session.chargerId, session.startedAt));
-  if (versionId === null || versionId === undefined) throw new Error(`no tariff applies to session ${sessionId} (charger ${session.chargerId})`);
-  const tariff = await loadTariffVersion(q, operatorId, versionId);
-  if (!tariff) throw new Error(`tariff version ${versionId} of session ${sessionId} not found`);
+  const tariff = (versionId ? await loadTariffVersion(q, operatorId, versionId) : null) ?? NO_TARIFF;
   const conn = await getConnector(q, session.chargerId, session.connectorId);
   const samples = await energySamples(q, operatorId, sessionId);
   return { session, tariff, timeZone, ratedPowerW: conn?.max_power_w ?? null, samples };
@@ -81,7 +79,7 @@ function figures(priced: Priced, inputs: VersionInputs) {
     idle_fee_fen: priced.idleFeeFen,
     total_fen: priced.totalFen,
     periods: JSON.stringify(priced.periods),
-    tariff_version_id: priced.tariffVersionId,
+    tariff_version_id: priced.tariffVersionId || null, // 0: no tariff applied (held as no_tariff)
   };
 }
 
@@ -108,8 +106,9 @@ export async function createOrderForSession(d: OrdersDeps, q: Queryable, operato
   const inputs: VersionInputs = { pricing: pricingInputFromSession(s, c.tariff, c.timeZone, c.samples, now), stopReason: s.stopReason, ratedPowerW: c.ratedPowerW };
   const priced = priceSession(inputs.pricing);
   // wait for the unplug only when an idle fee is actually accruing
-  const waiting = !!inputs.pricing.idle && inputs.pricing.idle.unpluggedAt === null && !priced.idle?.exempt && now - inputs.pricing.idle.chargingEndedAt < IDLE_LIMIT_MS;
-  const idleEndAssumed = !!inputs.pricing.idle && inputs.pricing.idle.unpluggedAt === null && !priced.idle?.exempt && !waiting;
+  const accrues = !!c.tariff.idleFee && !!inputs.pricing.idle;
+  const waiting = accrues && inputs.pricing.idle!.unpluggedAt === null && !priced.idle?.exempt && now - inputs.pricing.idle!.chargingEndedAt < IDLE_LIMIT_MS;
+  const idleEndAssumed = accrues && inputs.pricing.idle!.unpluggedAt === null && !priced.idle?.exempt && !waiting;
   if (idleEndAssumed) inputs.pricing.idle!.unpluggedAt = inputs.pricing.idle!.chargingEndedAt + IDLE_LIMIT_MS;
   const finalPriced = idleEndAssumed ? priceSession(inputs.pricing) : priced;
   const reasons = anomaliesFor(c, inputs, finalPriced, now, existing ? ['still_running_24h'] : [], idleEndAssumed);

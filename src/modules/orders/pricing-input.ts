@@ -35,7 +35,9 @@ export function pricingInputFromSession(
     meterStopWh,
     samples,
   };
-  if (tariff.idleFee && end) {
+  // the idle times are kept even without an idle rule: a correction to a tariff version that has one
+  // then prices the occupancy too
+  if (end) {
     input.idle = {
       chargingEndedAt: end.getTime(),
       unpluggedAt: idleEndOverride ?? s.unpluggedAt?.getTime() ?? null,
