@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { detectAnomalies, arithmeticProblems, priceProblems, type AnomalyInput, DEFAULT_LIMITS } from './anomalies.ts';
+import { detectAnomalies, arithmeticProblems, priceProblems, type AnomalyInput, DEFAULT_LIMITS, NO_TARIFF } from './anomalies.ts';
 import type { Priced, TariffVersion } from '../tariffs/types.ts';
 import { energyCostFen } from '../../platform/money.ts';
 
@@ -183,4 +183,11 @@ test('property: breaking any one figure of a priced result is always caught', ()
       return codes(base({ priced: p })).includes('parts_do_not_add_up');
     }),
   );
+});
+
+test('no tariff: priced at zero with the stand-in version, held as a figures reason', () => {
+  const p = priced([{ wh: 25_370, start: T0, end: T1, e: 0, s: 0 }]);
+  p.tariffVersionId = 0;
+  const r = detectAnomalies(base({ priced: p, tariff: NO_TARIFF }));
+  assert.deepEqual(r.map((x) => [x.code, x.kind]), [['no_tariff', 'figures']]);
 });
