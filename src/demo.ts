@@ -14,4 +14,6 @@ export async function demoRunning(p: Platform, doc: unknown): Promise<void> {
   await startDemoSimulation(p, doc);
   const { startDemoPayments } = await import('./modules/payments/demo.ts');
   await startDemoPayments(p, doc);
+  const { startDemoRoaming } = await import('./modules/roaming/demo.ts');
+  await startDemoRoaming(p, doc);
 }
