@@ -11,8 +11,8 @@ export interface MeterInput {
 }
 
 /**
- * MeterValues from many chargers written together: one transaction per batch (look up the sessions,
- * insert every sample, move each session's readings forward). What arrives while a batch is written
+ * MeterValues from many chargers written together: one statement per batch (insert every sample,
+ * move each session's readings forward). What arrives while a batch is written
  * goes into the next one, so the cost per frame falls as the load rises. `write` resolves once the
  * frame's samples are committed, with the session they belong to.
  */
@@ -37,13 +37,13 @@ export class MeterWriter {
     while (this.queue.length) {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
-        const rows = await this.db.tx((q) => writeMeterBatch(q, batch.map((b) => b.input)));
+        const rows = await writeMeterBatch(this.db, batch.map((b) => b.input));
         batch.forEach((b, i) => b.done(rows[i]));
       } catch {
         // One bad frame must not fail its neighbours: write them one by one.
         for (const b of batch) {
           try {
-            b.done((await this.db.tx((q) => writeMeterBatch(q, [b.input])))[0]);
+            b.done((await writeMeterBatch(this.db, [b.input]))[0]);
           } catch (e) {
             b.fail(e);
           }
@@ -58,71 +58,66 @@ export class MeterWriter {
   }
 }
 
-/** Writes several MeterValues frames; returns, per frame, its session after the update (or null). */
+/**
+ * Writes several MeterValues frames in ONE statement (atomic without an explicit transaction, and one
+ * round trip however many frames): store every sample (attached to its session when the transactionId
+ * is a session of that charger) and move each session's latest readings forward (never back: batches
+ * may arrive out of order). Returns, per frame, its session after the update (or null).
+ */
 export async function writeMeterBatch(q: Queryable, inputs: MeterInput[]): Promise<(SessionRow | null)[]> {
-  const txIds = [...new Set(inputs.flatMap((i) => (i.transactionId === undefined ? [] : [i.transactionId])))];
-  const owner = new Map<number, string>();
-  if (txIds.length) {
-    const r = await q.query<{ id: number; charger_id: string }>(`SELECT id, charger_id FROM sessions WHERE id = ANY($1::bigint[])`, [txIds]);
-    for (const s of r.rows) owner.set(Number(s.id), s.charger_id);
-  }
-  // A transactionId only counts on the charger that owns the session.
-  const sessionOf = (i: MeterInput) => (i.transactionId !== undefined && owner.get(i.transactionId) === i.chargerId ? i.transactionId : null);
-
-  const rows: (NormalisedSample & { op: string; sid: number | null; cid: string; con: number })[] = [];
-  const perSession = new Map<number, NormalisedSample[]>();
+  const rows: (NormalisedSample & { op: string; tx: number | null; cid: string; con: number })[] = [];
+  const perSession = new Map<string, { id: number; cid: string; samples: NormalisedSample[] }>();
   for (const i of inputs) {
-    const sid = sessionOf(i);
     const samples = normaliseMeterValues(i.meterValue).samples;
-    for (const s of samples) rows.push({ ...s, op: i.operatorId, sid, cid: i.chargerId, con: i.connectorId });
-    if (sid !== null) perSession.set(sid, [...(perSession.get(sid) ?? []), ...samples]);
+    const tx = i.transactionId ?? null;
+    for (const s of samples) rows.push({ ...s, op: i.operatorId, tx, cid: i.chargerId, con: i.connectorId });
+    if (tx !== null) {
+      const k = `${tx}|${i.chargerId}`;
+      const e = perSession.get(k) ?? { id: tx, cid: i.chargerId, samples: [] };
+      e.samples.push(...samples);
+      perSession.set(k, e);
+    }
   }
-  if (rows.length)
-    await q.query(
-      `INSERT INTO meter_samples (operator_id, session_id, charger_id, connector_id, at, measurand, phase, location, context, unit, value)
-       SELECT t.op, t.sid, t.cid, t.con, t.at, t.measurand, t.phase, t.location, t.context, t.unit, t.value::numeric
-       FROM unnest($1::text[], $2::bigint[], $3::text[], $4::int[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
-         AS t(op, sid, cid, con, at, measurand, phase, location, context, unit, value)`,
-      [
-        rows.map((r) => r.op),
-        rows.map((r) => r.sid),
-        rows.map((r) => r.cid),
-        rows.map((r) => r.con),
-        rows.map((r) => r.at.toISOString()),
-        rows.map((r) => r.measurand),
-        rows.map((r) => r.phase),
-        rows.map((r) => r.location),
-        rows.map((r) => r.context),
-        rows.map((r) => r.unit),
-        rows.map((r) => r.value),
-      ],
-    );
-
-  const updates = [...perSession].map(([id, samples]) => ({ id, ...latestReadings(samples) })).filter((u) => u.at !== null);
-  const updated = new Map<number, SessionRow>();
-  if (updates.length) {
-    // Readings only move forward: batches may arrive out of order.
-    const r = await q.query<SessionRow>(
-      `UPDATE sessions s SET last_energy_wh = COALESCE(u.energy, s.last_energy_wh), last_power_w = COALESCE(u.power, s.last_power_w),
-         soc_end = COALESCE(u.soc, s.soc_end), soc_start = COALESCE(s.soc_start, u.first_soc), last_sample_at = u.at, updated_at = now()
-       FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::int[], $5::int[], $6::timestamptz[]) AS u(id, energy, power, soc, first_soc, at)
-       WHERE s.id = u.id AND (s.last_sample_at IS NULL OR s.last_sample_at <= u.at)
-       RETURNING s.*`,
-      [
-        updates.map((u) => u.id),
-        updates.map((u) => u.energyWh),
-        updates.map((u) => u.powerW),
-        updates.map((u) => u.soc),
-        updates.map((u) => u.firstSoc),
-        updates.map((u) => u.at!.toISOString()),
-      ],
-    );
-    for (const s of r.rows) updated.set(Number(s.id), s);
-  }
-  return inputs.map((i) => {
-    const sid = sessionOf(i);
-    return sid === null ? null : (updated.get(sid) ?? null);
-  });
+  const updates = [...perSession.values()].map((e) => ({ id: e.id, cid: e.cid, ...latestReadings(e.samples) })).filter((u) => u.at !== null);
+  const r = await q.query<SessionRow>(
+    `WITH t AS (
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::int[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+         WITH ORDINALITY AS t(op, tx, cid, con, at, measurand, phase, location, context, unit, value, ord)
+     ), ins AS (
+       -- a transactionId only counts on the charger that owns the session
+       INSERT INTO meter_samples (operator_id, session_id, charger_id, connector_id, at, measurand, phase, location, context, unit, value)
+       SELECT t.op, s.id, t.cid, t.con, t.at, t.measurand, t.phase, t.location, t.context, t.unit, t.value::numeric
+       FROM t LEFT JOIN sessions s ON s.id = t.tx AND s.charger_id = t.cid
+       ORDER BY t.ord -- ids in the order the charger sent the values
+     )
+     UPDATE sessions s SET last_energy_wh = COALESCE(u.energy, s.last_energy_wh), last_power_w = COALESCE(u.power, s.last_power_w),
+       soc_end = COALESCE(u.soc, s.soc_end), soc_start = COALESCE(s.soc_start, u.first_soc), last_sample_at = u.at, updated_at = now()
+     FROM unnest($12::bigint[], $13::text[], $14::bigint[], $15::bigint[], $16::int[], $17::int[], $18::timestamptz[]) AS u(id, cid, energy, power, soc, first_soc, at)
+     WHERE s.id = u.id AND s.charger_id = u.cid AND (s.last_sample_at IS NULL OR s.last_sample_at <= u.at)
+     RETURNING s.*`,
+    [
+      rows.map((x) => x.op),
+      rows.map((x) => x.tx),
+      rows.map((x) => x.cid),
+      rows.map((x) => x.con),
+      rows.map((x) => x.at.toISOString()),
+      rows.map((x) => x.measurand),
+      rows.map((x) => x.phase),
+      rows.map((x) => x.location),
+      rows.map((x) => x.context),
+      rows.map((x) => x.unit),
+      rows.map((x) => x.value),
+      updates.map((u) => u.id),
+      updates.map((u) => u.cid),
+      updates.map((u) => u.energyWh),
+      updates.map((u) => u.powerW),
+      updates.map((u) => u.soc),
+      updates.map((u) => u.firstSoc),
+      updates.map((u) => u.at!.toISOString()),
+    ],
+  );
+  const updated = new Map(r.rows.map((s) => [`${s.id}|${s.charger_id}`, s]));
+  return inputs.map((i) => (i.transactionId === undefined ? null : (updated.get(`${i.transactionId}|${i.chargerId}`) ?? null)));
 }
 
 const writers = new WeakMap<Db, MeterWriter>();

@@ -162,16 +162,17 @@ export async function recordStart(q: Queryable, input: StartInput): Promise<{ se
   // An older session still open on this connector never got its StopTransaction.
   await q.query(
     `UPDATE sessions SET flags = array_append(flags, 'no_stop'), updated_at = now()
-     WHERE charger_id = $1 AND connector_id = $2 AND status = 'active' AND id <> $3 AND NOT ('no_stop' = ANY(flags))`,
-    [input.chargerId, input.connectorId, sessionId],
+     WHERE charger_id = $1 AND connector_id = $2 AND status = 'active' AND id <> $3 AND started_at <= $4 AND NOT ('no_stop' = ANY(flags))`,
+    [input.chargerId, input.connectorId, sessionId, input.startedAt],
   );
   return { sessionId, idTagInfo: ocppIdTagInfo(info), created: true };
 }
 
 /**
  * MeterValues: every sampled value is stored normalised, with or without a transaction (connectorId 0
- * is the main meter). Returns the session the values belong to, with its latest readings. Run it in a
- * transaction; the OCPP gateway writes many frames at once through `meterWriter(db)`.
+ * is the main meter). Returns the session the values belong to, with its latest readings (null when
+ * the readings were older than the session's). The OCPP gateway writes many frames at once through
+ * `meterWriter(db)`.
  */
 export async function recordMeterValues(q: Queryable, input: MeterInput): Promise<{ session: SessionRow | null; stored: number; skipped: number }> {
   const n = normaliseMeterValues(input.meterValue);
