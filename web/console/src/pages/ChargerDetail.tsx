@@ -96,20 +96,20 @@ function History({ path, kind }: { path: string; kind: 'faults' | 'connections' 
       { title: t('charger.gun'), dataIndex: 'connectorId', width: 70 },
       { title: t('common.status'), dataIndex: 'status', render: (s: string) => <StatusTag status={s} /> },
       { title: t('charger.error'), dataIndex: 'errorCode', render: (e: string) => (e && e !== 'NoError' ? <Tag color="red">{e}</Tag> : e) },
-      { title: 'info', render: (_: unknown, r: any) => [r.info, r.vendorErrorCode].filter(Boolean).join(' ') },
+      { title: t('msg.info'), render: (_: unknown, r: any) => [r.info, r.vendorErrorCode].filter(Boolean).join(' ') },
     ],
     connections: [
       { title: t('common.time'), dataIndex: 'connectedAt', render: fmtTime, width: 180 },
       { title: '↘', dataIndex: 'disconnectedAt', render: fmtTime, width: 180 },
       { title: 'IP', dataIndex: 'remoteAddress' },
-      { title: 'node', dataIndex: 'nodeId', ellipsis: true },
+      { title: t('msg.node'), dataIndex: 'nodeId', ellipsis: true },
       { title: t('order.reason'), render: (_: unknown, r: any) => [r.closeCode, r.reason].filter(Boolean).join(' ') },
     ],
     security: [
       { title: t('common.time'), dataIndex: 'at', render: fmtTime, width: 180 },
       { title: t('drv.kind'), dataIndex: 'kind', render: (k: string) => <Tag color="orange">{k}</Tag> },
       { title: 'IP', dataIndex: 'remoteAddress' },
-      { title: 'details', dataIndex: 'details', render: (d: unknown) => <Typography.Text code style={{ fontSize: 12 }}>{JSON.stringify(d)}</Typography.Text> },
+      { title: t('msg.details'), dataIndex: 'details', render: (d: unknown) => <Typography.Text code style={{ fontSize: 12 }}>{JSON.stringify(d)}</Typography.Text> },
     ],
     messages: [
       { title: t('common.time'), dataIndex: 'at', render: fmtTime, width: 180 },

@@ -94,7 +94,7 @@ function DriverDetail({ phone }: { phone: string }) {
           </Descriptions.Item>
           <Descriptions.Item label={t('order.payment')}>{t(`pay.${x.paymentMethod}`, { defaultValue: x.paymentMethod })}</Descriptions.Item>
           <Descriptions.Item label={t('drv.plates')}>{x.plates?.join(', ') || '-'}</Descriptions.Item>
-          <Descriptions.Item label="enterprise">{x.enterprise ? `${x.enterprise.name} / ${x.enterprise.departmentName ?? ''}` : '-'}</Descriptions.Item>
+          <Descriptions.Item label={t('drv.enterprise')}>{x.enterprise ? `${x.enterprise.name} / ${x.enterprise.departmentName ?? ''}` : '-'}</Descriptions.Item>
         </Descriptions>
       )}
       <Tabs
@@ -139,7 +139,7 @@ function DriverDetail({ phone }: { phone: string }) {
                     {
                       title: '',
                       render: (_: unknown, r: any) =>
-                        r.status === 'blocked' ? <Button size="small" onClick={() => tagAction(r.id, 'unblock')}>unblock</Button> : <Button size="small" danger onClick={() => tagAction(r.id, 'block')}>block</Button>,
+                        r.status === 'blocked' ? <Button size="small" onClick={() => tagAction(r.id, 'unblock')}>{t('drv.unblock')}</Button> : <Button size="small" danger onClick={() => tagAction(r.id, 'block')}>{t('drv.block')}</Button>,
                     },
                   ]}
                 />

@@ -42,7 +42,7 @@ function Topups({ status }: { status?: string }) {
             onChange={(v) => setFilter({ ...filter, status: v })}
             options={['creating', 'pending', 'credited', 'closed', 'failed'].map((s) => ({ value: s, label: s }))}
           />
-          <Select allowClear placeholder="flag" style={{ width: 120 }} onChange={(v) => setFilter({ ...filter, flagged: v })} options={[{ value: 'true', label: 'flagged' }]} />
+          <Select allowClear placeholder={t('pay.flag')} style={{ width: 120 }} onChange={(v) => setFilter({ ...filter, flagged: v })} options={[{ value: 'true', label: t('pay.flagged') }]} />
         </Space>
       )}
       <ApiErrorAlert error={list.error} />
@@ -61,7 +61,7 @@ function Topups({ status }: { status?: string }) {
           { title: t('pay.channel'), dataIndex: 'channel' },
           { title: t('common.status'), dataIndex: 'status', render: (s: string, r: any) => <><Tag color={STATUS_COLOR[s]}>{s}</Tag>{r.flag && <Tag color="red">{r.flag}</Tag>}</> },
           { title: t('pay.createdAt'), dataIndex: 'createdAt', render: fmtTime },
-          { title: 'credited', dataIndex: 'creditedAt', render: (v: string | null, r: any) => (v ? `${fmtTime(v)} (${r.creditedVia ?? ''})` : '-') },
+          { title: t('pay.credited'), dataIndex: 'creditedAt', render: (v: string | null, r: any) => (v ? `${fmtTime(v)} (${r.creditedVia ?? ''})` : '-') },
         ]}
       />
       <Drawer open={!!open} width={640} onClose={() => setOpen(null)} title={open?.outTradeNo}>
@@ -71,7 +71,7 @@ function Topups({ status }: { status?: string }) {
               <Descriptions.Item label={t('order.phone')}>{open.phone}</Descriptions.Item>
               <Descriptions.Item label={t('drv.amount')}>{open.amount}</Descriptions.Item>
               <Descriptions.Item label={t('common.status')}>{open.status}</Descriptions.Item>
-              <Descriptions.Item label="transaction id">{open.transactionId ?? '-'}</Descriptions.Item>
+              <Descriptions.Item label={t('pay.transactionId')}>{open.transactionId ?? '-'}</Descriptions.Item>
               <Descriptions.Item label="notify_url">{open.notifyUrl}</Descriptions.Item>
             </Descriptions>
             <Typography.Title level={5} style={{ marginTop: 16 }}>
@@ -84,9 +84,9 @@ function Topups({ status }: { status?: string }) {
               dataSource={open.history ?? []}
               columns={[
                 { title: t('common.time'), dataIndex: 'at', render: fmtTime, width: 165 },
-                { title: 'kind', dataIndex: 'kind' },
-                { title: 'outcome', dataIndex: 'outcome' },
-                { title: 'detail', dataIndex: 'detail', render: (d: unknown) => <Typography.Text code style={{ fontSize: 11 }}>{JSON.stringify(d)}</Typography.Text> },
+                { title: t('pay.kind'), dataIndex: 'kind' },
+                { title: t('pay.outcome'), dataIndex: 'outcome' },
+                { title: t('pay.detail'), dataIndex: 'detail', render: (d: unknown) => <Typography.Text code style={{ fontSize: 11 }}>{JSON.stringify(d)}</Typography.Text> },
               ]}
             />
           </>
@@ -138,7 +138,7 @@ function Bills() {
                     .map(([k, v]) => <Tag key={k}>{`${k}: ${v}`}</Tag>)
                 : '-',
           },
-          { title: 'error', dataIndex: 'error' },
+          { title: t('pay.error'), dataIndex: 'error' },
           { title: t('common.time'), dataIndex: 'ranAt', render: fmtTime },
         ]}
       />
