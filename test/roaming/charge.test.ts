@@ -64,9 +64,12 @@ test('equip auth needs a plugged-in gun; start → start result with the partner
   await eventually('plugged', async () => (await xj.call('query_equip_auth', { EquipAuthSeq: seq(XIAOJU), ConnectorID: conn })).data.SuccStat === 0);
 
   const s = seq(XIAOJU);
-  const first = await xj.call('query_start_charge', { StartChargeSeq: s, ConnectorID: conn, QRCode: '' });
+  // the partner's retry may even arrive while the first call is still being answered
+  const [first, ...twins] = await Promise.all(Array.from({ length: 4 }, () => xj.call('query_start_charge', { StartChargeSeq: s, ConnectorID: conn, QRCode: '' })));
   assert.equal(first.ret, 0);
-  assert.deepEqual([first.data.SuccStat, first.data.StartChargeSeqStat, first.data.ConnectorID], [0, 1, conn]);
+  assert.deepEqual([first.data.SuccStat, first.data.ConnectorID], [0, conn]);
+  assert.ok([1, 2].includes(first.data.StartChargeSeqStat));
+  assert.deepEqual(twins.map((t) => t.data.SuccStat), [0, 0, 0], 'every twin answers the current state');
   const again = await xj.call('query_start_charge', { StartChargeSeq: s, ConnectorID: conn });
   assert.equal(again.data.SuccStat, 0, 'a repeated start never answers failed');
   assert.ok([1, 2].includes(again.data.StartChargeSeqStat));

@@ -43,7 +43,7 @@ export const queryStartCharge: InboundHandler = async (ctx, partner, data) => {
   const existing = await getRoamingSession(ctx.db, partner.operatorId, partner.id, d.StartChargeSeq);
   // A repeated start (the partner's retry after a timeout) answers the current state; never starts twice.
   if (existing) return stateAnswer(existing);
-  const refuse = (FailReason: number, msg: string) => ({
+  const refuseNow = (FailReason: number, msg: string) => ({
     StartChargeSeq: d.StartChargeSeq,
     StartChargeSeqStat: 4,
     ConnectorID: d.ConnectorID,
@@ -51,6 +51,11 @@ export const queryStartCharge: InboundHandler = async (ctx, partner, data) => {
     FailReason,
     FailReasonMsg: msg,
   });
+  // A twin of this call (the partner's retry) may have won meanwhile: answer its state, never "failed".
+  const refuse = async (FailReason: number, msg: string) => {
+    const won = await getRoamingSession(ctx.db, partner.operatorId, partner.id, d.StartChargeSeq);
+    return won ? stateAnswer(won) : refuseNow(FailReason, msg);
+  };
   const hit = await partnerConnector(ctx.db, partner, d.ConnectorID);
   if (!hit) return refuse(1, '设备不存在');
   if (!hit.charger.connected) return refuse(2, '设备离线');
@@ -58,8 +63,9 @@ export const queryStartCharge: InboundHandler = async (ctx, partner, data) => {
   if (await activeSessionOn(ctx.db, hit.chargerId, hit.connectorId)) return refuse(3, '充电枪已在充电');
   const created = await ctx.db.tx(async (q) => {
     const busy = await q.query(
-      `SELECT 1 FROM roaming_sessions WHERE operator_id = $1 AND charger_id = $2 AND connector_id = $3 AND state IN ('starting', 'charging', 'stopping')`,
-      [partner.operatorId, hit.chargerId, hit.connectorId],
+      `SELECT 1 FROM roaming_sessions WHERE operator_id = $1 AND charger_id = $2 AND connector_id = $3 AND state IN ('starting', 'charging', 'stopping')
+         AND NOT (partner_id = $4 AND start_charge_seq = $5)`,
+      [partner.operatorId, hit.chargerId, hit.connectorId, partner.id, d.StartChargeSeq],
     );
     if (busy.rows.length) return 'busy' as const;
     const ins = await q.query(
@@ -95,7 +101,7 @@ export const queryStartCharge: InboundHandler = async (ctx, partner, data) => {
     });
     return 'created' as const;
   });
-  if (created === 'busy') return refuse(3, '充电枪已在充电');
+  if (created === 'busy') return await refuse(3, '充电枪已在充电');
   const now = await getRoamingSession(ctx.db, partner.operatorId, partner.id, d.StartChargeSeq);
   return stateAnswer(now!);
 };
