@@ -104,3 +104,17 @@ test('GET /api/v1/dashboard: connectors by live state and chargers online/offlin
   assert.equal((await p.api('GET', '/api/v1/dashboard?operatorId=op1', undefined, t2)).status, 403);
   assert.equal((await p.api('GET', '/api/v1/dashboard')).status, 401);
 });
+
+test('one client address gets at most 30 codes an hour, whatever the phones', async () => {
+  let ok = 0;
+  let refused: any = null;
+  for (let i = 0; i < 40 && !refused; i++) {
+    const r = await p.api('POST', '/api/v1/driver-auth/code', { operatorId: 'op1', phone: `1560000${String(i).padStart(4, '0')}` });
+    if (r.status === 200) ok++;
+    else refused = r;
+  }
+  assert.ok(refused, 'refused before 40');
+  assert.equal(refused.status, 429);
+  assert.match(refused.body.error.message, /one address/);
+  assert.ok(ok <= 30);
+});

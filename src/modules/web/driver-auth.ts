@@ -11,6 +11,7 @@ import { optionalModule } from './optional.ts';
 const CODE_TTL_S = 300;
 const RESEND_AFTER_S = 60;
 const MAX_PER_HOUR = 5;
+const MAX_PER_IP_HOUR = 30;
 const MAX_TRIES = 5;
 const DRIVER_TOKEN_TTL_S = 30 * 24 * 3600;
 
@@ -65,7 +66,7 @@ export function driverAuthRoutes(app: FastifyInstance, ctx: Ctx) {
       schema: {
         tags: ['h5'],
         security: [],
-        description: 'Sends a one-time login code by SMS (one per minute and five per hour per phone).',
+        description: 'Sends a one-time login code by SMS (one per minute and five per hour per phone, 30 per hour per client address).',
         body: z.object({ operatorId: z.string().min(1), phone }),
         response: { 200: z.object({ sent: z.boolean(), expiresInSeconds: z.number(), resendAfterSeconds: z.number() }), 404: errorSchema, 429: errorSchema },
       },
@@ -89,6 +90,8 @@ export function driverAuthRoutes(app: FastifyInstance, ctx: Ctx) {
           throw new AppError(429, 'too_many_codes', `a code was sent less than a minute ago; try again in ${wait} s`, { retryAfterSeconds: wait });
         }
         if (n >= MAX_PER_HOUR) throw new AppError(429, 'too_many_codes', `at most ${MAX_PER_HOUR} codes per hour for one phone`, { retryAfterSeconds: 3600 });
+        const fromIp = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM driver_login_codes WHERE requested_ip = $1 AND created_at > now() - interval '1 hour'`, [req.ip]);
+        if (fromIp.rows[0].n >= MAX_PER_IP_HOUR) throw new AppError(429, 'too_many_codes', `at most ${MAX_PER_IP_HOUR} codes per hour from one address`, { retryAfterSeconds: 3600 });
         const row = await q.query<{ id: number }>(
           `INSERT INTO driver_login_codes (operator_id, phone, code_hash, expires_at, requested_ip) VALUES ($1, $2, $3, now() + $4::int * interval '1 second', $5) RETURNING id`,
           [operatorId, p, hashCode(ctx, operatorId, p, code), CODE_TTL_S, req.ip],
