@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, auth, go, operatorId } from './api.ts';
 import { t, type Key } from './i18n.ts';
 import { Timeline } from './Timeline.tsx';
+import { Scan, canScan } from './Scan.tsx';
 
 export interface Period {
   start: string;
@@ -35,8 +36,15 @@ export function Charge() {
 function Enter() {
   const [c, setC] = useState('');
   const [g, setG] = useState('1');
+  const [scanning, setScanning] = useState(false);
+  if (scanning) return <Scan onClose={() => setScanning(false)} onCode={(x) => go('', `?c=${encodeURIComponent(x.c)}&g=${encodeURIComponent(x.g)}`)} />;
   return (
     <div className="card">
+      {canScan() && (
+        <button className="btn ghost" onClick={() => setScanning(true)} data-testid="h5-scan" style={{ marginTop: 0, marginBottom: 8 }}>
+          {t('scan')}
+        </button>
+      )}
       <h2>{t('charge')}</h2>
       <div className="muted">{t('scanHint')}</div>
       <label>{t('chargerNo')}</label>

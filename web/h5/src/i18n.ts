@@ -15,7 +15,7 @@ const zh = {
   status_Available: '空闲', status_Preparing: '已插枪', status_Charging: '充电中', status_SuspendedEV: '车端暂停', status_SuspendedEVSE: '桩端暂停',
   status_Finishing: '充电结束', status_Reserved: '已预约', status_Faulted: '故障', status_Unavailable: '不可用', status_Offline: '离线',
   plugHint: '请先插好充电枪', poweredBy: '技术支持 ChargeOps', lang: 'EN', finished: '充电已结束', viewOrder: '查看订单', abnormal: '异常待审核',
-  notFound: '没有找到该充电枪', back: '返回', credited: '已到账',
+  notFound: '没有找到该充电枪', back: '返回', credited: '已到账', scan: '扫码充电',
 };
 const en: typeof zh = {
   charge: 'Charge', orders: 'Orders', wallet: 'Wallet', login: 'Log in', logout: 'Log out',
@@ -33,7 +33,7 @@ const en: typeof zh = {
   status_Available: 'Available', status_Preparing: 'Plugged in', status_Charging: 'Charging', status_SuspendedEV: 'Paused by car', status_SuspendedEVSE: 'Paused by charger',
   status_Finishing: 'Finished', status_Reserved: 'Reserved', status_Faulted: 'Faulted', status_Unavailable: 'Unavailable', status_Offline: 'Offline',
   plugHint: 'Plug the gun into your car first', poweredBy: 'Powered by ChargeOps', lang: '中文', finished: 'Charging finished', viewOrder: 'See the order', abnormal: 'Under review',
-  notFound: 'No such gun', back: 'Back', credited: 'Credited',
+  notFound: 'No such gun', back: 'Back', credited: 'Credited', scan: 'Scan the QR code',
 };
 export type Key = keyof typeof zh;
 const KEY = 'chargeops.h5.lang';
