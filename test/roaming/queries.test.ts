@@ -209,3 +209,21 @@ test('check_charge_orders for a day: our pushed orders sent, the partner’s dis
   assert.deepEqual(disputes.map((d: any) => d.disputeReason).sort(), [1, 3]);
   fx.xiaoju.disputes = [];
 });
+
+test('a lost session.started event never leaves a charging partner session "starting": a repeated start links it', async () => {
+  const s = seq(XIAOJU, 77);
+  const conn = CHARGER + '02';
+  await p.ctx.db.query(
+    `INSERT INTO roaming_sessions (operator_id, partner_id, start_charge_seq, connector_code, charger_id, connector_id) VALUES ('op1', $1, $2, $3, $4, 2)`,
+    [XIAOJU, s, conn, CHARGER],
+  );
+  // the charger started (StartTransaction recorded) but the in-process event was lost (e.g. a restart)
+  await p.ctx.db.query(
+    `INSERT INTO sessions (operator_id, station_id, charger_id, connector_id, origin, partner_id, start_charge_seq, meter_start_wh, started_at)
+     VALUES ('op1', 's1', $1, 2, 'partner', $2, $3, 1000, now())`,
+    [CHARGER, XIAOJU, s],
+  );
+  const r = await xj.call('query_start_charge', { StartChargeSeq: s, ConnectorID: conn });
+  assert.deepEqual([r.data.SuccStat, r.data.StartChargeSeqStat], [0, 2]);
+  await fx.xiaoju.waitFor('start result', () => fx.xiaoju.of('notification_start_charge_result').find((x) => x.data.StartChargeSeq === s));
+});

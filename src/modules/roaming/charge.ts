@@ -13,6 +13,7 @@ import { chargeSnapshot } from './snapshot.ts';
 import { getRoamingSession, setState, SEQ_STAT, type RoamingSession } from './state.ts';
 import { parseData, seq27 } from './wire.ts';
 import { orderingKey } from './topics.ts';
+import { reconcileStarting } from './lifecycle.ts';
 
 /** The OCPP gateway's command service, as this module uses it. */
 interface OcppCalls {
@@ -42,7 +43,7 @@ export const queryStartCharge: InboundHandler = async (ctx, partner, data) => {
   checkSeq(partner, d.StartChargeSeq);
   const existing = await getRoamingSession(ctx.db, partner.operatorId, partner.id, d.StartChargeSeq);
   // A repeated start (the partner's retry after a timeout) answers the current state; never starts twice.
-  if (existing) return stateAnswer(existing);
+  if (existing) return stateAnswer(await reconcileStarting(ctx, existing));
   const refuseNow = (FailReason: number, msg: string) => ({
     StartChargeSeq: d.StartChargeSeq,
     StartChargeSeqStat: 4,

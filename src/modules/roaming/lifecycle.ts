@@ -1,7 +1,7 @@
 /** What happens to a partner session as the charger reports it, and the partner's answers to our pushes. */
 import type { Ctx } from '../../platform/context.ts';
 import { RetryLater } from '../../platform/outbox.ts';
-import { getSession } from '../sessions/index.ts';
+import { activeSessionOn, getSession, type SessionRow } from '../sessions/index.ts';
 import { listChargers } from '../registry/index.ts';
 import { autoStop, enqueueRemoteStop, ocppOf, partnerIdTag } from './charge.ts';
 import { connectorCode } from './connector-id.ts';
@@ -50,8 +50,10 @@ export function registerLifecycle(ctx: Ctx) {
   );
 
   ob.register('roaming.start_deadline', async (row) => {
-    const rs = await loadSession(ctx, row.payload);
-    if (!rs || rs.state !== 'starting' || rs.session_id) return { skipped: rs?.state ?? 'missing' };
+    const rs0 = await loadSession(ctx, row.payload);
+    if (!rs0 || rs0.state !== 'starting' || rs0.session_id) return { skipped: rs0?.state ?? 'missing' };
+    const rs = await reconcileStarting(ctx, rs0);
+    if (rs.state !== 'starting' || rs.session_id) return { linked: rs.session_id };
     await ctx.db.tx(async (q) => {
       const cur = await getRoamingSession(q, rs.operator_id, rs.partner_id, rs.start_charge_seq, true);
       if (!cur || cur.state !== 'starting' || cur.session_id) return;
@@ -104,44 +106,8 @@ export function registerLifecycle(ctx: Ctx) {
 
   ctx.events.on('session.started', async (e) => {
     const s = await getSession(ctx.db, e.operatorId, e.sessionId);
-    if (!s || s.origin !== 'partner') return;
-    let rs = s.partner_id && s.start_charge_seq ? await getRoamingSession(ctx.db, e.operatorId, s.partner_id, s.start_charge_seq) : null;
-    if (!rs) return;
-    const partner = await loadPartner(ctx, rs.operator_id, rs.partner_id);
-    await ctx.db.tx(async (q) => {
-      const cur = (await getRoamingSession(q, rs!.operator_id, rs!.partner_id, rs!.start_charge_seq, true))!;
-      if (cur.session_id) return;
-      const stopFirst = cur.state === 'stopping' || cur.state === 'failed';
-      await setState(q, cur, { session_id: s.id, started_at: s.started_at, ...(stopFirst ? { state: 'stopping' } : { state: 'charging' }) });
-      rs = { ...cur, session_id: s.id, state: stopFirst ? 'stopping' : 'charging' };
-      if (stopFirst) {
-        // the partner stopped (or we gave up) before the charger started: stop it at once
-        if (cur.state === 'failed') await setState(q, cur, { auto_stop_reason: 'the charger started after the start had failed', stop_requested_by: 'platform' });
-        await enqueueRemoteStop(ctx, q, rs);
-        return;
-      }
-      await enqueuePush(ctx, q, {
-        ...ref(rs),
-        iface: 'notification_start_charge_result',
-        data: { StartChargeSeq: cur.start_charge_seq, StartChargeSeqStat: 2, ConnectorID: cur.connector_code, StartTime: wireTime(s.started_at), IdentCode: '' },
-      });
-      await ctx.outbox.enqueue(q, {
-        operatorId: cur.operator_id,
-        topic: 'roaming.confirm_timeout',
-        payload: ref(rs),
-        dedupeKey: confirmKey(cur),
-        notBefore: scaled(partner.startConfirmTimeoutSeconds),
-      });
-      await ctx.outbox.enqueue(q, {
-        operatorId: cur.operator_id,
-        topic: 'roaming.status_tick',
-        payload: { ...ref(rs), n: 0 },
-        dedupeKey: `roaming:tick:${cur.operator_id}:${cur.partner_id}:${cur.start_charge_seq}:0`,
-        notBefore: scaled(60),
-      });
-    });
+    if (s) await linkSession(ctx, s);
   });
-
   ctx.events.on('session.finished', async (e) => {
     const rs = await roamingSessionBySession(ctx.db, e.operatorId, e.sessionId);
     if (!rs || rs.state === 'ended') return;
@@ -215,3 +181,59 @@ export const sessionEffects: Record<string, PushEffect> = {
 };
 
 export { RetryLater };
+
+/**
+ * Links a partner session the charger started (StartTransaction claimed our remote start) to its
+ * StartChargeSeq: push the start result, arm the confirmation timer and the 60 s status ticks; or
+ * stop it at once when the partner stopped (or the start failed) before the charger started.
+ * Called on session.started and again by the start deadline and by a repeated start, so a lost
+ * in-process event never leaves a charging session "starting".
+ */
+export async function linkSession(ctx: Ctx, s: SessionRow) {
+  if (s.origin !== 'partner' || !s.partner_id || !s.start_charge_seq) return;
+  const scaled = (sec: number) => new Date(Date.now() + sec * 1000 * ctx.timeScale);
+  let rs: RoamingSession | null = await getRoamingSession(ctx.db, s.operator_id, s.partner_id, s.start_charge_seq);
+  if (!rs) return;
+  const partner = await loadPartner(ctx, rs.operator_id, rs.partner_id);
+  await ctx.db.tx(async (q) => {
+    const cur = (await getRoamingSession(q, rs!.operator_id, rs!.partner_id, rs!.start_charge_seq, true))!;
+    if (cur.session_id) return;
+    const stopFirst = cur.state === 'stopping' || cur.state === 'failed';
+    await setState(q, cur, { session_id: s.id, started_at: s.started_at, ...(stopFirst ? { state: 'stopping' } : { state: 'charging' }) });
+    rs = { ...cur, session_id: s.id, state: stopFirst ? 'stopping' : 'charging' };
+    if (stopFirst) {
+      // the partner stopped (or we gave up) before the charger started: stop it at once
+      if (cur.state === 'failed') await setState(q, cur, { auto_stop_reason: 'the charger started after the start had failed', stop_requested_by: 'platform' });
+      await enqueueRemoteStop(ctx, q, rs);
+      return;
+    }
+    await enqueuePush(ctx, q, {
+      ...ref(rs),
+      iface: 'notification_start_charge_result',
+      data: { StartChargeSeq: cur.start_charge_seq, StartChargeSeqStat: 2, ConnectorID: cur.connector_code, StartTime: wireTime(s.started_at), IdentCode: '' },
+    });
+    await ctx.outbox.enqueue(q, {
+      operatorId: cur.operator_id,
+      topic: 'roaming.confirm_timeout',
+      payload: ref(rs),
+      dedupeKey: confirmKey(cur),
+      notBefore: scaled(partner.startConfirmTimeoutSeconds),
+    });
+    await ctx.outbox.enqueue(q, {
+      operatorId: cur.operator_id,
+      topic: 'roaming.status_tick',
+      payload: { ...ref(rs), n: 0 },
+      dedupeKey: `roaming:tick:${cur.operator_id}:${cur.partner_id}:${cur.start_charge_seq}:0`,
+      notBefore: scaled(60),
+    });
+  });
+}
+
+/** A start still "starting": if the charger in fact runs its session (a lost event), link it now. */
+export async function reconcileStarting(ctx: Ctx, rs: RoamingSession): Promise<RoamingSession> {
+  if (rs.state !== 'starting' || rs.session_id) return rs;
+  const s = await activeSessionOn(ctx.db, rs.charger_id, rs.connector_id);
+  if (!s || s.operator_id !== rs.operator_id || s.partner_id !== rs.partner_id || s.start_charge_seq !== rs.start_charge_seq) return rs;
+  await linkSession(ctx, s);
+  return (await getRoamingSession(ctx.db, rs.operator_id, rs.partner_id, rs.start_charge_seq)) ?? rs;
+}
