@@ -63,6 +63,13 @@ test('TC_088 wrong subprotocol: a handshake without ocpp1.6 is refused with HTTP
   assert.equal(r.status, 400);
   assert.match(r.body, /ocpp1\.6/);
   assert.equal((await handshake(CP, { key: KEY, protocols: [] })).status, 400);
+  // a WebSocket anywhere else is not left hanging
+  const elsewhere = await new Promise<number>((resolve) => {
+    const ws = new WebSocket(`${p.url.replace(/^http/, 'ws')}/not-ocpp`, ['ocpp1.6']);
+    ws.on('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0));
+    ws.on('error', () => {});
+  });
+  assert.equal(elsewhere, 404);
   // a charger that also speaks 2.0.1 gets 1.6
   const c = await charger(p, { protocols: ['ocpp2.0.1', 'ocpp1.6'] });
   assert.equal(c.protocol, 'ocpp1.6');

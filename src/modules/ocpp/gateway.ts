@@ -66,16 +66,17 @@ export class OcppServer implements OcppGateway {
     this.rpc.on('error', (err: Error) => ctx.log.warn({ err }, 'ocpp server error'));
   }
 
-  /** The 'upgrade' listener for the HTTP server: only paths under /ocpp/ are ours. */
-  onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  /** For the HTTP server's 'upgrade' event: takes paths under /ocpp/ and returns whether it did. */
+  onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
     const path = (req.url ?? '').split('?')[0];
-    if (!path.startsWith('/ocpp/')) return;
+    if (!path.startsWith('/ocpp/')) return false;
     const rest = path.slice('/ocpp/'.length);
     if (!rest || rest.includes('/')) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
+      return true;
     }
     this.rpc.handleUpgrade(req, socket, head);
+    return true;
   };
 
   private async authenticate(accept: (s?: unknown, p?: string) => void, reject: (c?: number, m?: string) => void, hs: Handshake) {

@@ -25,7 +25,11 @@ export const ocppModule: Module = {
   register(app, ctx) {
     const gw = new OcppServer(ctx);
     ctx.services.ocpp = gw;
-    app.server.on('upgrade', gw.onUpgrade);
+    app.server.on('upgrade', (req, socket, head) => {
+      // Not ours and nobody else listens: answer, or the socket would hang open.
+      if (!gw.onUpgrade(req, socket, head) && app.server.listenerCount('upgrade') === 1)
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    });
     commandRoutes(app, ctx, gw);
     historyRoutes(app, ctx);
     ((ctx.services as Record<string, unknown>).readiness as ReadinessCheck[] | undefined)?.push(async () => ({ name: 'ocpp', ok: true, message: `${gw.connections.size} charger(s) connected` }));
