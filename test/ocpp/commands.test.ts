@@ -172,3 +172,18 @@ test('metrics: chargers connected, frames by action, command latency', async () 
   assert.match(m, /chargeops_ocpp_command_seconds_count\{action="Reset",outcome="answered"\} \d+/);
   assert.match(m, /chargeops_ocpp_command_seconds_count\{action="ClearCache",outcome="timeout"\} 1/);
 });
+
+test('the OpenAPI document describes the OCPP and session routes', async () => {
+  const o = (await p.api('GET', '/api/v1/openapi.json')).body;
+  for (const path of [
+    '/api/v1/chargers/{id}/commands/{action}',
+    '/api/v1/chargers/{id}/messages',
+    '/api/v1/chargers/{id}/status-history',
+    '/api/v1/chargers/{id}/connections',
+    '/api/v1/chargers/{id}/security-events',
+    '/api/v1/sessions',
+    '/api/v1/sessions/{id}',
+  ])
+    assert.ok(o.paths[path], path);
+  assert.ok(o.paths['/api/v1/chargers/{id}/messages'].get.parameters.some((x: any) => x.name === 'action'));
+});
