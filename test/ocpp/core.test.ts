@@ -164,8 +164,11 @@ test('meterStop < meterStart is flagged meter_rollback and never negative energy
 test('StopTransaction for an unknown transactionId (-1, 0) is acknowledged and recorded as an anomaly', async () => {
   assert.deepEqual(await cp.call('StopTransaction', { transactionId: -1, meterStop: 10, timestamp: iso() }), {});
   assert.deepEqual(await cp.call('StopTransaction', { transactionId: 0, meterStop: 10, timestamp: iso(), idTag: 'CARD0001' }), { idTagInfo: { status: 'Accepted' } });
+  // an id beyond any session (and beyond bigint) is acknowledged too, never an error
+  assert.deepEqual(await cp.call('StopTransaction', { transactionId: 99999999999999999999, meterStop: 10, timestamp: iso() }), {});
+  await cp.call('MeterValues', { connectorId: 1, transactionId: 99999999999999999999, meterValue: [{ timestamp: iso(), sampledValue: [{ value: '1' }] }] });
   const a = (await p.api('GET', `/api/v1/session-anomalies?chargerId=${CP}&kind=unknown_transaction`, undefined, staff)).body.items;
-  assert.deepEqual(a.map((x: any) => x.transactionId).sort(), [-1, 0]);
+  assert.deepEqual(a.map((x: any) => x.transactionId).sort(), [-1, 0, null]);
   assert.equal(a[0].details.meterStop, 10);
 });
 

@@ -69,7 +69,7 @@ export async function writeMeterBatch(q: Queryable, inputs: MeterInput[]): Promi
   const perSession = new Map<string, { id: number; cid: string; samples: NormalisedSample[] }>();
   for (const i of inputs) {
     const samples = normaliseMeterValues(i.meterValue).samples;
-    const tx = i.transactionId ?? null;
+    const tx = i.transactionId !== undefined && Number.isSafeInteger(i.transactionId) ? i.transactionId : null;
     for (const s of samples) rows.push({ ...s, op: i.operatorId, tx, cid: i.chargerId, con: i.connectorId });
     if (tx !== null) {
       const k = `${tx}|${i.chargerId}`;

@@ -207,12 +207,22 @@ export async function recordStop(q: Queryable, input: StopInput): Promise<{ outc
     if (s && s.id_tag === input.idTag && s.id_tag_status) return { idTagInfo: { status: s.id_tag_status } };
     return { idTagInfo: ocppIdTagInfo(await idTagInfo(q, input.operatorId, input.idTag, receivedAt)) };
   };
-  const found = await q.query<SessionRow>(`SELECT * FROM sessions WHERE id = $1 AND charger_id = $2 FOR UPDATE`, [input.transactionId, input.chargerId]);
+  // An id no session can have (beyond bigint) is simply unknown; it must not turn into an error answer.
+  const plausible = Number.isSafeInteger(input.transactionId);
+  const found = plausible
+    ? await q.query<SessionRow>(`SELECT * FROM sessions WHERE id = $1 AND charger_id = $2 FOR UPDATE`, [input.transactionId, input.chargerId])
+    : { rows: [] as SessionRow[] };
   const s = found.rows[0] ?? null;
   const stopDetails = { meterStop: input.meterStopWh, timestamp: input.stoppedAt.toISOString(), reason: input.reason ?? null, idTag: input.idTag ?? null };
 
   if (!s) {
-    await recordAnomaly(q, { operatorId: input.operatorId, chargerId: input.chargerId, kind: 'unknown_transaction', transactionId: input.transactionId, details: stopDetails });
+    await recordAnomaly(q, {
+      operatorId: input.operatorId,
+      chargerId: input.chargerId,
+      kind: 'unknown_transaction',
+      transactionId: plausible ? input.transactionId : null,
+      details: { ...stopDetails, transactionId: String(input.transactionId) },
+    });
     if (input.transactionData?.length) {
       const n = normaliseMeterValues(input.transactionData);
       await insertSamples(q, { operatorId: input.operatorId, chargerId: input.chargerId, connectorId: 0, sessionId: null }, n.samples);
