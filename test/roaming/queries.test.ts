@@ -226,4 +226,8 @@ test('a lost session.started event never leaves a charging partner session "star
   const r = await xj.call('query_start_charge', { StartChargeSeq: s, ConnectorID: conn });
   assert.deepEqual([r.data.SuccStat, r.data.StartChargeSeqStat], [0, 2]);
   await fx.xiaoju.waitFor('start result', () => fx.xiaoju.of('notification_start_charge_result').find((x) => x.data.StartChargeSeq === s));
+  // and a lost session.finished: the next status tick sees the session ended and tells the partner
+  await p.ctx.db.query(`UPDATE sessions SET status = 'finished', stopped_at = now(), meter_stop_wh = 1500 WHERE start_charge_seq = $1`, [s]);
+  const stop = await fx.xiaoju.waitFor('stop result', () => fx.xiaoju.of('notification_stop_charge_result').find((x) => x.data.StartChargeSeq === s));
+  assert.equal(stop.data.StartChargeSeqStat, 4);
 });

@@ -88,6 +88,12 @@ export function registerLifecycle(ctx: Ctx) {
   ob.register('roaming.status_tick', async (row) => {
     const rs = await loadSession(ctx, row.payload);
     if (!rs || rs.state !== 'charging') return { done: true };
+    // a lost session.finished event: the tick notices the session ended and finishes it here
+    const live = rs.session_id ? await getSession(ctx.db, rs.operator_id, rs.session_id) : null;
+    if (live?.status === 'finished') {
+      await finishSession(ctx, rs);
+      return { done: true };
+    }
     const partner = await loadPartner(ctx, rs.operator_id, rs.partner_id);
     const data = await chargeSnapshot(ctx, partner, rs, 'notify');
     const n = Number(row.payload.n ?? 0) + 1;
@@ -110,16 +116,7 @@ export function registerLifecycle(ctx: Ctx) {
   });
   ctx.events.on('session.finished', async (e) => {
     const rs = await roamingSessionBySession(ctx.db, e.operatorId, e.sessionId);
-    if (!rs || rs.state === 'ended') return;
-    await ctx.db.tx(async (q) => {
-      await setState(q, rs, { state: 'ended', ended_at: new Date() });
-      await ctx.outbox.cancel(q, confirmKey(rs));
-      await enqueuePush(ctx, q, {
-        ...ref(rs),
-        iface: 'notification_stop_charge_result',
-        data: { StartChargeSeq: rs.start_charge_seq, StartChargeSeqStat: 4, ConnectorID: rs.connector_code, SuccStat: 0, FailReason: 0 },
-      });
-    });
+    if (rs) await finishSession(ctx, rs);
   });
 
   // A charger that drops off the network takes its connectors offline (Status 0) for the partners.
@@ -236,4 +233,24 @@ export async function reconcileStarting(ctx: Ctx, rs: RoamingSession): Promise<R
   if (!s || s.operator_id !== rs.operator_id || s.partner_id !== rs.partner_id || s.start_charge_seq !== rs.start_charge_seq) return rs;
   await linkSession(ctx, s);
   return (await getRoamingSession(ctx.db, rs.operator_id, rs.partner_id, rs.start_charge_seq)) ?? rs;
+}
+
+/** The charger ended a partner session: mark it ended and tell the partner (once). */
+export async function finishSession(ctx: Ctx, rs: RoamingSession) {
+  await ctx.db.tx(async (q) => {
+    const cur = await getRoamingSession(q, rs.operator_id, rs.partner_id, rs.start_charge_seq, true);
+    if (!cur || cur.state === 'ended') return;
+    await setState(q, cur, { state: 'ended', ended_at: new Date() });
+    await ctx.outbox.cancel(q, confirmKey(cur));
+    await enqueuePush(
+      ctx,
+      q,
+      {
+        ...ref(cur),
+        iface: 'notification_stop_charge_result',
+        data: { StartChargeSeq: cur.start_charge_seq, StartChargeSeqStat: 4, ConnectorID: cur.connector_code, SuccStat: 0, FailReason: 0 },
+      },
+      `roaming:stopped:${cur.operator_id}:${cur.partner_id}:${cur.start_charge_seq}`,
+    );
+  });
 }
