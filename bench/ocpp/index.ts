@@ -6,6 +6,7 @@ import { execSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import pg from 'pg';
 import { fleetFromDoc, syntheticProvisioning } from '../../src/modules/ocpp/simulator/fleet.ts';
 import { machine, percentile, writeSection } from '../support/perf-doc.ts';
@@ -99,7 +100,9 @@ async function main() {
   const port = await freePort();
   const serverLog = '/tmp/chargeops-bench-ocpp-server.log';
   const serverDir = serverCheckout();
-  const child = spawn(process.execPath, [`${serverDir}/bin/chargeops.mjs`, 'start'], {
+  // BENCH_SERVER_PROF=DIR: the server writes a V8 CPU profile there when it stops (for finding its bottleneck).
+  const prof = process.env.BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, `${serverDir}/bin/chargeops.mjs`, 'start'], {
     cwd: serverDir,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: db.url, DEMO_DATA: 'false', LOG_LEVEL: 'warn', HEARTBEAT_INTERVAL_S: '3600', AUTH_SECRET: randomBytes(24).toString('hex') },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -199,6 +202,7 @@ async function main() {
     const windowS = (windowEnd.getTime() - windowStart.getTime()) / 1000;
     const loadCpu = (cpuS(child.pid!) - cpu1) / windowS;
     const rssLoad = rssMiB(child.pid!);
+    const load = loadavg()[0];
     await sleep(3000); // let in-flight writes land before counting
     const rows = Number((await pgc.query(`SELECT count(*) AS n FROM meter_samples WHERE received_at >= $1 AND received_at < $2`, [windowStart, windowEnd])).rows[0].n);
     const persistedPerS = rows / 5 / windowS;
@@ -218,7 +222,7 @@ async function main() {
     const result = {
       chargers: N, accepted, bootS, bootCpu, rssBase, rssConnected, perConnKiB, rssLoad,
       offered: RATE, ackedPerS: mvAcked / windowS, persistedPerS, windowS, rows, mvP50: percentile(mvLat, 50), mvP99: percentile(mvLat, 99), mvFailed, loadCpu,
-      loadCmd, idleCmd, backends,
+      loadCmd, idleCmd, backends, load,
     };
     console.log(JSON.stringify(result));
     if (WRITE) writeSection('OCPP gateway', report(result));
@@ -241,6 +245,7 @@ async function sampleBackends(url: string, until: number): Promise<string> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   const counts = new Map<string, number>();
+  const heldBy = new Map<string, number>();
   let samples = 0;
   try {
     while (Date.now() < until) {
@@ -253,15 +258,23 @@ async function sampleBackends(url: string, until: number): Promise<string> {
         const k = row.state === 'active' ? `active/${row.w}` : row.state;
         counts.set(k, (counts.get(k) ?? 0) + row.n);
       }
+      const held = await c.query(
+        `SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS q, count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND state = 'idle in transaction' GROUP BY 1`,
+      );
+      for (const row of held.rows) heldBy.set(row.q, (heldBy.get(row.q) ?? 0) + row.n);
       await sleep(250);
     }
   } finally {
     await c.end();
   }
-  return [...counts.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .map(([k, n]) => `${k} ${(n / Math.max(1, samples)).toFixed(1)}`)
-    .join(', ');
+  const avg = (m: Map<string, number>) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+      .map(([k, n]) => `${k} ${(n / Math.max(1, samples)).toFixed(1)}`);
+  const held = avg(heldBy);
+  return avg(counts).join(', ') + (held.length ? `; idle in transaction after: ${held.map((h) => `\`${h.replace(/`/g, "'")}\``).join(', ')}` : '');
 }
 
 async function login(http: string): Promise<string> {
@@ -296,7 +309,8 @@ async function commands(http: string, token: string, chargers: RawCharger[], n: 
 
 function report(r: any): string {
   const aim = (ok: boolean) => (ok ? 'met' : '**missed**');
-  return `Measured ${new Date().toISOString().slice(0, 10)} at commit ${serverCommit} on ${machine()}. Load generator and server share the same 2 cores.
+  return `Measured ${new Date().toISOString().slice(0, 10)} at commit ${serverCommit} on ${machine()}. Load generator and server share the same 2 cores
+(1-minute load average at the end of the MeterValues window: ${r.load.toFixed(1)}; anything above ~2 means other processes were competing for the cores).
 
 Command: \`npm run bench -- ocpp\` (options: \`--chargers=5000 --rate=4000 --window=30 --commands=300\`, \`--head\` to run the server from a clean export of the last commit, or
 BENCH_CHARGERS / BENCH_MV_RATE / BENCH_WINDOW_S / BENCH_COMMANDS / BENCH_PG_URL). The bench provisions N synthetic chargers
