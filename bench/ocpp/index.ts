@@ -65,6 +65,11 @@ let serverCommit = '';
 function serverCheckout(): string {
   const sha = execSync('git rev-parse --short HEAD').toString().trim();
   const dirty = execSync('git status --porcelain -- src bin package.json').toString().trim() !== '';
+  if (process.env.BENCH_SERVER_DIR) {
+    // an experiment: the server from another checkout (e.g. a patched export), named as such
+    serverCommit = `${sha} with the experimental server in ${process.env.BENCH_SERVER_DIR}`;
+    return process.env.BENCH_SERVER_DIR;
+  }
   if (!process.argv.includes('--head')) {
     serverCommit = `${sha}${dirty ? ' + uncommitted changes' : ''}`;
     return process.cwd();
