@@ -7,6 +7,8 @@ import type { Platform } from './server.ts';
 export async function loadDemo(p: Platform, doc: unknown): Promise<void> {
   const { loadEnterpriseDemo } = await import('./modules/enterprise/demo.ts');
   await loadEnterpriseDemo(p, doc);
+  const { loadOrdersDemo } = await import('./modules/orders/demo.ts');
+  await loadOrdersDemo(p, doc);
 }
 
 export async function demoRunning(p: Platform, doc: unknown): Promise<void> {

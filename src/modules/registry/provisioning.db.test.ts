@@ -58,6 +58,8 @@ test('a conflict found mid-way rolls the whole document back', async () => {
 
 test('charger keys and passwords are stored hashed', async () => {
   const r = await db.query(`SELECT auth_key_hash FROM chargers WHERE id = '44030700030000200016'`);
-  assert.match(r.rows[0].auth_key_hash, /^scrypt\$/);
+  assert.match(r.rows[0].auth_key_hash, /^sha256\$/);
+  const u = await db.query(`SELECT password_hash FROM users WHERE username = 'op1-admin'`);
+  assert.match(u.rows[0].password_hash, /^scrypt\$/);
   assert.ok(!r.rows[0].auth_key_hash.includes('key-0000000000000016'));
 });

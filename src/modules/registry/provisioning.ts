@@ -1,5 +1,5 @@
 import type { Db, Queryable } from '../../platform/db/index.ts';
-import { hashSecret, verifySecret } from '../../platform/auth/passwords.ts';
+import { hashMachineKey, hashSecret, verifySecret } from '../../platform/auth/passwords.ts';
 import { AppError } from '../../platform/errors.ts';
 import { provisioningSchema, crossCheck, type ProvisioningDoc } from './provisioning.schema.ts';
 import { sectionProvisioners } from './provisioners.ts';
@@ -86,7 +86,7 @@ export async function provision(db: Db, input: unknown): Promise<{ operators: nu
           if (!cur.rows[0]) {
             await q.query(
               `INSERT INTO chargers (id, operator_id, station_id, auth_key_hash, commissioned, tariff_id) VALUES ($1, $2, $3, $4, true, $5)`,
-              [c.id, o.id, s.id, await hashSecret(c.authKey), c.tariffId ?? null],
+              [c.id, o.id, s.id, hashMachineKey(c.authKey), c.tariffId ?? null],
             );
           } else {
             await q.query(
@@ -95,7 +95,7 @@ export async function provision(db: Db, input: unknown): Promise<{ operators: nu
               [c.id, s.id, c.tariffId ?? null],
             );
             if (!(await verifySecret(c.authKey, cur.rows[0].auth_key_hash)))
-              await q.query(`UPDATE chargers SET auth_key_hash = $2, updated_at = now() WHERE id = $1`, [c.id, await hashSecret(c.authKey)]);
+              await q.query(`UPDATE chargers SET auth_key_hash = $2, updated_at = now() WHERE id = $1`, [c.id, hashMachineKey(c.authKey)]);
           }
           for (const x of c.connectors) {
             const w = Math.round(x.maxPowerKw * 1000);

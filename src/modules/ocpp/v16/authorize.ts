@@ -1,10 +1,18 @@
-import { idTagInfo } from '../../wallet/index.ts';
+import { canStart, idTagInfo } from '../../wallet/index.ts';
 import { findRemoteStart } from '../../sessions/index.ts';
 import type { Handler } from './types.ts';
 
-/** Accepted/Blocked/Expired/Invalid from the operator's id tags; an idTag the platform itself sent in a RemoteStart is Accepted. */
+/**
+ * Accepted/Blocked/Expired/Invalid from the operator's id tags; an idTag the platform itself sent in a
+ * RemoteStart is Accepted. A valid card whose payer cannot afford the minimum balance to start is
+ * answered Blocked (OCPP 1.6 has no "insufficient funds" status), so the charger never starts.
+ */
 export const authorize: Handler<{ idTag: string }> = async ({ ctx, conn, params }) => {
   if (await findRemoteStart(ctx.db, conn.chargerId, params.idTag, null)) return { idTagInfo: { status: 'Accepted' } };
   const info = await idTagInfo(ctx.db, conn.operatorId, params.idTag);
+  if (info.status === 'Accepted' && info.driverPhone) {
+    const can = await canStart(ctx.db, conn.operatorId, { idTag: params.idTag });
+    if (!can.ok && can.code === 'insufficient_balance') return { idTagInfo: { status: 'Blocked' } };
+  }
   return { idTagInfo: info.status === 'Accepted' && info.expiryDate ? { status: info.status, expiryDate: info.expiryDate } : { status: info.status } };
 };
