@@ -1,5 +1,5 @@
 import type { Platform } from '../../server.ts';
-import { recordStart, recordMeterValues, recordStop, applyConnectorStatus } from '../sessions/index.ts';
+import { recordStart, recordMeterValues, recordStop, applyConnectorStatus, type MeterInput } from '../sessions/index.ts';
 import { sweepOrders } from './index.ts';
 
 /**
@@ -43,7 +43,7 @@ export async function loadOrdersDemo(p: Platform, doc: any): Promise<{ sessions:
       recordStart(q, { operatorId: op.id, stationId: c.stationId, chargerId: c.id, connectorId: gun, idTag, meterStartWh: meterStart, startedAt: at(start), receivedAt: at(start) }),
     );
     const steps = Math.max(2, Math.floor(minutes / 5));
-    const meterValue: { timestamp: string; sampledValue: Record<string, string>[] }[] = [];
+    const meterValue: MeterInput['meterValue'] = [];
     for (let k = 1; k < steps; k++) {
       const t = start + Math.floor(((end - start) * k) / steps);
       const wh = meterStart + Math.floor(((meterStop - meterStart) * k) / steps);

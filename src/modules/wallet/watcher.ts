@@ -65,17 +65,32 @@ export function startWatcher(ctx: Ctx, deps: WatchDeps = defaultDeps): () => voi
     },
     { backoff: [2, 5, 10, 30, 60], maxAttempts: 8 },
   );
-  // Events for one session are serialised so two meter frames never race the decision.
-  const chains = new Map<number, Promise<unknown>>();
-  return ctx.events.on('session.meter', (e) => {
-    const prev = chains.get(e.sessionId) ?? Promise.resolve();
-    const next = prev
-      .then(() => ctx.db.tx((q) => watchSession(ctx, q, e.operatorId, e.sessionId, deps)))
-      .catch((err) => ctx.log.error({ err, session: e.sessionId }, 'balance watcher failed'))
-      .finally(() => {
-        if (chains.get(e.sessionId) === next) chains.delete(e.sessionId);
+  // Checks for one session are serialised (two meter frames never race the decision) and coalesced:
+  // a burst of frames while a check runs costs one more check, not one transaction per frame, so
+  // the watcher never holds more than one database connection per session.
+  const state = new Map<number, { running: Promise<unknown>; again: boolean; operatorId: string }>();
+  const run = (sessionId: number, operatorId: string): Promise<unknown> =>
+    ctx.db
+      .tx((q) => watchSession(ctx, q, operatorId, sessionId, deps))
+      .catch((err) => ctx.log.error({ err, session: sessionId }, 'balance watcher failed'))
+      .then(() => {
+        const st = state.get(sessionId);
+        if (st?.again) {
+          st.again = false;
+          st.running = run(sessionId, st.operatorId);
+          return st.running;
+        }
+        state.delete(sessionId);
       });
-    chains.set(e.sessionId, next);
-    return next;
+  return ctx.events.on('session.meter', (e) => {
+    const st = state.get(e.sessionId);
+    if (st) {
+      st.again = true;
+      return st.running;
+    }
+    const fresh = { running: Promise.resolve() as Promise<unknown>, again: false, operatorId: e.operatorId };
+    state.set(e.sessionId, fresh);
+    fresh.running = run(e.sessionId, e.operatorId);
+    return fresh.running;
   });
 }
