@@ -248,3 +248,24 @@ test('the session loop cycles plug-in, start, stop and unplug with the given dri
     await ch.close();
   }
 });
+
+test('power loss mid-session: a new connection and boot, then StopTransaction PowerLoss with the time of the cut', async () => {
+  const ch = sim('SIMPOWER01');
+  await ch.connect();
+  try {
+    const r = await ch.startSession(1, 'CARD1');
+    await until(() => of('SIMPOWER01', 'MeterValues').length >= 2, 'meter values');
+    const before = Date.now();
+    await ch.powerLoss(300);
+    const stop = of('SIMPOWER01', 'StopTransaction')[0].params;
+    assert.equal(stop.transactionId, r.transactionId);
+    assert.equal(stop.reason, 'PowerLoss');
+    assert.ok(new Date(stop.timestamp).getTime() <= before + 50, 'stop carries the time of the cut, not of the report');
+    assert.equal(of('SIMPOWER01', 'BootNotification').length, 2);
+    const lastMeter = Number(of('SIMPOWER01', 'MeterValues').at(-1)!.params.meterValue[0].sampledValue[0].value);
+    assert.ok(stop.meterStop >= lastMeter);
+    assert.equal(ch.state(1).status, 'Available');
+  } finally {
+    await ch.close();
+  }
+});

@@ -381,14 +381,13 @@ export class SimulatedCharger extends EventEmitter {
   }
 
   /** StopTransaction with the session's begin/end readings as transactionData; the connector goes to Finishing. */
-  async stopSession(connectorId: number, reason: StopReason = 'Local'): Promise<{ meterStopWh: number } | undefined> {
+  async stopSession(connectorId: number, reason: StopReason = 'Local', at: Date = this.now()): Promise<{ meterStopWh: number } | undefined> {
     const c = this.connector(connectorId);
     if (c.transactionId === undefined) return undefined;
     clearTimeout(c.timer);
     this.advance(c);
     const transactionId = c.transactionId;
     const meterStopWh = Math.floor(c.registerWh);
-    const at = this.now();
     const soc = Math.floor(c.physics?.soc ?? 0);
     const transactionData = [
       { timestamp: c.startedAt!.toISOString(), sampledValue: [{ value: String(c.meterStartWh), context: 'Transaction.Begin', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }, { value: String(c.startSoc), context: 'Transaction.Begin', measurand: 'SoC', location: 'EV', unit: 'Percent' }] },
@@ -429,6 +428,38 @@ export class SimulatedCharger extends EventEmitter {
     this.emitEvent('reboot', `rebooting (${reason})`);
     await new Promise((r) => setTimeout(r, 200));
     if (!this.closed) await this.connect();
+  }
+
+  /**
+   * Power cut mid-session: the socket dies without a goodbye, the charger boots again after `offMs`
+   * and only then reports the interrupted transactions (StopTransaction, reason PowerLoss, with the
+   * timestamp of the cut).
+   */
+  async powerLoss(offMs = 200): Promise<void> {
+    const cut = this.now();
+    const interrupted: ConnectorState[] = [];
+    for (const c of this.connectors.values()) {
+      clearTimeout(c.timer);
+      if (c.transactionId !== undefined) {
+        this.advance(c);
+        interrupted.push(c);
+      }
+    }
+    clearInterval(this.heartbeatTimer);
+    const client = this.client;
+    this.client = undefined;
+    this.booted = false;
+    await client?.close({ force: true }).catch(() => {});
+    this.emitEvent('powerLoss', `power lost (${interrupted.length} session(s) interrupted)`);
+    await new Promise((r) => setTimeout(r, offMs));
+    if (this.closed) return;
+    for (const c of interrupted) c.status = 'Finishing';
+    await this.connect();
+    for (const c of interrupted) {
+      c.lastTickMs = Date.now(); // no energy flowed while the power was off
+      await this.stopSession(c.id, 'PowerLoss', cut);
+      await this.unplug(c.id);
+    }
   }
 
   private async disconnect() {
