@@ -23,6 +23,7 @@ const N = arg('chargers', 'BENCH_CHARGERS', 5000);
 const RATE = arg('rate', 'BENCH_MV_RATE', 4000); // MeterValues/s offered in total
 const WINDOW_S = arg('window', 'BENCH_WINDOW_S', 30);
 const COMMANDS = arg('commands', 'BENCH_COMMANDS', 300);
+const FLEET_S = arg('fleet-window', 'BENCH_FLEET_S', 25);
 const OPERATORS = Math.min(N, arg('operators', 'BENCH_OPERATORS', 4));
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const WRITE = !process.argv.includes('--no-write');
@@ -82,6 +83,29 @@ function serverCheckout(): string {
   }
   serverCommit = sha;
   return dir;
+}
+
+/** MeterValues from every charger at `rate` per second in total (one in flight per charger) until `end`. */
+async function meterLoad(tx: Map<RawCharger, { id: number; wh: number }>, rate: number, end: number) {
+  const lat: number[] = [];
+  const period = (tx.size / rate) * 1000;
+  const start = Date.now();
+  await Promise.all(
+    [...tx.entries()].map(async ([ch, t], i) => {
+      let next = start + (i / tx.size) * period;
+      while (Date.now() < end && !ch.closed) {
+        const wait = next - Date.now();
+        if (wait > 0) await sleep(wait);
+        if (Date.now() >= end) break;
+        t.wh += 250;
+        const s = performance.now();
+        await ch.call('MeterValues', meterValuesPayload(t.id, t.wh, 50), 30_000).then(() => lat.push(performance.now() - s), () => {});
+        next = Math.max(next + period, Date.now());
+      }
+    }),
+  );
+  lat.sort((a, b) => a - b);
+  return { n: lat.length, p50: percentile(lat, 50), p99: percentile(lat, 99) };
 }
 
 async function freePort(): Promise<number> {
@@ -170,8 +194,18 @@ async function main() {
     });
     log(`${tx.size} sessions started in ${((Date.now() - t1) / 1000).toFixed(1)} s${starts.failed ? `; ${starts.failed} failed: ${starts.errors.join(' | ')}` : ''}`);
 
-    // 3. Sustained MeterValues (one in flight per charger) with HTTP commands alongside.
+    // 3a. Commands while the fleet reports as a real one does (every charger a MeterValues every 15 s).
     const token = await login(http);
+    const fleetRate = tx.size / 15;
+    const fleetEnd = Date.now() + FLEET_S * 1000;
+    const fleetLoad = meterLoad(tx, fleetRate, fleetEnd);
+    await sleep(3000);
+    const fleetCmd = await commands(http, token, live, COMMANDS, fleetEnd);
+    const fleetMv = await fleetLoad;
+    log(`commands with the fleet reporting every 15 s (${fleetRate.toFixed(0)} MeterValues/s, MeterValues p99 ${ms(fleetMv.p99)}): ${fleetCmd.ok}/${fleetCmd.n} answered 200, p50 ${ms(fleetCmd.p50)} p99 ${ms(fleetCmd.p99)}`);
+    await sleep(2000);
+
+    // 3. Sustained MeterValues (one in flight per charger) with HTTP commands alongside.
     const mvLat: number[] = [];
     let mvAcked = 0;
     let mvFailed = 0;
@@ -227,7 +261,7 @@ async function main() {
     const result = {
       chargers: N, accepted, bootS, bootCpu, rssBase, rssConnected, perConnKiB, rssLoad,
       offered: RATE, ackedPerS: mvAcked / windowS, persistedPerS, windowS, rows, mvP50: percentile(mvLat, 50), mvP99: percentile(mvLat, 99), mvFailed, loadCpu,
-      loadCmd, idleCmd, backends, load,
+      loadCmd, idleCmd, backends, load, fleetRate, fleetCmd, fleetMv,
     };
     console.log(JSON.stringify(result));
     if (WRITE) writeSection('OCPP gateway', report(result));
@@ -321,7 +355,8 @@ Command: \`npm run bench -- ocpp\` (options: \`--chargers=5000 --rate=4000 --win
 BENCH_CHARGERS / BENCH_MV_RATE / BENCH_WINDOW_S / BENCH_COMMANDS / BENCH_PG_URL). The bench provisions N synthetic chargers
 (\`syntheticProvisioning\`, ${OPERATORS} operators) into a fresh database on the local PostgreSQL, starts \`chargeops start\`
 as a child process (DEMO_DATA=false, LOG_LEVEL=warn), and drives it with lightweight raw \`ws\` OCPP-J clients
-(bench/ocpp/raw-charger.ts): BootNotification storm, one StartTransaction per charger, then MeterValues (5 sampled values each,
+(bench/ocpp/raw-charger.ts): BootNotification storm, one StartTransaction per charger, ${FLEET_S} s of fleet-like load (every charger a MeterValues every 15 s)
+with commands, then MeterValues (5 sampled values each,
 one CALL in flight per charger) at the offered rate for a ${r.windowS.toFixed(0)} s window after 5 s warm-up, while
 \`POST /api/v1/chargers/{id}/commands/GetConfiguration\` runs one at a time against random chargers.
 
@@ -332,7 +367,8 @@ one CALL in flight per charger) at the offered rate for a ${r.windowS.toFixed(0)
 | MeterValues persisted per second (meter_samples rows / 5 over the window) | ${r.persistedPerS.toFixed(0)} /s (offered ${r.offered}/s, acknowledged ${r.ackedPerS.toFixed(0)}/s, ${r.mvFailed} failed) | ≥ 3,000 (${aim(r.persistedPerS >= 3000)}) |
 | MeterValues round trip (CALL → CALLRESULT) | p50 ${ms(r.mvP50)}, p99 ${ms(r.mvP99)} | |
 | server CPU during the MeterValues window | ${(r.loadCpu * 100).toFixed(0)} % of one core | |
-| command round trip under MeterValues load (HTTP → charger → HTTP) | p50 ${ms(r.loadCmd.p50)}, p99 ${ms(r.loadCmd.p99)} (${r.loadCmd.ok}/${r.loadCmd.n} OK) | p99 < 100 ms (${aim(r.loadCmd.p99 < 100)}) |
+| command round trip, every charger sending MeterValues every 15 s (${r.fleetRate.toFixed(0)}/s; MeterValues p99 ${ms(r.fleetMv.p99)}) | p50 ${ms(r.fleetCmd.p50)}, p99 ${ms(r.fleetCmd.p99)} (${r.fleetCmd.ok}/${r.fleetCmd.n} OK) | p99 < 100 ms (${aim(r.fleetCmd.p99 < 100)}) |
+| command round trip under the stress MeterValues load (HTTP → charger → HTTP) | p50 ${ms(r.loadCmd.p50)}, p99 ${ms(r.loadCmd.p99)} (${r.loadCmd.ok}/${r.loadCmd.n} OK) | p99 < 100 ms (${aim(r.loadCmd.p99 < 100)}) |
 | command round trip, fleet connected but quiet | p50 ${ms(r.idleCmd.p50)}, p99 ${ms(r.idleCmd.p99)} (${r.idleCmd.ok}/${r.idleCmd.n} OK) | p99 < 100 ms (${aim(r.idleCmd.p99 < 100)}) |
 | server RSS: idle / ${r.accepted} connected / under load | ${r.rssBase.toFixed(0)} / ${r.rssConnected.toFixed(0)} / ${r.rssLoad.toFixed(0)} MiB | |
 | memory per connection (RSS delta / connections) | ${r.perConnKiB.toFixed(1)} KiB | |
