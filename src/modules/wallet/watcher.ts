@@ -12,6 +12,8 @@ import { walletSettings } from './settings.ts';
 import { watchedSession, type WatchedSession } from './running-cost.ts';
 
 export const REMOTE_STOP_TOPIC = 'wallet.remote_stop';
+/** Minimum spacing of balance checks for one session (the stop margin covers what flows meanwhile). */
+export const CHECK_EVERY_MS = 5_000;
 
 export interface WatchDeps {
   session(q: Queryable, operatorId: string, sessionId: number): Promise<WatchedSession | null>;
@@ -22,8 +24,10 @@ export type WatchOutcome =
   | { action: 'none'; why: string }
   | { action: 'stop'; costFen: number; availableFen: number; marginFen: number; queued: boolean };
 
-/** Decides for one session and, when it must stop, records it and enqueues the remote stop in the same transaction. */
-export async function watchSession(ctx: Pick<Ctx, 'outbox'>, q: Queryable, operatorId: string, sessionId: number, deps: WatchDeps = defaultDeps): Promise<WatchOutcome> {
+type Decision = { action: 'none'; why: string } | { action: 'stop'; s: WatchedSession; payer: Awaited<ReturnType<typeof payerFor>>; avail: number; margin: number };
+
+/** Reads only: must this session stop now? */
+async function decide(q: Queryable, operatorId: string, sessionId: number, deps: WatchDeps): Promise<Decision> {
   const s = await deps.session(q, operatorId, sessionId);
   if (!s) return { action: 'none', why: 'no such session' };
   if (!s.active) return { action: 'none', why: 'session finished' };
@@ -34,6 +38,15 @@ export async function watchSession(ctx: Pick<Ctx, 'outbox'>, q: Queryable, opera
   const st = await walletSettings(q, operatorId);
   const margin = stopMarginFen({ costFen: s.costFen, energyWh: s.energyWh, powerW: s.powerW, horizonSeconds: st.stopHorizonSeconds, minMarginFen: st.stopMarginFen });
   if (!mustStop(s.costFen, avail, margin)) return { action: 'none', why: 'enough balance' };
+  return { action: 'stop', s, payer, avail, margin };
+}
+
+/** Decides for one session and, when it must stop, records it and enqueues the remote stop in the same transaction. */
+export async function watchSession(ctx: Pick<Ctx, 'outbox'>, q: Queryable, operatorId: string, sessionId: number, deps: WatchDeps = defaultDeps): Promise<WatchOutcome> {
+  const d = await decide(q, operatorId, sessionId, deps);
+  if (d.action === 'none') return d;
+  const { s, payer, avail, margin } = d;
+  if (s.costFen === null) return { action: 'none', why: 'no running cost yet' };
   const acct = payerAccount(payer);
   const ins = await q.query(
     `INSERT INTO wallet_session_stops (operator_id, session_id, payer_kind, payer_ref, cost_fen, available_fen, margin_fen) VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -65,30 +78,43 @@ export function startWatcher(ctx: Ctx, deps: WatchDeps = defaultDeps): () => voi
     },
     { backoff: [2, 5, 10, 30, 60], maxAttempts: 8 },
   );
-  // Checks for one session are serialised (two meter frames never race the decision) and coalesced:
-  // a burst of frames while a check runs costs one more check, not one transaction per frame, so
-  // the watcher never holds more than one database connection per session.
-  const state = new Map<number, { running: Promise<unknown>; again: boolean; operatorId: string }>();
-  const run = (sessionId: number, operatorId: string): Promise<unknown> =>
-    ctx.db
-      .tx((q) => watchSession(ctx, q, operatorId, sessionId, deps))
+  // Checks for one session are serialised (two meter frames never race the decision), coalesced (a
+  // burst of frames costs one more check) and spaced at least CHECK_EVERY_MS apart with a trailing
+  // check, so the watcher costs one read per session every few seconds, not one transaction per
+  // MeterValues frame; the stop margin covers the energy that flows meanwhile. Only a check that
+  // finds a stop due opens a transaction (decide again, record, enqueue).
+  const state = new Map<number, { running: Promise<unknown>; again: boolean; operatorId: string; lastAt: number }>();
+  const check = async (sessionId: number, operatorId: string) => {
+    const d = await decide(ctx.db, operatorId, sessionId, deps);
+    if (d.action === 'stop') await ctx.db.tx((q) => watchSession(ctx, q, operatorId, sessionId, deps));
+  };
+  const run = (sessionId: number, operatorId: string): Promise<unknown> => {
+    const st = state.get(sessionId);
+    const wait = st ? Math.max(0, st.lastAt + CHECK_EVERY_MS * ctx.timeScale - Date.now()) : 0;
+    return new Promise((r) => setTimeout(r, wait))
+      .then(() => {
+        const cur = state.get(sessionId);
+        if (cur) cur.lastAt = Date.now();
+        return check(sessionId, operatorId);
+      })
       .catch((err) => ctx.log.error({ err, session: sessionId }, 'balance watcher failed'))
       .then(() => {
-        const st = state.get(sessionId);
-        if (st?.again) {
-          st.again = false;
-          st.running = run(sessionId, st.operatorId);
-          return st.running;
+        const cur = state.get(sessionId);
+        if (cur?.again) {
+          cur.again = false;
+          cur.running = run(sessionId, cur.operatorId);
+          return cur.running;
         }
         state.delete(sessionId);
       });
+  };
   return ctx.events.on('session.meter', (e) => {
     const st = state.get(e.sessionId);
     if (st) {
       st.again = true;
       return st.running;
     }
-    const fresh = { running: Promise.resolve() as Promise<unknown>, again: false, operatorId: e.operatorId };
+    const fresh = { running: Promise.resolve() as Promise<unknown>, again: false, operatorId: e.operatorId, lastAt: 0 };
     state.set(e.sessionId, fresh);
     fresh.running = run(e.sessionId, e.operatorId);
     return fresh.running;
