@@ -99,6 +99,6 @@ export async function openPostgres(url: string, opts: { schema?: string; max?: n
   };
 }
 
-export async function openDb(cfg: { DATABASE_URL?: string; DATA_DIR: string }): Promise<Db> {
-  return cfg.DATABASE_URL ? openPostgres(cfg.DATABASE_URL) : openPglite({ dataDir: `${cfg.DATA_DIR}/pg` });
+export async function openDb(cfg: { DATABASE_URL?: string; DATA_DIR: string; DATABASE_POOL_MAX?: number }): Promise<Db> {
+  return cfg.DATABASE_URL ? openPostgres(cfg.DATABASE_URL, { max: cfg.DATABASE_POOL_MAX }) : openPglite({ dataDir: `${cfg.DATA_DIR}/pg` });
 }
