@@ -133,7 +133,7 @@ async function main() {
   const prof = process.env.BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROF}`] : [];
   const child = spawn(process.execPath, [...prof, `${serverDir}/bin/chargeops.mjs`, 'start'], {
     cwd: serverDir,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: db.url, DEMO_DATA: 'false', LOG_LEVEL: 'warn', HEARTBEAT_INTERVAL_S: '3600', AUTH_SECRET: randomBytes(24).toString('hex') },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: db.url, DEMO_DATA: 'false', WEB_BUILD: 'off', LOG_LEVEL: 'warn', HEARTBEAT_INTERVAL_S: '3600', AUTH_SECRET: randomBytes(24).toString('hex') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out = createWriteStream(serverLog);
@@ -354,7 +354,7 @@ function report(r: any): string {
 Command: \`npm run bench -- ocpp\` (options: \`--chargers=5000 --rate=4000 --window=30 --commands=300\`, \`--head\` to run the server from a clean export of the last commit, or
 BENCH_CHARGERS / BENCH_MV_RATE / BENCH_WINDOW_S / BENCH_COMMANDS / BENCH_PG_URL). The bench provisions N synthetic chargers
 (\`syntheticProvisioning\`, ${OPERATORS} operators) into a fresh database on the local PostgreSQL, starts \`chargeops start\`
-as a child process (DEMO_DATA=false, LOG_LEVEL=warn), and drives it with lightweight raw \`ws\` OCPP-J clients
+as a child process (DEMO_DATA=false, WEB_BUILD=off so a console build does not blur the memory figures, LOG_LEVEL=warn), and drives it with lightweight raw \`ws\` OCPP-J clients
 (bench/ocpp/raw-charger.ts): BootNotification storm, one StartTransaction per charger, ${FLEET_S} s of fleet-like load (every charger a MeterValues every 15 s)
 with commands, then MeterValues (5 sampled values each,
 one CALL in flight per charger) at the offered rate for a ${r.windowS.toFixed(0)} s window after 5 s warm-up, while
