@@ -1,3 +1,4 @@
+import { NodeLink } from './cluster.ts';
 import { hostname } from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -16,6 +17,8 @@ const isTimeout = (e: unknown) => e instanceof (TimeoutError as new () => object
 
 export interface CallOptions {
   timeoutMs?: number;
+  /** Only this node's own socket (a command relayed from another node is never relayed again). */
+  localOnly?: boolean;
 }
 
 /** What other modules use to talk to chargers (ctx.services.ocpp). */
@@ -44,6 +47,8 @@ const REPLACED = { code: 4000, reason: 'replaced by a newer connection with the 
 
 export class OcppServer implements OcppGateway {
   readonly connections = new Map<string, Connection>();
+  /** Relays commands for chargers held by other nodes; null on the embedded database (one node). */
+  link: NodeLink | null = null;
   readonly log: MessageLog;
   private rpc: RPCServer;
   /** charger id → sha256 of a key that verified against the stored hash (scrypt is slow for reconnect storms) */
@@ -296,7 +301,12 @@ export class OcppServer implements OcppGateway {
       throw new CommandInvalid(action, `invalid ${action} payload: ${err.message}`, err.details?.errors);
     }
     const conn = this.connections.get(chargerId);
-    if (!conn || conn.client.state !== OPEN) throw new ChargerOffline(chargerId);
+    if (!conn || conn.client.state !== OPEN) {
+      // Another node may hold this charger's socket (several nodes on one PostgreSQL server).
+      const node = !opts.localOnly && this.link && (await this.link.holderOf(chargerId));
+      if (node) return (await this.link!.forward(node, chargerId, action, payload, opts.timeoutMs ?? this.ctx.config.OCPP_COMMAND_TIMEOUT_MS)) as T;
+      throw new ChargerOffline(chargerId);
+    }
     if (!conn.commissioned && (action === 'RemoteStartTransaction' || action === 'RemoteStopTransaction')) throw new ChargerPending(chargerId, action);
     const timeoutMs = opts.timeoutMs ?? this.ctx.config.OCPP_COMMAND_TIMEOUT_MS;
     const end = this.ctx.metrics.commandSeconds.startTimer({ action });

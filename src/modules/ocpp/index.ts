@@ -1,5 +1,6 @@
 import type { Module } from '../../platform/context.ts';
 import { OcppServer, type OcppGateway } from './gateway.ts';
+import { NodeLink } from './cluster.ts';
 import { commandRoutes } from './commands.ts';
 import { historyRoutes } from './routes.ts';
 import { purgeMessageLog } from './message-log.ts';
@@ -36,6 +37,10 @@ export const ocppModule: Module = {
   },
   async start(ctx) {
     const gw = ctx.services.ocpp as OcppServer;
+    if (ctx.db.kind === 'postgres') {
+      gw.link = new NodeLink(ctx, (chargerId, action, payload, timeoutMs) => gw.call(chargerId, action, payload, { timeoutMs, localOnly: true }));
+      await gw.link.start();
+    }
     const n = await gw.markStaleConnections();
     if (n) ctx.log.info({ chargers: n }, 'chargers of a stopped node marked disconnected');
     const purge = () =>
@@ -48,6 +53,7 @@ export const ocppModule: Module = {
   },
   async stop(ctx) {
     if (retention) clearInterval(retention);
+    await (ctx.services.ocpp as OcppServer | undefined)?.link?.stop();
     await (ctx.services.ocpp as OcppServer | undefined)?.close();
   },
 };

@@ -43,6 +43,7 @@ export interface ChargerRow {
   last_boot_at: Date | null;
   last_seen_at: Date | null;
   connected: boolean;
+  connected_node: string | null;
 }
 
 export async function getChargerRow(q: Queryable, id: string): Promise<ChargerRow | null> {

@@ -18,8 +18,14 @@ export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** Runs fn in one transaction; it commits when fn resolves and rolls back when it throws. */
   tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  /** LISTEN on a channel (PostgreSQL: every node on the database hears it; PGlite: this process). */
+  listen(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>>;
+  /** NOTIFY a channel (payload under 8000 bytes). */
+  notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
+
+const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 // int8 as a JS number on both drivers: fen, Wh and ids stay far below 2^53.
 const INT8 = 20;
@@ -47,6 +53,13 @@ export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob | 
     query: base.query,
     exec: base.exec,
     tx: (fn) => lite.transaction((t) => fn(wrap(t as any))),
+    listen: async (channel, fn) => {
+      const off = await lite.listen(channel, fn);
+      return async () => off();
+    },
+    notify: async (channel, payload) => {
+      await lite.query(`SELECT pg_notify($1, $2)`, [channel, payload]);
+    },
     close: () => lite.close(),
     // exposed for test templates
     ...({ pglite: lite } as object),
@@ -77,8 +90,36 @@ export async function openPostgres(url: string, opts: { schema?: string; max?: n
       await c.query(text);
     },
   });
+  // One dedicated connection carries every LISTEN of this Db (a pooled client cannot keep them).
+  let listener: pg.Client | null = null;
+  const handlers = new Map<string, Set<(p: string) => void>>();
+  const listenerClient = async () => {
+    if (listener) return listener;
+    const c = new pg.Client({ connectionString: url, options: opts.schema ? `-c search_path=${opts.schema}` : undefined });
+    c.on('notification', (n) => handlers.get(n.channel)?.forEach((h) => h(n.payload ?? '')));
+    c.on('error', () => {
+      listener = null;
+    });
+    await c.connect();
+    listener = c;
+    return c;
+  };
   return {
     kind: 'postgres',
+    async listen(channel, fn) {
+      const c = await listenerClient();
+      if (!handlers.has(channel)) {
+        handlers.set(channel, new Set());
+        await c.query(`LISTEN ${quoteIdent(channel)}`);
+      }
+      handlers.get(channel)!.add(fn);
+      return async () => {
+        handlers.get(channel)?.delete(fn);
+      };
+    },
+    async notify(channel, payload) {
+      await pool.query(`SELECT pg_notify($1, $2)`, [channel, payload]);
+    },
     query: wrap(pool as any).query,
     exec: wrap(pool as any).exec,
     async tx(fn) {
@@ -95,7 +136,12 @@ export async function openPostgres(url: string, opts: { schema?: string; max?: n
         client.release();
       }
     },
-    close: () => pool.end(),
+    async close() {
+      const l = listener;
+      listener = null;
+      await l?.end().catch(() => {});
+      await pool.end();
+    },
   };
 }
 
