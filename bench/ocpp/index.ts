@@ -233,6 +233,7 @@ async function main() {
     await sleep(warmupMs);
     const windowStart = new Date();
     const cpu1 = cpuS(child.pid!);
+    const gen1 = process.cpuUsage();
     const waits = sampleBackends(db.url, loadEnd);
     const loadCmd = await commands(http, token, live, COMMANDS, loadEnd);
     await Promise.all(senders);
@@ -240,6 +241,8 @@ async function main() {
     const windowEnd = new Date();
     const windowS = (windowEnd.getTime() - windowStart.getTime()) / 1000;
     const loadCpu = (cpuS(child.pid!) - cpu1) / windowS;
+    const gen = process.cpuUsage(gen1);
+    const genCpu = (gen.user + gen.system) / 1e6 / windowS;
     const rssLoad = rssMiB(child.pid!);
     const load = loadavg()[0];
     await sleep(3000); // let in-flight writes land before counting
@@ -248,7 +251,7 @@ async function main() {
     mvLat.sort((a, b) => a - b);
     log(
       `MeterValues: ${(mvAcked / windowS).toFixed(0)}/s acknowledged, ${persistedPerS.toFixed(0)}/s persisted (${rows} meter_samples rows in ${windowS.toFixed(1)} s), ` +
-        `p50 ${ms(percentile(mvLat, 50))} p99 ${ms(percentile(mvLat, 99))}, ${mvFailed} failed; server CPU ${(loadCpu * 100).toFixed(0)} %, RSS ${rssLoad.toFixed(0)} MiB`,
+        `p50 ${ms(percentile(mvLat, 50))} p99 ${ms(percentile(mvLat, 99))}, ${mvFailed} failed; server CPU ${(loadCpu * 100).toFixed(0)} %, generator CPU ${(genCpu * 100).toFixed(0)} %, RSS ${rssLoad.toFixed(0)} MiB`,
     );
     log(`commands under load: ${loadCmd.ok}/${loadCmd.n} answered 200, p50 ${ms(loadCmd.p50)} p99 ${ms(loadCmd.p99)}`);
     log(`server's PostgreSQL sessions during the window (average count by state/wait): ${backends}`);
@@ -261,7 +264,7 @@ async function main() {
     const result = {
       chargers: N, accepted, bootS, bootCpu, rssBase, rssConnected, perConnKiB, rssLoad,
       offered: RATE, ackedPerS: mvAcked / windowS, persistedPerS, windowS, rows, mvP50: percentile(mvLat, 50), mvP99: percentile(mvLat, 99), mvFailed, loadCpu,
-      loadCmd, idleCmd, backends, load, fleetRate, fleetCmd, fleetMv,
+      loadCmd, idleCmd, backends, load, fleetRate, fleetCmd, fleetMv, genCpu,
     };
     console.log(JSON.stringify(result));
     if (WRITE) writeSection('OCPP gateway', report(result));
@@ -366,7 +369,7 @@ one CALL in flight per charger) at the offered rate for a ${r.windowS.toFixed(0)
 | boot storm (connect + BootNotification, 500 handshakes in flight) | ${r.bootS.toFixed(1)} s (${(r.accepted / r.bootS).toFixed(0)} boots/s, server CPU ${(r.bootCpu * 100).toFixed(0)} %) | |
 | MeterValues persisted per second (meter_samples rows / 5 over the window) | ${r.persistedPerS.toFixed(0)} /s (offered ${r.offered}/s, acknowledged ${r.ackedPerS.toFixed(0)}/s, ${r.mvFailed} failed) | ≥ 3,000 (${aim(r.persistedPerS >= 3000)}) |
 | MeterValues round trip (CALL → CALLRESULT) | p50 ${ms(r.mvP50)}, p99 ${ms(r.mvP99)} | |
-| server CPU during the MeterValues window | ${(r.loadCpu * 100).toFixed(0)} % of one core | |
+| CPU during the MeterValues window: server / load generator | ${(r.loadCpu * 100).toFixed(0)} % / ${(r.genCpu * 100).toFixed(0)} % of one core | |
 | command round trip, every charger sending MeterValues every 15 s (${r.fleetRate.toFixed(0)}/s; MeterValues p99 ${ms(r.fleetMv.p99)}) | p50 ${ms(r.fleetCmd.p50)}, p99 ${ms(r.fleetCmd.p99)} (${r.fleetCmd.ok}/${r.fleetCmd.n} OK) | p99 < 100 ms (${aim(r.fleetCmd.p99 < 100)}) |
 | command round trip under the stress MeterValues load (HTTP → charger → HTTP) | p50 ${ms(r.loadCmd.p50)}, p99 ${ms(r.loadCmd.p99)} (${r.loadCmd.ok}/${r.loadCmd.n} OK) | p99 < 100 ms (${aim(r.loadCmd.p99 < 100)}) |
 | command round trip, fleet connected but quiet | p50 ${ms(r.idleCmd.p50)}, p99 ${ms(r.idleCmd.p99)} (${r.idleCmd.ok}/${r.idleCmd.n} OK) | p99 < 100 ms (${aim(r.idleCmd.p99 < 100)}) |
