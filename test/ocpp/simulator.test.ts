@@ -17,6 +17,13 @@ doc.operators[0].stations[0].chargers.push({
   connectors: [{ id: 1, type: 'DC', maxPowerKw: 120 }],
 });
 
+// One driver charges one car at a time (a second start with the same tag is ConcurrentTx): a driver per charger.
+(doc.operators[0] as any).drivers.push(
+  { phone: '13800000012', name: '王女士', idTags: [{ id: 'CARD0012', status: 'active' }], walletBalance: '200.00' },
+  { phone: '13800000013', name: '张先生', idTags: [{ id: 'CARD0013', status: 'active' }], walletBalance: '200.00' },
+);
+const tags = ['CARD0001', 'CARD0012', 'CARD0013'];
+
 const until = async (cond: () => boolean | Promise<boolean>, what: string, ms = 10_000) => {
   const end = Date.now() + ms;
   while (!(await cond())) {
@@ -54,9 +61,9 @@ test('three simulated chargers boot and show as connected with what they reporte
 
 test('full sessions on three chargers are recorded with their meter samples', async () => {
   const runs = await Promise.all(
-    sims.map(async (s) => {
+    sims.map(async (s, i) => {
       await s.plugIn(1);
-      const start = await s.startSession(1, 'CARD0001', { startSoc: 20 });
+      const start = await s.startSession(1, tags[i], { startSoc: 20 });
       assert.equal(start.status, 'Accepted');
       let meters = 0;
       s.on('meter', () => meters++);

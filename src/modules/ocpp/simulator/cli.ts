@@ -88,6 +88,7 @@ export async function simulateCli(args: string[]): Promise<void> {
   const chargers: SimulatedCharger[] = [];
   const abort = new AbortController();
   const loops: Promise<void>[] = [];
+  const inUse = new Set<string>();
   const started = Date.now();
   const summary = () => {
     const secs = Math.round((Date.now() - started) / 1000);
@@ -125,7 +126,7 @@ export async function simulateCli(args: string[]): Promise<void> {
           console.log(`${fc.id} cannot connect: ${(e as Error).message}`);
           return;
         }
-        if (v.sessions) for (const c of fc.connectors) loops.push(sessionLoop(ch, c.id, { idTags: fleet.idTags }, abort.signal));
+        if (v.sessions) for (const c of fc.connectors) loops.push(sessionLoop(ch, c.id, { idTags: fleet.idTags, inUse }, abort.signal));
       }),
     );
   }

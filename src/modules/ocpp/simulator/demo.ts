@@ -43,12 +43,13 @@ export async function startDemoSimulation(p: Platform, doc: unknown): Promise<vo
   }
   // One connector on each of the first few chargers runs sessions; two start right away.
   const looping = sims.slice(0, 5);
+  const inUse = new Set<string>();
   looping.forEach((ch, i) => {
     const connectorId = [...ch.connectors.keys()][i % ch.connectors.size];
     void sessionLoop(
       ch,
       connectorId,
-      { idTags, idleMin: [10, 40], chargeMin: [25, 60], dwellMin: [1, 5], firstIdleMin: i < 2 ? 0 : 5 + i * 6 },
+      { idTags, inUse, idleMin: [10, 40], chargeMin: [25, 60], dwellMin: [1, 5], firstIdleMin: i < 2 ? 0 : 5 + i * 6 },
       abort.signal,
     );
   });

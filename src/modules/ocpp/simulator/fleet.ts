@@ -93,6 +93,8 @@ export interface SessionLoopOptions {
   rng?: () => number;
   /** Sleep before the first session, simulated minutes: spreads a fleet's sessions out. */
   firstIdleMin?: number;
+  /** Tags charging right now, shared by a fleet's loops: a driver charges one car at a time. */
+  inUse?: Set<string>;
 }
 
 /**
@@ -112,8 +114,12 @@ export async function sessionLoop(ch: SimulatedCharger, connectorId: number, o: 
       }
       await ch.plugIn(connectorId);
       await sleep(simMin(0.5), signal);
-      const idTag = o.idTags[Math.floor(rng() * o.idTags.length)];
-      const r = await ch.startSession(connectorId, idTag);
+      const free = o.inUse ? o.idTags.filter((t) => !o.inUse!.has(t)) : o.idTags;
+      const idTag = (free.length ? free : o.idTags)[Math.floor(rng() * (free.length || o.idTags.length))];
+      o.inUse?.add(idTag);
+      const r = await ch.startSession(connectorId, idTag).finally(() => {
+        if (ch.connector(connectorId).transactionId === undefined) o.inUse?.delete(idTag);
+      });
       if (r.status === 'Accepted') {
         const full = new Promise<void>((resolve) => {
           const on = (ev: { connectorId?: number }) => ev.connectorId === connectorId && (ch.off('full', on), resolve());
@@ -123,6 +129,7 @@ export async function sessionLoop(ch: SimulatedCharger, connectorId: number, o: 
         await Promise.race([full, sleep(simMin(between(o.chargeMin ?? [20, 75])), signal)]);
         if (signal.aborted) return;
         await ch.stopSession(connectorId, 'Local');
+        o.inUse?.delete(idTag);
       }
       await sleep(simMin(between(o.dwellMin ?? [1, 8])), signal);
       if (signal.aborted) return;
