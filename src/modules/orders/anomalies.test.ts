@@ -191,3 +191,7 @@ test('no tariff: priced at zero with the stand-in version, held as a figures rea
   const r = detectAnomalies(base({ priced: p, tariff: NO_TARIFF }));
   assert.deepEqual(r.map((x) => [x.code, x.kind]), [['no_tariff', 'figures']]);
 });
+
+test('a session started with a card already charging elsewhere is held (concurrent_tx)', () => {
+  assert.deepEqual(codes(base({ sessionFlags: ['concurrent_tx'] })), ['concurrent_tx']);
+});

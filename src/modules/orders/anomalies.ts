@@ -22,6 +22,7 @@ export type AnomalyCode =
   | 'parts_do_not_add_up'
   | 'price_mismatch'
   | 'id_tag_rejected'
+  | 'concurrent_tx'
   | 'idle_unplug_missing'
   | 'no_tariff';
 
@@ -132,6 +133,7 @@ export function detectAnomalies(i: AnomalyInput, limits: AnomalyLimits = DEFAULT
 
   if (flags.has('unknown_id_tag') || flags.has('invalid_id_tag') || (i.idTagStatus !== null && REJECTED_TAGS.has(i.idTagStatus)))
     add('id_tag_rejected', 'session', `the id tag was ${i.idTagStatus ?? 'not accepted'} at start`);
+  if (flags.has('concurrent_tx')) add('concurrent_tx', 'session', 'the card was already charging on another connector (shared or cloned card)');
 
   if (i.idleEndAssumed) add('idle_unplug_missing', 'session', 'the car was not seen unplugging; the idle end was assumed');
   if (i.tariff?.id === NO_TARIFF.id) add('no_tariff', 'figures', 'no tariff applied to the session: correct it with a tariff version');

@@ -1,7 +1,7 @@
 import type { Module } from '../../platform/context.ts';
 import { sessionRoutes } from './routes.ts';
 
-export { recordStart, recordMeterValues, recordStop, applyConnectorStatus, recordAnomaly, clockSuspect, OFFLINE_LATE_MS, type SessionRow, type StopOutcome } from './service.ts';
+export { activeSessionWithTag, recordStart, recordMeterValues, recordStop, applyConnectorStatus, recordAnomaly, clockSuspect, OFFLINE_LATE_MS, type SessionRow, type StopOutcome } from './service.ts';
 export { getSession, activeSessionOn, listActiveSessions, listSessionSamples, listSessions, listSessionAnomalies, sessionEnergyWh, sessionView, type SessionView, type SampleRow } from './queries.ts';
 export { expectRemoteStart, findRemoteStart, type ExpectRemoteStartInput } from './remote-start.ts';
 export { normaliseMeterValues, type NormalisedSample } from './meter.ts';

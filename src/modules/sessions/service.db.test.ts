@@ -97,6 +97,8 @@ test('meter writer: frames of many chargers in one batch; a transactionId counts
 test('a charger clock in the future, unset (1970) or a stop before its start is flagged clock_suspect', async () => {
   const future = await db.tx((q) => recordStart(q, { ...base, connectorId: 1, idTag: 'CARD0001', meterStartWh: 0, startedAt: new Date(Date.now() + 3600_000) }));
   assert.deepEqual((await getSession(db, 'op1', future.sessionId))!.flags, ['clock_suspect']);
+  // the card is free again before its next start (else the next start is ConcurrentTx)
+  await db.tx((q) => recordStop(q, { operatorId: 'op1', chargerId: CP, transactionId: future.sessionId, meterStopWh: 0, stoppedAt: new Date(Date.now() + 3_700_000) }));
   const unset = await db.tx((q) => recordStart(q, { ...base, connectorId: 2, idTag: 'CARD0001', meterStartWh: 0, startedAt: new Date(0) }));
   assert.deepEqual((await getSession(db, 'op1', unset.sessionId))!.flags, ['clock_suspect']);
   const s = await db.tx((q) => recordStart(q, { ...base, connectorId: 1, idTag: 'CARD0001', meterStartWh: 0, startedAt: new Date(Date.now() - 60_000) }));

@@ -53,9 +53,25 @@ export function clockSuspect(chargerTime: Date, receivedAt: Date): boolean {
 type MeterValue = { timestamp: string; sampledValue: SampledValueIn[] };
 type IdTagAnswer = { status: string; expiryDate?: string; parentIdTag?: string };
 
-const ocppIdTagInfo = (i: IdTagInfo): IdTagAnswer => (i.expiryDate && i.status === 'Accepted' ? { status: i.status, expiryDate: i.expiryDate } : { status: i.status });
+const ocppIdTagInfo = (i: IdTagInfo | (Omit<IdTagInfo, 'status'> & { status: 'ConcurrentTx' })): IdTagAnswer => (i.expiryDate && i.status === 'Accepted' ? { status: i.status, expiryDate: i.expiryDate } : { status: i.status });
 
-const TAG_FLAG: Record<string, string> = { Invalid: 'unknown_id_tag', Blocked: 'blocked_id_tag', Expired: 'expired_id_tag' };
+const TAG_FLAG: Record<string, string> = { Invalid: 'unknown_id_tag', Blocked: 'blocked_id_tag', Expired: 'expired_id_tag', ConcurrentTx: 'concurrent_tx' };
+
+/**
+ * The card's session still running on another connector (one that has not been flagged no_stop and
+ * started within the last day), if any.
+ */
+export async function activeSessionWithTag(q: Queryable, operatorId: string, idTag: string, except?: { chargerId: string; connectorId: number }): Promise<{ id: number; charger_id: string; connector_id: number } | null> {
+  const r = await q.query<{ id: number; charger_id: string; connector_id: number }>(
+    `SELECT id, charger_id, connector_id FROM sessions
+     WHERE operator_id = $1 AND id_tag = $2 AND status = 'active' AND NOT ('no_stop' = ANY(flags))
+       AND started_at > now() - interval '24 hours'
+       AND NOT (charger_id = $3 AND connector_id = $4)
+     ORDER BY id DESC LIMIT 1`,
+    [operatorId, idTag, except?.chargerId ?? '', except?.connectorId ?? -1],
+  );
+  return r.rows[0] ?? null;
+}
 
 async function addFlag(q: Queryable, sessionId: number, flag: string) {
   await q.query(`UPDATE sessions SET flags = array_append(flags, $2), updated_at = now() WHERE id = $1 AND NOT ($2 = ANY(flags))`, [sessionId, flag]);
@@ -122,7 +138,13 @@ export async function recordStart(q: Queryable, input: StartInput): Promise<{ se
 
   const remote = await findRemoteStart(q, input.chargerId, input.idTag, input.connectorId, true);
   // A remote start was authorised by the platform itself (app, partner, staff): its idTag needs no card.
-  const info: IdTagInfo = remote ? { status: 'Accepted', driverPhone: remote.driver_phone } : await idTagInfo(q, input.operatorId, input.idTag, receivedAt);
+  let info: IdTagInfo | (Omit<IdTagInfo, 'status'> & { status: 'ConcurrentTx' }) = remote
+    ? { status: 'Accepted', driverPhone: remote.driver_phone }
+    : await idTagInfo(q, input.operatorId, input.idTag, receivedAt);
+  // One card, two connectors at once: a shared or cloned card. Answered ConcurrentTx (the charger
+  // should not deliver), still recorded and flagged for review.
+  if (!remote && info.status === 'Accepted' && info.kind === 'card' && (await activeSessionWithTag(q, input.operatorId, input.idTag, { chargerId: input.chargerId, connectorId: input.connectorId })))
+    info = { ...info, status: 'ConcurrentTx' };
   const flags: string[] = [];
   if (TAG_FLAG[info.status]) flags.push(TAG_FLAG[info.status]);
   if (clockSuspect(input.startedAt, receivedAt)) flags.push('clock_suspect');

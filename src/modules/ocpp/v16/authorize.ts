@@ -1,5 +1,5 @@
 import { canStart, idTagInfo } from '../../wallet/index.ts';
-import { findRemoteStart } from '../../sessions/index.ts';
+import { activeSessionWithTag, findRemoteStart } from '../../sessions/index.ts';
 import type { Handler } from './types.ts';
 
 /**
@@ -10,6 +10,7 @@ import type { Handler } from './types.ts';
 export const authorize: Handler<{ idTag: string }> = async ({ ctx, conn, params }) => {
   if (await findRemoteStart(ctx.db, conn.chargerId, params.idTag, null)) return { idTagInfo: { status: 'Accepted' } };
   const info = await idTagInfo(ctx.db, conn.operatorId, params.idTag);
+  if (info.status === 'Accepted' && info.kind === 'card' && (await activeSessionWithTag(ctx.db, conn.operatorId, params.idTag))) return { idTagInfo: { status: 'ConcurrentTx' } };
   if (info.status === 'Accepted' && info.driverPhone) {
     const can = await canStart(ctx.db, conn.operatorId, { idTag: params.idTag });
     if (!can.ok && can.code === 'insufficient_balance') return { idTagInfo: { status: 'Blocked' } };
