@@ -4,7 +4,7 @@ import { sessionRoutes } from './routes.ts';
 export { activeSessionWithTag, recordStart, recordMeterValues, recordStop, applyConnectorStatus, recordAnomaly, clockSuspect, OFFLINE_LATE_MS, type SessionRow, type StopOutcome } from './service.ts';
 export { getSession, activeSessionOn, listActiveSessions, listSessionSamples, listSessions, listSessionAnomalies, sessionEnergyWh, sessionView, type SessionView, type SampleRow } from './queries.ts';
 export { expectRemoteStart, findRemoteStart, type ExpectRemoteStartInput } from './remote-start.ts';
-export { normaliseMeterValues, type NormalisedSample } from './meter.ts';
+export { normaliseMeterValues, type NormalisedSample, type SampledValueIn } from './meter.ts';
 export { meterWriter, writeMeterBatch, type MeterInput } from './meter-writer.ts';
 export { sessionForOrder, energySamples, finishedSessionsSince, staleActiveSessions, setLiveCost, lowestActiveSessionId, type SessionForOrder } from './for-orders.ts';
 

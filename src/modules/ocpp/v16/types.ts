@@ -1,5 +1,6 @@
 import type { Ctx } from '../../../platform/context.ts';
 import type { Connection } from '../connection.ts';
+import type { SampledValueIn } from '../../sessions/index.ts';
 
 /** What every 1.6 handler gets: the validated params of one CALL from one connected charger. */
 export interface HandlerInput<P = any> {
@@ -11,16 +12,7 @@ export interface HandlerInput<P = any> {
 }
 export type Handler<P = any, R = object> = (h: HandlerInput<P>) => Promise<R>;
 
-export interface SampledValue {
-  value: string;
-  context?: string;
-  format?: string;
-  measurand?: string;
-  phase?: string;
-  location?: string;
-  unit?: string;
-}
 export interface MeterValue {
   timestamp: string;
-  sampledValue: SampledValue[];
+  sampledValue: SampledValueIn[];
 }
