@@ -1,5 +1,6 @@
 import type { Module } from '../../platform/context.ts';
 import { registryRoutes } from './routes.ts';
+import { qrRoutes } from './qr-routes.ts';
 
 export * from './service.ts';
 export { provision, validateProvisioning } from './provisioning.ts';
@@ -8,5 +9,8 @@ export { tariffAssignment, setStationTariff, setChargerTariff } from './for-tari
 
 export const registryModule: Module = {
   name: 'registry',
-  register: (app, ctx) => registryRoutes(app, ctx),
+  register: (app, ctx) => {
+    registryRoutes(app, ctx);
+    qrRoutes(app, ctx);
+  },
 };

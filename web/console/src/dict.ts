@@ -83,6 +83,7 @@ export const dict: Record<string, [string, string]> = {
   'charger.id': ['桩编号', 'Charger no.'],
   'charger.connected': ['网络', 'Network'],
   'charger.online': ['在线', 'Online'],
+  'charger.qr': ['二维码', 'QR codes'],
   'charger.offline': ['离线', 'Offline'],
   'charger.vendor': ['厂商', 'Vendor'],
   'charger.model': ['型号', 'Model'],

@@ -1,8 +1,8 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { App, Button, Card, Col, Descriptions, Form, Input, InputNumber, Radio, Row, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../hooks.ts';
-import { post } from '../api.ts';
+import { get, post } from '../api.ts';
 import { navigate } from '../router.ts';
 import { StatusTag } from '../components/StatusTag.tsx';
 import { ApiErrorAlert } from '../components/ApiErrorAlert.tsx';
@@ -66,6 +66,7 @@ export function ChargerDetail({ params }: { params: { id: string } }) {
             { key: 'security', label: t('charger.security'), children: <History path={CHARGER_API.security(id)} kind="security" /> },
             { key: 'conn', label: t('charger.connections'), children: <History path={CHARGER_API.connections(id)} kind="connections" /> },
             { key: 'msg', label: t('charger.messages'), children: <History path={CHARGER_API.messages(id)} kind="messages" /> },
+            { key: 'qr', label: t('charger.qr'), children: <QrCodes id={id} /> },
           ]}
         />
       </Card>
@@ -243,6 +244,33 @@ function Commands({ id, connectors }: { id: string; connectors: number[] }) {
           </Card>
         </Col>
       )}
+    </Row>
+  );
+}
+
+/** Printable QR codes per gun; the URLs come from the server (PUBLIC_BASE_URL), never from this browser's host. */
+function QrCodes({ id }: { id: string }) {
+  const list = useApi<{ items: { connectorId: number; url: string; svg: string }[] }>(`/chargers/${encodeURIComponent(id)}/qr-codes`);
+  const [svgs, setSvgs] = useState<Record<number, string>>({});
+  useEffect(() => {
+    for (const i of list.data?.items ?? [])
+      get<string>(i.svg.replace(/^\/api\/v1/, ''))
+        .then((svg) => setSvgs((m) => ({ ...m, [i.connectorId]: svg })))
+        .catch(() => {});
+  }, [list.data]);
+  return (
+    <Row gutter={16}>
+      <ApiErrorAlert error={list.error} />
+      {(list.data?.items ?? []).map((i) => (
+        <Col key={i.connectorId} xs={24} md={12} xl={8}>
+          <Card size="small" title={`#${i.connectorId}`} data-testid={`qr-${i.connectorId}`}>
+            {svgs[i.connectorId] && <img alt={i.url} style={{ width: 180, height: 180 }} src={`data:image/svg+xml;utf8,${encodeURIComponent(svgs[i.connectorId])}`} />}
+            <Typography.Paragraph copyable style={{ fontFamily: 'monospace', fontSize: 12, marginTop: 8 }}>
+              {i.url}
+            </Typography.Paragraph>
+          </Card>
+        </Col>
+      ))}
     </Row>
   );
 }
