@@ -1,5 +1,6 @@
 import type { Db, Queryable } from '../../platform/db/index.ts';
 import type { Logger } from '../../platform/log.ts';
+import { GroupCommit } from '../../platform/group-commit.ts';
 
 export interface FrameEntry {
   operatorId: string;
@@ -39,39 +40,29 @@ export function parseFrame(text: string): Omit<FrameEntry, 'operatorId' | 'charg
  * `write` resolves once the frame is durable, so a handler can wait for its frame before acting.
  */
 export class MessageLog {
-  private queue: { e: FrameEntry; done: (err?: unknown) => void }[] = [];
-  private inFlight = 0;
+  private writer: GroupCommit<FrameEntry, void>;
 
   /** Up to `parallel` INSERTs at once, so a slow one does not hold every charger up. */
-  constructor(private db: Db, private log: Logger, private maxBatch = 500, private parallel = 2) {}
-
-  write(e: FrameEntry): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ e, done: (err) => (err ? reject(err) : resolve()) });
-      if (this.inFlight < this.parallel) {
-        this.inFlight++;
-        setImmediate(() => void this.flush());
-      }
+  constructor(db: Db, log: Logger, maxBatch = 500, parallel = 2) {
+    this.writer = new GroupCommit<FrameEntry, void>({
+      writeBatch: async (es) => {
+        await insertFrames(db, es);
+        return es.map(() => undefined as void);
+      },
+      maxBatch,
+      parallel,
+      onBatchError: 'fail-all',
+      onError: (err, frames) => log.error({ err, frames }, 'could not store OCPP frames'),
     });
   }
 
-  private async flush() {
-    while (this.queue.length) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      try {
-        await insertFrames(this.db, batch.map((b) => b.e));
-        for (const b of batch) b.done();
-      } catch (err) {
-        this.log.error({ err, frames: batch.length }, 'could not store OCPP frames');
-        for (const b of batch) b.done(err);
-      }
-    }
-    this.inFlight--;
+  write(e: FrameEntry): Promise<void> {
+    return this.writer.write(e);
   }
 
   /** Resolves when everything queued so far is written (tests, shutdown). */
-  async drain() {
-    while (this.inFlight || this.queue.length) await new Promise((r) => setTimeout(r, 5));
+  drain() {
+    return this.writer.drain();
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Db, Queryable } from '../../platform/db/index.ts';
 import { normaliseMeterValues, latestReadings, type NormalisedSample, type SampledValueIn } from './meter.ts';
 import type { SessionRow } from './service.ts';
+import { GroupCommit } from '../../platform/group-commit.ts';
 
 export interface MeterInput {
   operatorId: string;
@@ -17,44 +18,20 @@ export interface MeterInput {
  * frame's samples are committed, with the session they belong to.
  */
 export class MeterWriter {
-  private queue: { input: MeterInput; done: (s: SessionRow | null) => void; fail: (e: unknown) => void }[] = [];
-  private inFlight = 0;
+  private writer: GroupCommit<MeterInput, SessionRow | null>;
 
   /** `parallel` batches may be written at once: a batch waiting on the database does not hold up the next. */
-  constructor(private db: Db, private maxBatch = 300, private parallel = 3) {}
+  constructor(db: Db, maxBatch = 300, parallel = 3) {
+    // One bad frame must not fail its neighbours: a failed batch is written again one by one.
+    this.writer = new GroupCommit({ writeBatch: (inputs) => writeMeterBatch(db, inputs), maxBatch, parallel, onBatchError: 'one-by-one' });
+  }
 
   write(input: MeterInput): Promise<SessionRow | null> {
-    return new Promise((done, fail) => {
-      this.queue.push({ input, done, fail });
-      if (this.inFlight < this.parallel) {
-        this.inFlight++;
-        setImmediate(() => void this.flush());
-      }
-    });
+    return this.writer.write(input);
   }
 
-  private async flush() {
-    while (this.queue.length) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      try {
-        const rows = await writeMeterBatch(this.db, batch.map((b) => b.input));
-        batch.forEach((b, i) => b.done(rows[i]));
-      } catch {
-        // One bad frame must not fail its neighbours: write them one by one.
-        for (const b of batch) {
-          try {
-            b.done((await writeMeterBatch(this.db, [b.input]))[0]);
-          } catch (e) {
-            b.fail(e);
-          }
-        }
-      }
-    }
-    this.inFlight--;
-  }
-
-  async drain() {
-    while (this.inFlight || this.queue.length) await new Promise((r) => setTimeout(r, 5));
+  drain() {
+    return this.writer.drain();
   }
 }
 
