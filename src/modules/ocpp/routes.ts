@@ -6,8 +6,8 @@ import { requireRole, operatorScope, STAFF } from '../../platform/auth/guard.ts'
 import { notFound } from '../../platform/errors.ts';
 import { getChargerRow } from '../registry/index.ts';
 import { searchMessages } from './message-log.ts';
+import { connectionHistory, maintenanceStatus, securityEvents, statusHistory } from './history.ts';
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const range = z.object({
   operatorId: z.string().optional(),
   from: z.string().datetime({ offset: true }).optional(),
@@ -26,6 +26,7 @@ export function historyRoutes(app: FastifyInstance, ctx: Ctx) {
   };
   const params = z.object({ id: z.string() });
   const from = (s?: string) => (s ? new Date(s) : null);
+  const win = (q: { from?: string; to?: string; limit: number }) => ({ from: from(q.from), to: from(q.to), limit: q.limit });
 
   r.get(
     '/api/v1/chargers/:id/messages',
@@ -54,24 +55,7 @@ export function historyRoutes(app: FastifyInstance, ctx: Ctx) {
     async (req) => {
       const c = await charger(req, req.params.id);
       const q = req.query;
-      const rows = await ctx.db.query(
-        `SELECT * FROM ocpp_status_history WHERE charger_id = $1 AND operator_id = $2 AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at < $4)
-           AND ($5::int IS NULL OR connector_id = $5) AND (NOT $6 OR error_code <> 'NoError' OR status = 'Faulted')
-         ORDER BY at DESC, id DESC LIMIT $7`,
-        [c.id, c.operator_id, from(q.from), from(q.to), q.connectorId ?? null, q.faultsOnly === 'true', q.limit],
-      );
-      return {
-        items: rows.rows.map((s: any) => ({
-          connectorId: s.connector_id,
-          status: s.status,
-          errorCode: s.error_code,
-          info: s.info,
-          vendorId: s.vendor_id,
-          vendorErrorCode: s.vendor_error_code,
-          at: iso(s.at),
-          receivedAt: iso(s.received_at),
-        })),
-      };
+      return { items: await statusHistory(ctx.db, c.operator_id, c.id, { ...win(q), connectorId: q.connectorId, faultsOnly: q.faultsOnly === 'true' }) };
     },
   );
 
@@ -81,22 +65,7 @@ export function historyRoutes(app: FastifyInstance, ctx: Ctx) {
     async (req) => {
       const c = await charger(req, req.params.id);
       const q = req.query;
-      const rows = await ctx.db.query(
-        `SELECT * FROM ocpp_connections WHERE charger_id = $1 AND operator_id = $2 AND ($3::timestamptz IS NULL OR connected_at >= $3) AND ($4::timestamptz IS NULL OR connected_at < $4)
-         ORDER BY connected_at DESC, id DESC LIMIT $5`,
-        [c.id, c.operator_id, from(q.from), from(q.to), q.limit],
-      );
-      return {
-        items: rows.rows.map((x: any) => ({
-          connectedAt: iso(x.connected_at),
-          disconnectedAt: iso(x.disconnected_at),
-          remoteAddress: x.remote_address,
-          protocol: x.protocol,
-          node: x.node_id,
-          closeCode: x.close_code,
-          reason: x.reason,
-        })),
-      };
+      return { items: await connectionHistory(ctx.db, c.operator_id, c.id, win(q)) };
     },
   );
 
@@ -106,12 +75,7 @@ export function historyRoutes(app: FastifyInstance, ctx: Ctx) {
     async (req) => {
       const c = await charger(req, req.params.id);
       const q = req.query;
-      const rows = await ctx.db.query(
-        `SELECT * FROM ocpp_security_events WHERE charger_id = $1 AND operator_id = $2 AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at < $4)
-         ORDER BY at DESC, id DESC LIMIT $5`,
-        [c.id, c.operator_id, from(q.from), from(q.to), q.limit],
-      );
-      return { items: rows.rows.map((x: any) => ({ kind: x.kind, remoteAddress: x.remote_address, details: x.details, at: iso(x.at) })) };
+      return { items: (await securityEvents(ctx.db, c.operator_id, c.id, win(q))).map(({ chargerId: _c, ...e }) => e) };
     },
   );
 
@@ -123,13 +87,7 @@ export function historyRoutes(app: FastifyInstance, ctx: Ctx) {
     },
     async (req) => {
       const q = req.query;
-      const rows = await ctx.db.query(
-        `SELECT * FROM ocpp_security_events WHERE ($1::text IS NULL OR operator_id = $1) AND ($2::timestamptz IS NULL OR at >= $2) AND ($3::timestamptz IS NULL OR at < $3)
-           AND ($4::text IS NULL OR kind = $4)
-         ORDER BY at DESC, id DESC LIMIT $5`,
-        [operatorScope(req, { optional: true }), from(q.from), from(q.to), q.kind ?? null, q.limit],
-      );
-      return { items: rows.rows.map((x: any) => ({ chargerId: x.charger_id, kind: x.kind, remoteAddress: x.remote_address, details: x.details, at: iso(x.at) })) };
+      return { items: await securityEvents(ctx.db, operatorScope(req, { optional: true }), null, { ...win(q), kind: q.kind }) };
     },
   );
 
@@ -138,14 +96,7 @@ export function historyRoutes(app: FastifyInstance, ctx: Ctx) {
     { preHandler: requireRole(...STAFF), schema: { tags: ['ocpp'], description: 'Firmware and diagnostics progress as last reported.', params, querystring: z.object({ operatorId: z.string().optional() }) } },
     async (req) => {
       const c = await charger(req, req.params.id);
-      const s = (await ctx.db.query(`SELECT * FROM ocpp_charger_state WHERE charger_id = $1`, [c.id])).rows[0] as any;
-      return {
-        firmwareVersion: c.firmware_version,
-        firmwareStatus: s?.firmware_status ?? null,
-        firmwareStatusAt: iso(s?.firmware_status_at ?? null),
-        diagnosticsStatus: s?.diagnostics_status ?? null,
-        diagnosticsStatusAt: iso(s?.diagnostics_status_at ?? null),
-      };
+      return { firmwareVersion: c.firmware_version, ...(await maintenanceStatus(ctx.db, c.id)) };
     },
   );
 }

@@ -1,0 +1,67 @@
+import type { Queryable } from '../../platform/db/index.ts';
+
+/** The charger's histories as the console and API show them: status reports (faults), connections, security events. */
+export interface Window {
+  from: Date | null;
+  to: Date | null;
+  limit: number;
+}
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+export async function statusHistory(q: Queryable, operatorId: string, chargerId: string, w: Window & { connectorId?: number; faultsOnly?: boolean }) {
+  const rows = await q.query(
+    `SELECT * FROM ocpp_status_history WHERE charger_id = $1 AND operator_id = $2 AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at < $4)
+       AND ($5::int IS NULL OR connector_id = $5) AND (NOT $6 OR error_code <> 'NoError' OR status = 'Faulted')
+     ORDER BY at DESC, id DESC LIMIT $7`,
+    [chargerId, operatorId, w.from, w.to, w.connectorId ?? null, !!w.faultsOnly, w.limit],
+  );
+  return rows.rows.map((s: any) => ({
+    connectorId: s.connector_id,
+    status: s.status,
+    errorCode: s.error_code,
+    info: s.info,
+    vendorId: s.vendor_id,
+    vendorErrorCode: s.vendor_error_code,
+    at: iso(s.at),
+    receivedAt: iso(s.received_at),
+  }));
+}
+
+export async function connectionHistory(q: Queryable, operatorId: string, chargerId: string, w: Window) {
+  const rows = await q.query(
+    `SELECT * FROM ocpp_connections WHERE charger_id = $1 AND operator_id = $2 AND ($3::timestamptz IS NULL OR connected_at >= $3) AND ($4::timestamptz IS NULL OR connected_at < $4)
+     ORDER BY connected_at DESC, id DESC LIMIT $5`,
+    [chargerId, operatorId, w.from, w.to, w.limit],
+  );
+  return rows.rows.map((x: any) => ({
+    connectedAt: iso(x.connected_at),
+    disconnectedAt: iso(x.disconnected_at),
+    remoteAddress: x.remote_address,
+    protocol: x.protocol,
+    node: x.node_id,
+    closeCode: x.close_code,
+    reason: x.reason,
+  }));
+}
+
+/** Security events of one charger, or of all the operator's chargers (chargerId null; operatorId null for a platform admin). */
+export async function securityEvents(q: Queryable, operatorId: string | null, chargerId: string | null, w: Window & { kind?: string }) {
+  const rows = await q.query(
+    `SELECT * FROM ocpp_security_events WHERE ($1::text IS NULL OR operator_id = $1) AND ($2::text IS NULL OR charger_id = $2)
+       AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at < $4) AND ($5::text IS NULL OR kind = $5)
+     ORDER BY at DESC, id DESC LIMIT $6`,
+    [operatorId, chargerId, w.from, w.to, w.kind ?? null, w.limit],
+  );
+  return rows.rows.map((x: any) => ({ chargerId: x.charger_id, kind: x.kind, remoteAddress: x.remote_address, details: x.details, at: iso(x.at) }));
+}
+
+export async function maintenanceStatus(q: Queryable, chargerId: string) {
+  const s = (await q.query(`SELECT * FROM ocpp_charger_state WHERE charger_id = $1`, [chargerId])).rows[0] as any;
+  return {
+    firmwareStatus: s?.firmware_status ?? null,
+    firmwareStatusAt: iso(s?.firmware_status_at),
+    diagnosticsStatus: s?.diagnostics_status ?? null,
+    diagnosticsStatusAt: iso(s?.diagnostics_status_at),
+  };
+}
