@@ -27,3 +27,9 @@ test('one clear message per bad value', () => {
 test('public base url loses its trailing slash', () => {
   assert.equal(loadConfig({ PUBLIC_BASE_URL: 'https://cloud.example.com/' }).publicBaseUrl, 'https://cloud.example.com');
 });
+
+test('DATABASE_POOL_MAX: default 20, a bad value is named', () => {
+  assert.equal(loadConfig({}).DATABASE_POOL_MAX, 20);
+  assert.equal(loadConfig({ DATABASE_POOL_MAX: '50' }).DATABASE_POOL_MAX, 50);
+  assert.throws(() => loadConfig({ DATABASE_POOL_MAX: '0' }), /DATABASE_POOL_MAX="0"/);
+});
