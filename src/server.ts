@@ -6,6 +6,7 @@ import { openDb, type Db } from './platform/db/index.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { createLogger, type Logger } from './platform/log.ts';
 import { Outbox } from './platform/outbox.ts';
+import { systemClock, type Clock } from './platform/clock.ts';
 import { Events } from './platform/events.ts';
 import { createMetrics } from './platform/metrics.ts';
 import { createHttpApp } from './platform/http/app.ts';
@@ -33,15 +34,16 @@ async function loadAuthSecret(db: Db, cfg: Config): Promise<string> {
  * Composes the modules into one process: HTTP API, OCPP WebSocket endpoint, T/CEC endpoints and the
  * web apps on one port. `db` may be handed in (tests); otherwise it is opened from the config.
  */
-export async function startPlatform(cfg: Config, opts: { db?: Db; log?: Logger; listen?: boolean; timeScale?: number; extraModules?: Module[] } = {}): Promise<Platform> {
+export async function startPlatform(cfg: Config, opts: { db?: Db; log?: Logger; listen?: boolean; timeScale?: number; clock?: Clock; extraModules?: Module[] } = {}): Promise<Platform> {
   const log = opts.log ?? createLogger(cfg.LOG_LEVEL);
   const db = opts.db ?? (await openDb(cfg));
   const applied = await migrate(db);
   if (applied.length) log.info({ applied }, 'migrations applied');
+  const clock = opts.clock ?? systemClock;
   const metrics = createMetrics();
   const events = new Events();
   events.onError = (err, name) => log.error({ err, event: name }, 'event listener failed');
-  const outbox = new Outbox(db, log.child({ part: 'outbox' }), metrics, opts.timeScale && opts.timeScale < 1 ? 25 : 250);
+  const outbox = new Outbox(db, log.child({ part: 'outbox' }), metrics, opts.timeScale && opts.timeScale < 1 ? 25 : 250, clock);
   if (opts.timeScale) outbox.backoffScale = opts.timeScale;
   const authSecret = await loadAuthSecret(db, cfg);
   const ctx: Ctx = {
@@ -51,6 +53,7 @@ export async function startPlatform(cfg: Config, opts: { db?: Db; log?: Logger; 
     outbox,
     events,
     metrics,
+    clock,
     authSecret,
     nodeId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     services: {},

@@ -5,6 +5,7 @@ import type { Logger } from './log.ts';
 import type { Outbox } from './outbox.ts';
 import type { Events } from './events.ts';
 import type { Metrics } from './metrics.ts';
+import type { Clock } from './clock.ts';
 
 /**
  * Services modules offer each other at run time (the OCPP gateway, the notifier, ...). Each module
@@ -20,6 +21,8 @@ export interface Ctx {
   outbox: Outbox;
   events: Events;
   metrics: Metrics;
+  /** The only source of "now" and of business timers (a FakeClock in tests). */
+  clock: Clock;
   /** Secret for signing bearer tokens (AUTH_SECRET or generated once and kept in the database). */
   authSecret: string;
   nodeId: string;

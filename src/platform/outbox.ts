@@ -1,6 +1,7 @@
 import type { Db, Queryable } from './db/index.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
+import { systemClock, type Clock } from './clock.ts';
 
 export interface OutboxRow<P = any> {
   id: number;
@@ -66,6 +67,8 @@ export class Outbox {
     private log?: Logger,
     private metrics?: Metrics,
     private pollMs = 250,
+    /** Due times and back-off are on this clock, so tests move timers forward instead of waiting. */
+    readonly clock: Clock = systemClock,
   ) {}
 
   register(topic: string, fn: OutboxHandler, opts: TopicOptions = {}) {
@@ -75,7 +78,7 @@ export class Outbox {
   async enqueue(q: Queryable, input: EnqueueInput): Promise<number | null> {
     const r = await q.query<{ id: number }>(
       `INSERT INTO outbox (operator_id, topic, ordering_key, dedupe_key, payload, next_attempt_at, max_attempts)
-       VALUES ($1, $2, $3, $4, $5, COALESCE($6::timestamptz, now()), COALESCE($7::int, $8::int))
+       VALUES ($1, $2, $3, $4, $5, COALESCE($6::timestamptz, $9::timestamptz), COALESCE($7::int, $8::int))
        ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
       [
         input.operatorId ?? null,
@@ -86,6 +89,7 @@ export class Outbox {
         input.notBefore ?? null,
         input.maxAttempts ?? null,
         this.handlers.get(input.topic)?.opts.maxAttempts ?? 10,
+        this.clock.date(),
       ],
     );
     this.wake = true;
@@ -100,9 +104,9 @@ export class Outbox {
   /** Puts a dead-letter row back in the queue (the console's retry button). */
   async retry(q: Queryable, id: number, operatorId: string | null): Promise<boolean> {
     const r = await q.query(
-      `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL
+      `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $3, last_error = NULL
        WHERE id = $1 AND status = 'dead' AND ($2::text IS NULL OR operator_id = $2)`,
-      [id, operatorId],
+      [id, operatorId, this.clock.date()],
     );
     this.wake = true;
     return r.rowCount > 0;
@@ -137,19 +141,21 @@ export class Outbox {
     if (this.running) return 0;
     this.running = true;
     try {
+      const now = this.clock.date();
       const rows = await this.db.tx(async (q) => {
         const due = await q.query<OutboxRow>(
           `SELECT o.* FROM outbox o
-           WHERE o.status = 'pending' AND o.next_attempt_at <= now()
-             AND (o.locked_until IS NULL OR o.locked_until < now())
+           WHERE o.status = 'pending' AND o.next_attempt_at <= $2
+             AND (o.locked_until IS NULL OR o.locked_until < $2)
              AND (o.ordering_key IS NULL OR NOT EXISTS (
                SELECT 1 FROM outbox p WHERE p.ordering_key = o.ordering_key AND p.status = 'pending' AND p.id < o.id))
            ORDER BY o.next_attempt_at, o.id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          [limit],
+          [limit, now],
         );
         if (due.rows.length)
-          await q.query(`UPDATE outbox SET locked_until = now() + interval '2 minutes' WHERE id = ANY($1::bigint[])`, [
+          await q.query(`UPDATE outbox SET locked_until = $2::timestamptz + interval '2 minutes' WHERE id = ANY($1::bigint[])`, [
             due.rows.map((r) => r.id),
+            now,
           ]);
         return due.rows;
       });
@@ -171,25 +177,26 @@ export class Outbox {
   private async deliver(row: OutboxRow) {
     const h = this.handlers.get(row.topic);
     if (!h) {
-      await this.db.query(`UPDATE outbox SET locked_until = NULL, next_attempt_at = now() + interval '30 seconds', last_error = $2 WHERE id = $1`, [
+      await this.db.query(`UPDATE outbox SET locked_until = NULL, next_attempt_at = $3::timestamptz + interval '30 seconds', last_error = $2 WHERE id = $1`, [
         row.id,
         `no handler registered for topic ${row.topic}`,
+        this.clock.date(),
       ]);
       return;
     }
     try {
       const result = await h.fn(row, this.db);
       await this.db.query(
-        `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = now(), locked_until = NULL, result = $2, last_error = NULL WHERE id = $1`,
-        [row.id, result === undefined ? null : JSON.stringify(result)],
+        `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = $3, locked_until = NULL, result = $2, last_error = NULL WHERE id = $1`,
+        [row.id, result === undefined ? null : JSON.stringify(result), this.clock.date()],
       );
       this.metrics?.outboxDelivered.inc({ topic: row.topic, outcome: 'delivered' });
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       if (e instanceof RetryLater) {
         await this.db.query(
-          `UPDATE outbox SET locked_until = NULL, next_attempt_at = now() + make_interval(secs => $2), last_error = $3 WHERE id = $1`,
-          [row.id, e.seconds * this.backoffScale, msg],
+          `UPDATE outbox SET locked_until = NULL, next_attempt_at = $4::timestamptz + make_interval(secs => $2), last_error = $3 WHERE id = $1`,
+          [row.id, e.seconds * this.backoffScale, msg, this.clock.date()],
         );
         return;
       }
@@ -199,8 +206,8 @@ export class Outbox {
       const wait = backoff[Math.min(attempts - 1, backoff.length - 1)] * this.backoffScale;
       await this.db.query(
         `UPDATE outbox SET attempts = $2, status = $3, locked_until = NULL, last_error = $4,
-           next_attempt_at = now() + make_interval(secs => $5) WHERE id = $1`,
-        [row.id, attempts, dead ? 'dead' : 'pending', msg.slice(0, 2000), wait],
+           next_attempt_at = $6::timestamptz + make_interval(secs => $5) WHERE id = $1`,
+        [row.id, attempts, dead ? 'dead' : 'pending', msg.slice(0, 2000), wait, this.clock.date()],
       );
       this.metrics?.outboxDelivered.inc({ topic: row.topic, outcome: dead ? 'dead' : 'failed' });
       this.log?.warn({ topic: row.topic, id: row.id, attempts, dead, err: msg }, 'outbox delivery failed');

@@ -3,6 +3,7 @@ import { startPlatform, type Platform } from '../../src/server.ts';
 import { createLogger } from '../../src/platform/log.ts';
 import { provision } from '../../src/modules/registry/provisioning.ts';
 import type { Module } from '../../src/platform/context.ts';
+import type { Clock } from '../../src/platform/clock.ts';
 import { testDb } from './db.ts';
 
 export interface TestPlatform extends Platform {
@@ -14,7 +15,7 @@ export interface TestPlatform extends Platform {
 
 /** Starts the whole platform on a random port against a fresh test database. */
 export async function startTestPlatform(
-  opts: { env?: Record<string, string>; provisioning?: unknown; timeScale?: number; extraModules?: Module[] } = {},
+  opts: { env?: Record<string, string>; provisioning?: unknown; timeScale?: number; clock?: Clock; extraModules?: Module[] } = {},
 ): Promise<TestPlatform> {
   const db = await testDb();
   if (opts.provisioning) {
@@ -23,7 +24,7 @@ export async function startTestPlatform(
     await provision(db, opts.provisioning);
   }
   const cfg = loadConfig({ PORT: '0', HOST: '127.0.0.1', DEMO_DATA: 'false', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...opts.env });
-  const p = await startPlatform(cfg, { db, log: createLogger(cfg.LOG_LEVEL), timeScale: opts.timeScale, extraModules: opts.extraModules });
+  const p = await startPlatform(cfg, { db, log: createLogger(cfg.LOG_LEVEL), timeScale: opts.timeScale, clock: opts.clock, extraModules: opts.extraModules });
   const api: TestPlatform['api'] = async (method, path, body, token) => {
     const res = await fetch(p.url + path, {
       method,
