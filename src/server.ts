@@ -13,6 +13,8 @@ import { createHttpApp } from './platform/http/app.ts';
 import { opsRoutes, type ReadinessCheck } from './platform/http/ops.ts';
 import type { Ctx, Module } from './platform/context.ts';
 import { modules } from './modules/index.ts';
+import { openKeyring } from './platform/secrets.ts';
+import { configureOutbound } from './platform/outbound-url.ts';
 
 export interface Platform {
   ctx: Ctx;
@@ -39,6 +41,8 @@ export async function startPlatform(cfg: Config, opts: { db?: Db; log?: Logger; 
   const db = opts.db ?? (await openDb(cfg));
   const applied = await migrate(db);
   if (applied.length) log.info({ applied }, 'migrations applied');
+  await openKeyring(cfg, db);
+  configureOutbound({ allowPrivate: cfg.OUTBOUND_ALLOW_PRIVATE === true });
   const clock = opts.clock ?? systemClock;
   const metrics = createMetrics();
   const events = new Events();
@@ -59,7 +63,7 @@ export async function startPlatform(cfg: Config, opts: { db?: Db; log?: Logger; 
     services: {},
     timeScale: opts.timeScale ?? 1,
   };
-  const app = await createHttpApp({ log, authSecret });
+  const app = await createHttpApp({ log, authSecret, trustProxy: cfg.trustedProxies });
   const readiness: ReadinessCheck[] = [];
   (ctx.services as Record<string, unknown>).readiness = readiness;
   opsRoutes(app, ctx, readiness);

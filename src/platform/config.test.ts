@@ -33,3 +33,31 @@ test('DATABASE_POOL_MAX: default 20, a bad value is named', () => {
   assert.equal(loadConfig({ DATABASE_POOL_MAX: '50' }).DATABASE_POOL_MAX, 50);
   assert.throws(() => loadConfig({ DATABASE_POOL_MAX: '0' }), /DATABASE_POOL_MAX="0"/);
 });
+
+test('DEMO_DATA: on by default on the embedded database only; off by default with DATABASE_URL', () => {
+  assert.equal(loadConfig({}).DEMO_DATA, true);
+  assert.equal(loadConfig({ DATABASE_URL: 'postgres://db/chargeops' }).DEMO_DATA, false);
+  assert.equal(loadConfig({ DATABASE_URL: 'postgres://db/chargeops', DEMO_DATA: 'true' }).DEMO_DATA, true);
+  assert.equal(loadConfig({ DEMO_DATA: 'false' }).DEMO_DATA, false);
+});
+
+test('SECRETS_KEY and SECRETS_KEY_PREVIOUS: 32 bytes as hex or base64, named when wrong', () => {
+  const hex = 'ab'.repeat(32);
+  const b64 = Buffer.alloc(32, 7).toString('base64');
+  assert.equal(loadConfig({ SECRETS_KEY: hex }).SECRETS_KEY, hex);
+  assert.equal(loadConfig({ SECRETS_KEY: b64, SECRETS_KEY_PREVIOUS: `${hex},${b64}` }).SECRETS_KEY_PREVIOUS, `${hex},${b64}`);
+  assert.throws(() => loadConfig({ SECRETS_KEY: 'short' }), /SECRETS_KEY="short": must be 32 bytes/);
+  assert.throws(() => loadConfig({ SECRETS_KEY_PREVIOUS: `${hex},nope` }), /SECRETS_KEY_PREVIOUS=.*every comma-separated key/);
+});
+
+test('TRUST_PROXY: addresses and CIDRs, none by default', () => {
+  assert.deepEqual(loadConfig({}).trustedProxies, []);
+  assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,::1' }).trustedProxies, ['10.0.0.1', '192.168.0.0/16', '::1']);
+  assert.throws(() => loadConfig({ TRUST_PROXY: 'proxy.local' }), /TRUST_PROXY="proxy.local": must be comma-separated/);
+  assert.throws(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' }), /TRUST_PROXY/);
+});
+
+test('METRICS_TOKEN and METRICS_PORT are checked', () => {
+  assert.throws(() => loadConfig({ METRICS_TOKEN: 'abc' }), /METRICS_TOKEN="abc": must be at least 16/);
+  assert.equal(loadConfig({ METRICS_PORT: '9464' }).METRICS_PORT, 9464);
+});

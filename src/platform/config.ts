@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { isIP } from 'node:net';
+import { KEY_FORMAT_HINT, parseKey } from './secrets-key.ts';
 
 const bool = z
   .string()
@@ -17,7 +19,8 @@ export const configSchema = z.object({
     .optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
   PUBLIC_BASE_URL: z.string().url('must be an absolute URL such as https://cloud.example.com').optional(),
-  DEMO_DATA: bool.default(true),
+  /** default: true on the embedded database, false with DATABASE_URL (see loadConfig) */
+  DEMO_DATA: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   MESSAGE_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
@@ -25,11 +28,42 @@ export const configSchema = z.object({
   HEARTBEAT_INTERVAL_S: z.coerce.number().int().min(10).default(300),
   ADMIT_UNKNOWN_CHARGERS: bool.default(false),
   DEMO_SIMULATE: bool.optional(),
+  /** 32 bytes (hex or base64) sealing every secret at rest; required with DATABASE_URL */
+  SECRETS_KEY: z.string().refine((v) => parseKey(v) !== null, KEY_FORMAT_HINT).optional(),
+  /** older keys, comma-separated, still opened until `chargeops rotate-secrets` re-sealed everything */
+  SECRETS_KEY_PREVIOUS: z
+    .string()
+    .refine((v) => v.split(',').every((k) => !k.trim() || parseKey(k) !== null), `every comma-separated key ${KEY_FORMAT_HINT}`)
+    .optional(),
+  /** addresses/CIDRs of the reverse proxies whose X-Forwarded-For is believed (default: none) */
+  TRUST_PROXY: z
+    .string()
+    .refine((v) => v.split(',').every((a) => isAddressOrCidr(a.trim())), 'must be comma-separated IP addresses or CIDRs, e.g. 10.0.0.1,192.168.0.0/16')
+    .optional(),
+  /** lets admin-set outbound URLs reach loopback and private networks (the embedded demo sets it) */
+  OUTBOUND_ALLOW_PRIVATE: bool.optional(),
+  /** writes driver one-time codes to the log (the embedded demo sets it; never in production) */
+  OTP_LOG_CODES: bool.optional(),
+  /** bearer token /metrics asks for */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** serve /metrics only on this port (not on PORT) */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
 });
 
+function isAddressOrCidr(a: string): boolean {
+  const [ip, bits, extra] = a.split('/');
+  if (extra !== undefined || !isIP(ip)) return false;
+  if (bits === undefined) return true;
+  const max = isIP(ip) === 4 ? 32 : 128;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= max;
+}
+
 export type RawConfig = z.infer<typeof configSchema>;
-export interface Config extends RawConfig {
+export interface Config extends Omit<RawConfig, 'DEMO_DATA'> {
+  DEMO_DATA: boolean;
   publicBaseUrl: string;
+  /** TRUST_PROXY as a list (empty: X-Forwarded-For is never believed) */
+  trustedProxies: string[];
 }
 
 export class ConfigError extends Error {
@@ -53,5 +87,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const c = parsed.data;
   const publicBaseUrl = (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
-  return { ...c, publicBaseUrl };
+  const trustedProxies = (c.TRUST_PROXY ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  // The demo data is for trying the platform on the embedded database; a server database is a deployment.
+  const DEMO_DATA = c.DEMO_DATA ?? !c.DATABASE_URL;
+  return { ...c, DEMO_DATA, publicBaseUrl, trustedProxies };
 }

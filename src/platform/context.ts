@@ -6,6 +6,7 @@ import type { Outbox } from './outbox.ts';
 import type { Events } from './events.ts';
 import type { Metrics } from './metrics.ts';
 import type { Clock } from './clock.ts';
+import type { SealedColumn } from './secrets.ts';
 
 /**
  * Services modules offer each other at run time (the OCPP gateway, the notifier, ...). Each module
@@ -33,6 +34,8 @@ export interface Ctx {
 
 export interface Module {
   name: string;
+  /** Columns holding secrets sealed with SECRETS_KEY (re-sealed by `chargeops rotate-secrets`). */
+  sealedColumns?: SealedColumn[];
   /** Adds routes and outbox handlers; runs before the server listens. */
   register?(app: FastifyInstance, ctx: Ctx): Promise<void> | void;
   /** Starts background work once the server listens. */

@@ -19,6 +19,17 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
+    inboundRejected: new client.Counter({
+      name: 'chargeops_inbound_rejected_total',
+      help: 'Unauthenticated inbound calls refused before anything was stored (partner calls, payment callbacks), by source and reason',
+      labelNames: ['source', 'reason'],
+      registers: [registry],
+    }),
+    loginsThrottled: new client.Counter({
+      name: 'chargeops_logins_throttled_total',
+      help: 'Staff logins answered 429 because of too many failures for one username from one address',
+      registers: [registry],
+    }),
     outboxDelivered: new client.Counter({
       name: 'chargeops_outbox_deliveries_total',
       help: 'Outbox delivery attempts by topic and outcome',

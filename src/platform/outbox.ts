@@ -2,6 +2,7 @@ import type { Db, Queryable } from './db/index.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { systemClock, type Clock } from './clock.ts';
+import { scrubSecrets } from './redact.ts';
 
 export interface OutboxRow<P = any> {
   id: number;
@@ -192,7 +193,8 @@ export class Outbox {
       );
       this.metrics?.outboxDelivered.inc({ topic: row.topic, outcome: 'delivered' });
     } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
+      // last_error is shown to staff: never a credential that slipped into an error message
+      const msg = scrubSecrets(e instanceof Error ? e.message : String(e));
       if (e instanceof RetryLater) {
         await this.db.query(
           `UPDATE outbox SET locked_until = NULL, next_attempt_at = $4::timestamptz + make_interval(secs => $2), last_error = $3 WHERE id = $1`,

@@ -5,6 +5,13 @@ import { join } from 'node:path';
 import { openPglite, openPostgres, type Db } from '../../src/platform/db/index.ts';
 import { listMigrations, migrate } from '../../src/platform/db/migrate.ts';
 import pg from 'pg';
+import { Keyring, useKeyring } from '../../src/platform/secrets.ts';
+import { configureOutbound } from '../../src/platform/outbound-url.ts';
+
+// Tests seal secrets with a random key of their own (a process without SECRETS_KEY keeps it), and
+// their fake partners, gateways and providers listen on 127.0.0.1.
+useKeyring(Keyring.random());
+configureOutbound({ allowPrivate: true });
 
 export const TEST_DB = (process.env.TEST_DB ?? 'pglite') as 'pglite' | 'postgres';
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

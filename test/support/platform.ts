@@ -23,7 +23,7 @@ export async function startTestPlatform(
     await migrate(db);
     await provision(db, opts.provisioning);
   }
-  const cfg = loadConfig({ PORT: '0', HOST: '127.0.0.1', DEMO_DATA: 'false', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...opts.env });
+  const cfg = loadConfig({ PORT: '0', HOST: '127.0.0.1', DEMO_DATA: 'false', OUTBOUND_ALLOW_PRIVATE: 'true', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...opts.env });
   const p = await startPlatform(cfg, { db, log: createLogger(cfg.LOG_LEVEL), timeScale: opts.timeScale, clock: opts.clock, extraModules: opts.extraModules });
   const api: TestPlatform['api'] = async (method, path, body, token) => {
     const res = await fetch(p.url + path, {

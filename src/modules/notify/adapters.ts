@@ -6,6 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { PermanentFailure } from '../../platform/outbox.ts';
+import { outboundFetch, redactUrl } from '../../platform/outbound-url.ts';
 import type { Channel } from './settings.ts';
 
 export interface Delivery {
@@ -13,7 +14,10 @@ export interface Delivery {
   event: string;
   channel: Channel;
   recipient: string;
+  /** what lists and logs show (a login code masked) */
   text: string;
+  /** the full text sealed with SECRETS_KEY when it holds a secret; opened only for the adapter */
+  sealedText?: string;
   data: Record<string, unknown>;
   dedupeKey: string;
 }
@@ -23,13 +27,14 @@ export type Adapter = (d: Delivery, config: Record<string, any>) => Promise<unkn
 async function post(url: string, body: string, headers: Record<string, string>): Promise<any> {
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(10_000) });
+    res = await outboundFetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, timeoutMs: 10_000 });
   } catch (e) {
-    throw new Error(`POST ${url} failed: ${(e as Error).message}`);
+    throw new Error(`POST ${redactUrl(url)} failed: ${(e as Error).message}`);
   }
+  // never the query string in a message: the WeChat access token travels there
   const text = await res.text();
-  if (res.status >= 400 && res.status < 500 && res.status !== 429) throw new PermanentFailure(`POST ${url} answered ${res.status}: ${text.slice(0, 200)}`);
-  if (!res.ok) throw new Error(`POST ${url} answered ${res.status}: ${text.slice(0, 200)}`);
+  if (res.status >= 400 && res.status < 500 && res.status !== 429) throw new PermanentFailure(`POST ${redactUrl(url)} answered ${res.status}: ${text.slice(0, 200)}`);
+  if (!res.ok) throw new Error(`POST ${redactUrl(url)} answered ${res.status}: ${text.slice(0, 200)}`);
   try {
     return text ? JSON.parse(text) : null;
   } catch {

@@ -8,6 +8,7 @@ import { Outbox, type OutboxRow } from '../../platform/outbox.ts';
 import { eventSetting, channelConfig, type Channel, type NotifyEvent, CHANNELS } from './settings.ts';
 import { render } from './templates.ts';
 import { adapters, type Delivery } from './adapters.ts';
+import { openSecret, sealSecret } from '../../platform/secrets.ts';
 
 let bound: Outbox | null = null;
 /** The running platform's outbox (wakes its dispatcher); set when the module registers. */
@@ -57,12 +58,26 @@ async function recipientFor(q: Queryable, n: NotifyInput, channel: Channel): Pro
   return c.config.url ?? (c.adapter === 'fake' ? 'operator-webhook' : null);
 }
 
-/** A one-time login code (or any operational text) by SMS, whatever the event settings say. */
-export async function sendSms(q: Queryable, m: { operatorId: string; phone: string; text: string; dedupeKey: string }): Promise<boolean> {
+/**
+ * A one-time login code (or any operational text) by SMS, whatever the event settings say. `secret`
+ * (the code) never rests in clear: the outbox row and the sent list hold the text with it masked,
+ * and the full text sealed with SECRETS_KEY, opened only by the adapter at delivery.
+ */
+export async function sendSms(q: Queryable, m: { operatorId: string; phone: string; text: string; dedupeKey: string; secret?: string }): Promise<boolean> {
+  const masked = m.secret ? m.text.split(m.secret).join('*'.repeat(m.secret.length)) : m.text;
   const id = await outbox().enqueue(q, {
     operatorId: m.operatorId,
     topic: 'notify.sms',
-    payload: { operatorId: m.operatorId, event: 'login_code', channel: 'sms', recipient: m.phone, text: m.text, data: {}, dedupeKey: `${m.dedupeKey}:sms` } satisfies Delivery,
+    payload: {
+      operatorId: m.operatorId,
+      event: 'login_code',
+      channel: 'sms',
+      recipient: m.phone,
+      text: masked,
+      ...(m.secret ? { sealedText: sealSecret(m.text) } : {}),
+      data: {},
+      dedupeKey: `${m.dedupeKey}:sms`,
+    } satisfies Delivery,
     dedupeKey: `notify:${m.dedupeKey}:sms`,
     maxAttempts: 3, // a login code is useless after a few minutes
   });
@@ -76,7 +91,8 @@ export function channelHandler(channel: Channel) {
     const done = await q.query(`SELECT id FROM notifications_sent WHERE dedupe_key = $1`, [d.dedupeKey]);
     if (done.rows.length) return { alreadySent: true };
     const { adapter, config } = await channelConfig(q, d.operatorId, channel);
-    const result = await adapters[adapter][channel](d, config);
+    const { sealedText, ...shown } = d;
+    const result = await adapters[adapter][channel](sealedText ? { ...shown, text: openSecret(sealedText) } : shown, config);
     await q.query(
       `INSERT INTO notifications_sent (operator_id, event, channel, adapter, recipient, dedupe_key, text, data, outbox_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (dedupe_key) DO NOTHING`,

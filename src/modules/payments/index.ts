@@ -23,6 +23,10 @@ const crons = new WeakMap<Ctx, Cron>();
 
 export const paymentsModule: Module = {
   name: 'payments',
+  sealedColumns: [
+    { table: 'payment_merchants', key: ['operator_id', 'provider'], column: 'api_v3_key_enc' },
+    { table: 'payment_merchants', key: ['operator_id', 'provider'], column: 'merchant_private_key_enc' },
+  ],
   register(app, ctx) {
     const selfCheck = new PublicUrlCheck(ctx);
     ctx.services.publicUrlCheck = selfCheck;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Queryable } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { SectionProvisioner } from '../registry/provisioners.ts';
-import { openSecret, sealSecret, secretKey } from './secrets.ts';
+import { openSecret, sealSecret } from '../../platform/secrets.ts';
 import { WECHATPAY_DEFAULT_BASE, type WechatpayMerchant } from './wechatpay/client.ts';
 
 const pem = (kind: 'private' | 'public') =>
@@ -41,13 +41,12 @@ export type PaymentsSettings = z.infer<typeof paymentsSettingsSchema>;
 
 /** Saves one operator's WeChat Pay merchant; secrets left out keep their stored value. */
 export async function saveWechatpaySettings(q: Queryable, operatorId: string, s: WechatpaySettings, timezone: string): Promise<void> {
-  const key = await secretKey(q);
   const cur = await q.query<{ api_v3_key_enc: string | null; merchant_private_key_enc: string | null }>(
     `SELECT api_v3_key_enc, merchant_private_key_enc FROM payment_merchants WHERE operator_id = $1 AND provider = 'wechatpay' FOR UPDATE`,
     [operatorId],
   );
-  const apiV3 = s.apiV3Key ? sealSecret(s.apiV3Key, key) : (cur.rows[0]?.api_v3_key_enc ?? null);
-  const priv = s.merchantPrivateKey ? sealSecret(s.merchantPrivateKey, key) : (cur.rows[0]?.merchant_private_key_enc ?? null);
+  const apiV3 = s.apiV3Key ? sealSecret(s.apiV3Key) : (cur.rows[0]?.api_v3_key_enc ?? null);
+  const priv = s.merchantPrivateKey ? sealSecret(s.merchantPrivateKey) : (cur.rows[0]?.merchant_private_key_enc ?? null);
   if (!apiV3) throw new AppError(400, 'invalid_settings', 'payments.wechatpay.apiV3Key is required the first time');
   if (!priv) throw new AppError(400, 'invalid_settings', 'payments.wechatpay.merchantPrivateKey is required the first time');
   const keys = [{ serial: s.platformSerial, publicKey: s.platformPublicKey }, ...(s.extraPlatformKeys ?? []).filter((k) => k.serial !== s.platformSerial)];
@@ -84,15 +83,14 @@ export async function loadWechatpayMerchant(q: Queryable, operatorId: string): P
   const r = await q.query<MerchantRow>(`SELECT * FROM payment_merchants WHERE operator_id = $1 AND provider = 'wechatpay'`, [operatorId]);
   const m = r.rows[0];
   if (!m || !m.api_v3_key_enc || !m.merchant_private_key_enc) return null;
-  const key = await secretKey(q);
   return {
     operatorId,
     timezone: m.timezone,
     mchid: m.mchid,
     appid: m.appid,
-    apiV3Key: openSecret(m.api_v3_key_enc, key),
+    apiV3Key: openSecret(m.api_v3_key_enc),
     merchantSerial: m.merchant_serial,
-    merchantPrivateKey: openSecret(m.merchant_private_key_enc, key),
+    merchantPrivateKey: openSecret(m.merchant_private_key_enc),
     platformKeys: m.platform_keys,
     apiBaseUrl: m.api_base_url,
   };

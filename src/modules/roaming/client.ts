@@ -7,6 +7,9 @@ import { getOperator } from '../registry/index.ts';
 import { openResponse, sealRequest, seqCounter, Ret } from './envelope.ts';
 import { partnerUrl, type OutboundInterface } from './dialects.ts';
 import { keysOf, type Partner } from './partners.ts';
+import { redactTcec } from './redact.ts';
+import { openSecret, sealSecret } from '../../platform/secrets.ts';
+import { outboundFetch, redactUrl } from '../../platform/outbound-url.ts';
 
 const nextSeq = seqCounter();
 
@@ -23,33 +26,34 @@ async function ourTcecId(ctx: Ctx, operatorId: string): Promise<string> {
 }
 
 async function send(ctx: Ctx, partner: Partner, iface: OutboundInterface, payload: unknown, token: string | null) {
-  const now = new Date();
+  const now = ctx.clock.date();
   const env = sealRequest(await ourTcecId(ctx, partner.operatorId), payload, keysOf(partner.outbound), now, nextSeq(now));
   const log = await ctx.db.query<{ id: number }>(
-    `INSERT INTO roaming_envelopes (operator_id, partner_id, direction, interface, request_raw, request_plain) VALUES ($1, $2, 'out', $3, $4, $5) RETURNING id`,
-    [partner.operatorId, partner.id, iface, JSON.stringify(env), JSON.stringify(payload)],
+    `INSERT INTO roaming_envelopes (operator_id, partner_id, direction, interface, request_raw, request_plain, at) VALUES ($1, $2, 'out', $3, $4, $5, $6) RETURNING id`,
+    [partner.operatorId, partner.id, iface, JSON.stringify(env), redactTcec(JSON.stringify(payload)), now],
   );
   const done = (status: number | null, raw: string | null, plain: string | null, ret: number | null, error: string | null) =>
-    ctx.db.query(`UPDATE roaming_envelopes SET http_status = $2, response_raw = $3, response_plain = $4, ret = $5, error = $6, done_at = now() WHERE id = $1`, [
+    ctx.db.query(`UPDATE roaming_envelopes SET http_status = $2, response_raw = $3, response_plain = $4, ret = $5, error = $6, done_at = $7 WHERE id = $1`, [
       log.rows[0].id,
       status,
       raw,
-      plain,
+      plain === null ? null : redactTcec(plain),
       ret,
       error,
+      ctx.clock.date(),
     ]);
   let res: Response;
   let text: string;
   try {
-    res = await fetch(partnerUrl(partner, iface), {
+    res = await outboundFetch(partnerUrl(partner, iface), {
       method: 'POST',
       headers: { 'content-type': 'application/json;charset=utf-8', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify(env),
-      signal: AbortSignal.timeout(15_000),
+      timeoutMs: 15_000,
     });
     text = await res.text();
   } catch (e) {
-    const msg = `partner unreachable: ${e instanceof Error ? e.message : String(e)}`;
+    const msg = `partner ${redactUrl(partnerUrl(partner, iface))} unreachable: ${e instanceof Error ? e.message : String(e)}`;
     await done(null, null, null, null, msg);
     throw new PartnerCallError(msg);
   }
@@ -78,10 +82,11 @@ async function send(ctx: Ctx, partner: Partner, iface: OutboundInterface, payloa
 export async function partnerToken(ctx: Ctx, partner: Partner, fresh = false): Promise<string> {
   if (!fresh) {
     const c = await ctx.db.query<{ token: string }>(
-      `SELECT token FROM roaming_outbound_tokens WHERE operator_id = $1 AND partner_id = $2 AND expires_at > now() + interval '60 seconds'`,
-      [partner.operatorId, partner.id],
+      `SELECT token FROM roaming_outbound_tokens WHERE operator_id = $1 AND partner_id = $2 AND expires_at > $3::timestamptz + interval '60 seconds'`,
+      [partner.operatorId, partner.id, ctx.clock.date()],
     );
-    if (c.rows[0]) return c.rows[0].token;
+    // kept sealed; a row from before sealing (clear text) is simply refreshed
+    if (c.rows[0]?.token.startsWith('k1.')) return openSecret(c.rows[0].token);
   }
   const ours = await ourTcecId(ctx, partner.operatorId);
   const r = await send(ctx, partner, 'query_token', { OperatorID: ours, OperatorSecret: partner.outbound.operatorSecret }, null);
@@ -90,9 +95,9 @@ export async function partnerToken(ctx: Ctx, partner: Partner, fresh = false): P
   if (j.SuccStat !== 0 || !j.AccessToken) throw new PartnerCallError(`query_token refused: FailReason ${j.FailReason}`);
   const ttl = Math.max(60, Math.min(7 * 86400, Number(j.TokenAvailableTime) || 3600));
   await ctx.db.query(
-    `INSERT INTO roaming_outbound_tokens (operator_id, partner_id, token, expires_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))
+    `INSERT INTO roaming_outbound_tokens (operator_id, partner_id, token, expires_at) VALUES ($1, $2, $3, $5::timestamptz + make_interval(secs => $4))
      ON CONFLICT (operator_id, partner_id) DO UPDATE SET token = EXCLUDED.token, expires_at = EXCLUDED.expires_at`,
-    [partner.operatorId, partner.id, j.AccessToken, ttl],
+    [partner.operatorId, partner.id, sealSecret(j.AccessToken), ttl, ctx.clock.date()],
   );
   return j.AccessToken;
 }

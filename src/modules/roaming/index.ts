@@ -19,6 +19,11 @@ const running = new WeakMap<object, { crons: Cron[]; pruner: NodeJS.Timeout }>()
 
 export const roamingModule: Module = {
   name: 'roaming',
+  sealedColumns: [
+    { table: 'roaming_partners', key: ['operator_id', 'id'], column: 'inbound_secrets' },
+    { table: 'roaming_partners', key: ['operator_id', 'id'], column: 'outbound_secrets' },
+    { table: 'roaming_outbound_tokens', key: ['operator_id', 'partner_id'], column: 'token' },
+  ],
   register(app, ctx) {
     inboundRoutes(app, ctx, {
       query_token: queryToken,
@@ -38,6 +43,9 @@ export const roamingModule: Module = {
     registerCheck(ctx);
   },
   async start(ctx) {
+    // tokens from before they were digested (ours) or sealed (the partner's) are dropped: both are re-issued on demand
+    await ctx.db.query(`DELETE FROM roaming_tokens WHERE token NOT LIKE 'sha256:%'`);
+    await ctx.db.query(`DELETE FROM roaming_outbound_tokens WHERE token NOT LIKE 'k1.%'`);
     const pruner = setInterval(() => pruneSeenSeqs(ctx).catch(() => {}), 10 * 60_000);
     pruner.unref();
     running.set(ctx, { crons: await startDailyChecks(ctx), pruner });

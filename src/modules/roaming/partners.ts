@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../../platform/db/index.ts';
 import { DIALECT_NAMES, INTERFACES } from './dialects.ts';
-import { open, seal, secretKey } from './secret-box.ts';
+import { openJson, sealJson } from '../../platform/secrets.ts';
 import type { Keys } from './envelope.ts';
 
 const secret16 = z.string().regex(/^[\x21-\x7e]{16}$/, 'exactly 16 printable ASCII characters (used as raw UTF-8 bytes)');
@@ -57,7 +57,7 @@ interface Row {
   updated_at: Date;
 }
 
-function fromRow(r: Row, key: Buffer): Partner {
+function fromRow(r: Row): Partner {
   return {
     operatorId: r.operator_id,
     id: r.id,
@@ -67,8 +67,8 @@ function fromRow(r: Row, key: Buffer): Partner {
     paths: r.paths ?? {},
     stations: r.stations ?? [],
     startConfirmTimeoutSeconds: r.start_confirm_timeout_s,
-    inbound: open<PartnerSecrets>(key, r.inbound_secrets),
-    outbound: open<PartnerSecrets>(key, r.outbound_secrets),
+    inbound: openJson<PartnerSecrets>(r.inbound_secrets),
+    outbound: openJson<PartnerSecrets>(r.outbound_secrets),
   };
 }
 
@@ -79,11 +79,10 @@ export function publicView(p: Partner) {
 }
 
 export async function upsertPartner(q: Queryable, operatorId: string, p: PartnerInput): Promise<void> {
-  const key = await secretKey(q);
   const cur = await getPartner(q, operatorId, p.operatorId);
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  const inbound = cur && same(cur.inbound, p.inbound) ? null : seal(key, p.inbound);
-  const outbound = cur && same(cur.outbound, p.outbound) ? null : seal(key, p.outbound);
+  const inbound = cur && same(cur.inbound, p.inbound) ? null : sealJson(p.inbound);
+  const outbound = cur && same(cur.outbound, p.outbound) ? null : sealJson(p.outbound);
   // Applying the same document twice changes nothing (secrets are re-sealed only when they change).
   await q.query(
     `INSERT INTO roaming_partners (operator_id, id, name, dialect, base_url, paths, stations, start_confirm_timeout_s, inbound_secrets, outbound_secrets)
@@ -101,20 +100,18 @@ export async function upsertPartner(q: Queryable, operatorId: string, p: Partner
 
 export async function getPartner(q: Queryable, operatorId: string, partnerId: string): Promise<Partner | null> {
   const r = await q.query<Row>(`SELECT * FROM roaming_partners WHERE operator_id = $1 AND id = $2`, [operatorId, partnerId]);
-  return r.rows[0] ? fromRow(r.rows[0], await secretKey(q)) : null;
+  return r.rows[0] ? fromRow(r.rows[0]) : null;
 }
 
 export async function listPartners(q: Queryable, operatorId: string | null): Promise<Partner[]> {
   const r = await q.query<Row>(`SELECT * FROM roaming_partners WHERE ($1::text IS NULL OR operator_id = $1) ORDER BY operator_id, id`, [operatorId]);
   if (!r.rows.length) return [];
-  const key = await secretKey(q);
-  return r.rows.map((x) => fromRow(x, key));
+  return r.rows.map((x) => fromRow(x));
 }
 
 /** Every operator's partner row with this T/CEC OperatorID: the inbound signature tells them apart. */
 export async function partnersByTcecId(q: Queryable, partnerId: string): Promise<Partner[]> {
   const r = await q.query<Row>(`SELECT * FROM roaming_partners WHERE id = $1 ORDER BY operator_id`, [partnerId]);
   if (!r.rows.length) return [];
-  const key = await secretKey(q);
-  return r.rows.map((x) => fromRow(x, key));
+  return r.rows.map((x) => fromRow(x));
 }

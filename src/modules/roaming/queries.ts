@@ -10,6 +10,7 @@ import type { Partner } from './partners.ts';
 import { connectorCode, parseConnectorCode } from './connector-id.ts';
 import { kw1, parseData, parseWireTime, seq27, tcecStatus } from './wire.ts';
 import { stationEnergy } from './stats.ts';
+import { tokenDigest } from './redact.ts';
 
 export const TOKEN_SECONDS = 7200;
 
@@ -19,11 +20,12 @@ export const queryToken: InboundHandler = async (ctx, partner, data) => {
   if (d.OperatorID !== partner.id) return fail(1);
   if (d.OperatorSecret !== partner.inbound.operatorSecret) return fail(2);
   const token = randomBytes(24).toString('base64url');
-  await ctx.db.query(`INSERT INTO roaming_tokens (token, operator_id, partner_id, expires_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))`, [
-    token,
+  await ctx.db.query(`INSERT INTO roaming_tokens (token, operator_id, partner_id, expires_at) VALUES ($1, $2, $3, $5::timestamptz + make_interval(secs => $4))`, [
+    tokenDigest(token),
     partner.operatorId,
     partner.id,
     TOKEN_SECONDS,
+    ctx.clock.date(),
   ]);
   return { OperatorID: partner.id, SuccStat: 0, AccessToken: token, TokenAvailableTime: TOKEN_SECONDS, FailReason: 0 };
 };

@@ -7,6 +7,8 @@ import { ADMINS, STAFF, requireOperator, requireRole } from '../../platform/auth
 import { AppError, notFound } from '../../platform/errors.ts';
 import { getPartner, listPartners, partnerSchema, publicView, upsertPartner } from './partners.ts';
 import { enqueueDailyChecks } from './check.ts';
+import { redactTcec } from './redact.ts';
+import { maskPayload, scrubSecrets } from '../../platform/redact.ts';
 
 const idParam = z.object({ id: z.string() });
 
@@ -102,8 +104,8 @@ export function roamingRoutes(app: FastifyInstance, ctx: Ctx) {
         httpStatus: e.http_status,
         ret: e.ret,
         error: e.error,
-        request: { raw: parse(e.request_raw), data: parse(e.request_plain) },
-        response: { raw: parse(e.response_raw), data: parse(e.response_plain) },
+        request: { raw: parse(e.request_raw), data: parse(e.request_plain === null ? null : redactTcec(e.request_plain)) },
+        response: { raw: parse(e.response_raw), data: parse(e.response_plain === null ? null : redactTcec(e.response_plain)) },
       }));
       return { items, nextBeforeId: items.length === q.limit ? items[items.length - 1].id : null };
     },
@@ -174,8 +176,8 @@ export function roamingRoutes(app: FastifyInstance, ctx: Ctx) {
         attempts: o.attempts,
         maxAttempts: o.max_attempts,
         nextAttemptAt: o.next_attempt_at.toISOString(),
-        lastError: o.last_error,
-        payload: o.payload,
+        lastError: o.last_error === null ? null : scrubSecrets(o.last_error),
+        payload: maskPayload(o.payload),
         result: o.result,
         createdAt: o.created_at.toISOString(),
         deliveredAt: o.delivered_at?.toISOString() ?? null,

@@ -7,12 +7,13 @@ import type { Logger } from '../log.ts';
 
 export type App = FastifyInstance;
 
-export async function createHttpApp(opts: { log: Logger; authSecret: string; bodyLimit?: number }): Promise<FastifyInstance> {
+export async function createHttpApp(opts: { log: Logger; authSecret: string; bodyLimit?: number; trustProxy?: string[] }): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.log.child({ part: 'http' }),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? 5 * 1024 * 1024,
-    trustProxy: true,
+    // X-Forwarded-For is believed only from TRUST_PROXY (req.ip is the client address everywhere)
+    trustProxy: opts.trustProxy?.length ? opts.trustProxy : false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
