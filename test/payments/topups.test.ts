@@ -148,44 +148,41 @@ test('100 copies of the callback in parallel → exactly one credit', async () =
   assert.deepEqual(stored.rows[0].outcomes.sort(), ['already_credited', 'credited']);
 });
 
-test('a forged signature is refused (401 FAIL), stored and logged, and credits nothing', async () => {
+test('a forged signature is refused (401 FAIL) before anything is stored: counted and logged, credits nothing', async () => {
   const before = await balance(p, staff, PHONE);
   const t = await create('99.00');
+  const inboxRows = async () => (await p.ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM inbox WHERE source = 'wechatpay'`)).rows[0].n;
+  const rejected = async (reason: string) => ((await p.ctx.metrics.inboundRejected.get()).values.find((v) => v.labels.source === 'wechatpay' && v.labels.reason === reason)?.value ?? 0);
+  const n0 = await inboxRows();
+  const bad0 = await rejected('bad_signature');
   // an attacker claims the unpaid order was paid, signing with a key that is not the platform's
-  const refused = async () =>
-    (await p.ctx.db.query<{ outcome: string; body: string; headers: any }>(`SELECT outcome, body, headers FROM inbox WHERE source = 'wechatpay' AND outcome = 'refused:bad_signature' ORDER BY id`)).rows;
-  const n0 = (await refused()).length;
   const statuses = await fake.notify(t.outTradeNo, { forge: true, asPaid: true });
   assert.deepEqual(statuses, [401]);
-  const rows = await refused();
-  assert.equal(rows.length, n0 + 1);
-  assert.match(rows[rows.length - 1].body, /"resource"/);
-  assert.ok(rows[rows.length - 1].headers['wechatpay-signature']);
+  assert.equal(await inboxRows(), n0, 'an unverified body is never stored');
+  assert.equal(await rejected('bad_signature'), bad0 + 1, 'but it is counted');
   // a tampered body with a valid-looking signature, a signature probe and a stale timestamp: all refused
   const body = '{"id":"x","event_type":"TRANSACTION.SUCCESS","resource":{}}';
+  const stale0 = await rejected('stale_timestamp');
   for (const h of [
     { 'wechatpay-serial': fake.platformSerial, 'wechatpay-signature': 'WECHATPAY/SIGNTEST/AAAA', 'wechatpay-timestamp': String(Math.floor(Date.now() / 1000)), 'wechatpay-nonce': 'n' },
     { 'wechatpay-serial': fake.platformSerial, 'wechatpay-signature': 'AAAA', 'wechatpay-timestamp': String(Math.floor(Date.now() / 1000) - 600), 'wechatpay-nonce': 'n' },
+    { 'wechatpay-serial': 'NOT-OUR-SERIAL', 'wechatpay-signature': 'AAAA', 'wechatpay-timestamp': String(Math.floor(Date.now() / 1000)), 'wechatpay-nonce': 'n' },
   ]) {
     const r = await fetch(`${p.url}/api/v1/payments/wechatpay/notify/op1`, { method: 'POST', headers: { 'content-type': 'application/json', ...h }, body });
     assert.equal(r.status, 401);
     assert.equal((await r.json()).code, 'FAIL');
   }
-  // a body that is not even JSON is stored raw too, then refused
+  assert.equal(await rejected('stale_timestamp'), stale0 + 1);
+  // a body that is not even JSON, and a callback for an operator without a merchant: refused, nothing stored
   const junk = await fetch(`${p.url}/api/v1/payments/wechatpay/notify/op1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
   assert.equal(junk.status, 401);
   assert.equal((await junk.json()).code, 'FAIL');
-  const raw = await p.ctx.db.query<{ body: string }>(`SELECT body FROM inbox WHERE source = 'wechatpay' ORDER BY id DESC LIMIT 1`);
-  assert.equal(raw.rows[0].body, '{not json');
+  const nobody = await fetch(`${p.url}/api/v1/payments/wechatpay/notify/op2`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"x":1}' });
+  assert.equal(nobody.status, 404);
+  assert.equal(await inboxRows(), n0);
   assert.equal((await topup(t.outTradeNo)).status, 'pending');
   assert.equal(await credits(t.outTradeNo), 0);
   assert.equal(await balance(p, staff, PHONE), before);
-  // staff see the refused callbacks with their reason
-  const seen = await p.api('GET', '/api/v1/payments/callbacks?refused=true', undefined, staff);
-  assert.equal(seen.status, 200);
-  assert.ok(seen.body.items.length >= 3);
-  assert.ok(seen.body.items.some((x: any) => x.outcome === 'refused:bad_signature' && x.error === 'signature does not verify'));
-  assert.ok(seen.body.items.some((x: any) => x.outcome === 'refused:stale_timestamp'));
   const op2 = await p.login('op2-admin', 'op2-admin-pass');
   assert.equal((await p.api('GET', '/api/v1/payments/callbacks', undefined, op2)).body.total, 0);
 });
@@ -295,6 +292,26 @@ test('refund of wallet balance to the original payment: accepted → wallet debi
   assert.equal(fake.refunds.get(r.body.outRefundNo)!.amount, 500);
   const d = fake.deliveries.filter((x) => x.kind === 'refund' && x.outTradeNo === r.body.outRefundNo);
   assert.deepEqual(d.map((x) => x.status), [204]);
+});
+
+test('a signed refund notification without our mchid (missing or another) is refused and changes nothing', async () => {
+  const t = await create('12.00');
+  fake.pay(t.outTradeNo);
+  await waitFor('credited', async () => (await topup(t.outTradeNo)).status === 'credited');
+  fake.knobs.refundResult = 'SUCCESS';
+  const r = await p.api('POST', '/api/v1/refunds', { outTradeNo: t.outTradeNo, amount: '2.00', reason: '余额退款' }, admin);
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const url = `${p.url}/api/v1/payments/wechatpay/notify/op1`;
+  const base = { out_trade_no: t.outTradeNo, out_refund_no: r.body.outRefundNo, refund_id: '50000000000000000000000000001', refund_status: 'ABNORMAL', amount: { total: 1200, refund: 200 } };
+  const { mchid: _m, ...noMchid } = { mchid: '', ...base };
+  for (const resource of [noMchid, { ...base, mchid: '1900000001' }]) {
+    assert.equal(await fake.notifyRaw(url, 'refund', 'REFUND.ABNORMAL', resource), 400);
+  }
+  const rows = await p.ctx.db.query<{ outcome: string; error: string }>(`SELECT outcome, error FROM inbox WHERE source = 'wechatpay' AND decoded->>'out_refund_no' = $1 AND outcome LIKE 'flagged:%' ORDER BY id`, [r.body.outRefundNo]);
+  assert.deepEqual(rows.rows.map((x) => x.outcome), ['flagged:merchant_mismatch', 'flagged:merchant_mismatch']);
+  assert.match(rows.rows[0].error, /without mchid/);
+  const now = (await p.api('GET', `/api/v1/refunds/${r.body.outRefundNo}`, undefined, staff)).body;
+  assert.notEqual(now.status, 'abnormal', 'the forged state was not applied');
 });
 
 test('the daily job enqueues yesterday’s reconciliation once per operator after 10:00 local time, and it runs through the outbox', async () => {

@@ -9,9 +9,11 @@ import { refundState, transactionState } from './wechatpay/client.ts';
 const KEEP_HEADERS = ['wechatpay-timestamp', 'wechatpay-nonce', 'wechatpay-signature', 'wechatpay-serial', 'wechatpay-signature-type', 'request-id', 'content-type', 'user-agent', 'x-forwarded-for'];
 
 /**
- * WeChat Pay notifications (payments and refunds). Stored raw in the inbox before anything else;
- * the signature is checked over those exact bytes. Answers: 204 when processed or already
- * processed; 4xx/5xx with {code:"FAIL"} otherwise, which makes WeChat retry.
+ * WeChat Pay notifications (payments and refunds). The signature (platform key serial, timestamp
+ * window, RSA over the exact bytes) is checked first: a refused callback is counted and logged with
+ * metadata only, its body never stored. A verified one is stored raw in the inbox before it is
+ * acted on. Answers: 204 when processed or already processed; 4xx/5xx with {code:"FAIL"}
+ * otherwise, which makes WeChat retry.
  */
 export function callbackRoutes(app: FastifyInstance, ctx: Ctx) {
   // Own body parsing in this scope: whatever arrives (malformed JSON, another content type) is kept
@@ -44,9 +46,9 @@ function cachedMerchant(ctx: Ctx, operatorId: string): Promise<LoadedMerchant | 
   let c = merchantCache.get(ctx);
   if (!c) merchantCache.set(ctx, (c = new Map()));
   const hit = c.get(operatorId);
-  if (hit && Date.now() - hit.at < 5000) return hit.m;
+  if (hit && ctx.clock.now() - hit.at < 5000) return hit.m;
   const m = loadWechatpayMerchant(ctx.db, operatorId);
-  c.set(operatorId, { at: Date.now(), m });
+  c.set(operatorId, { at: ctx.clock.now(), m });
   m.catch(() => c.delete(operatorId));
   return m;
 }
@@ -56,17 +58,27 @@ async function handleNotify(ctx: Ctx, req: FastifyRequest, reply: FastifyReply) 
   const raw = (req as unknown as { rawBody?: string }).rawBody ?? '';
   const headers = Object.fromEntries(KEEP_HEADERS.filter((k) => req.headers[k] !== undefined).map((k) => [k, req.headers[k]]));
   const merchant = await cachedMerchant(ctx, operatorId);
+  const refuse = (status: number, reason: string, message: string) => {
+    ctx.metrics.inboundRejected.inc({ source: 'wechatpay', reason });
+    req.log.warn({ operatorId, reason, serial: headers['wechatpay-serial'], requestId: headers['request-id'], bytes: raw.length }, `WeChat Pay callback refused before verification: ${message}`);
+    return reply.status(status).send({ code: 'FAIL', message });
+  };
+  if (!merchant) return refuse(404, 'unknown_merchant', `operator ${operatorId} has no WeChat Pay merchant`);
+  const sig = verifyWechatSignature(req.headers, raw, merchant.platformKeys, { now: ctx.clock.now() });
+  if (!sig.ok) return refuse(401, sig.reason, sig.message);
+  // Verified: stored raw before it is acted on.
   const inbox = await ctx.db.query<{ id: number }>(
-    `INSERT INTO inbox (operator_id, source, kind, dedupe_key, headers, body) VALUES ($1, 'wechatpay', 'notify', $2, $3, $4) RETURNING id`,
-    [merchant ? operatorId : null, (req.body as { id?: string } | undefined)?.id ?? null, JSON.stringify({ ...headers, operatorId }), raw],
+    `INSERT INTO inbox (operator_id, source, kind, dedupe_key, headers, body, received_at) VALUES ($1, 'wechatpay', 'notify', $2, $3, $4, $5) RETURNING id`,
+    [operatorId, (req.body as { id?: string } | undefined)?.id ?? null, JSON.stringify({ ...headers, operatorId }), raw, ctx.clock.date()],
   );
   const inboxId = inbox.rows[0].id;
   const done = async (status: number, outcome: string, message?: string, decoded?: unknown) => {
-    await ctx.db.query(`UPDATE inbox SET processed_at = now(), outcome = $2, error = $3, decoded = $4 WHERE id = $1`, [
+    await ctx.db.query(`UPDATE inbox SET processed_at = $5, outcome = $2, error = $3, decoded = $4 WHERE id = $1`, [
       inboxId,
       outcome,
       status >= 400 ? (message ?? null) : null,
       decoded === undefined ? null : JSON.stringify(decoded),
+      ctx.clock.date(),
     ]);
     if (status >= 400) {
       req.log.warn({ operatorId, inboxId, outcome, status }, `WeChat Pay callback refused: ${message}`);
@@ -74,9 +86,6 @@ async function handleNotify(ctx: Ctx, req: FastifyRequest, reply: FastifyReply) 
     }
     return reply.status(204).send();
   };
-  if (!merchant) return done(404, 'unknown_merchant', `operator ${operatorId} has no WeChat Pay merchant`);
-  const sig = verifyWechatSignature(req.headers, raw, merchant.platformKeys);
-  if (!sig.ok) return done(401, `refused:${sig.reason}`, sig.message);
   const body = req.body as { id?: string; event_type?: string; resource?: any } | undefined;
   if (!body?.resource?.ciphertext) return done(400, 'bad_request', 'no encrypted resource in the notification');
   let plain: any;
@@ -94,13 +103,15 @@ async function handleNotify(ctx: Ctx, req: FastifyRequest, reply: FastifyReply) 
       return done(204, r.outcome, undefined, plain);
     }
     if (body.event_type?.startsWith('REFUND.')) {
-      if (plain.mchid && plain.mchid !== merchant.mchid) return done(400, 'flagged:merchant_mismatch', `refund for mchid ${plain.mchid}`, plain);
+      // a refund notification names its merchant; one without it, or with another, is not ours to apply
+      if (plain.mchid !== merchant.mchid) return done(400, 'flagged:merchant_mismatch', plain.mchid ? `refund for mchid ${plain.mchid}` : 'refund notification without mchid', plain);
       const outcome = await applyRefundState(ctx, operatorId, refundState({ ...plain, status: plain.refund_status ?? plain.status }), 'callback', inboxId);
       return done(outcome === 'unknown_refund' ? 400 : 204, outcome, outcome === 'unknown_refund' ? `unknown out_refund_no ${plain.out_refund_no}` : undefined, plain);
     }
     return done(204, `ignored:${body.event_type}`, undefined, plain);
   } catch (e) {
     req.log.error({ err: e, inboxId }, 'WeChat Pay callback processing failed');
-    return done(500, 'error', `processing failed, please retry: ${(e as Error).message}`, plain);
+    // no database text in the answer: the reason is in the log
+    return done(500, 'error', 'processing failed, please retry', plain);
   }
 }

@@ -11,7 +11,7 @@ test('partners provisioning: stored with secrets encrypted, applying twice chang
     const doc = roamingDoc({ xiaoju: 'http://127.0.0.1:9/x', cec: 'http://127.0.0.1:9/c' });
     await provision(db, doc);
     const row1 = (await db.query(`SELECT inbound_secrets, outbound_secrets, updated_at FROM roaming_partners WHERE id = $1`, [XIAOJU])).rows[0];
-    assert.ok(row1.inbound_secrets.startsWith('v1.'));
+    assert.match(row1.inbound_secrets, /^k1\.[0-9a-f]{8}\./, 'sealed with SECRETS_KEY, the key id in front');
     assert.ok(!row1.inbound_secrets.includes('secret-in'), 'not stored in clear');
     const p = await getPartner(db, 'op1', XIAOJU);
     assert.equal(p?.inbound.operatorSecret, `secret-in-${XIAOJU}`);

@@ -102,6 +102,8 @@ export interface FakeWechatpay {
   pay(outTradeNo: string, opts?: { openid?: string }): FakeOrder;
   /** Sends the order's payment notification now (once, or `copies` times at once) to its notify_url or `url`. */
   notify(outTradeNo: string, opts?: { url?: string; copies?: number; forge?: boolean; asPaid?: boolean }): Promise<(number | string)[]>;
+  /** Sends a correctly signed notification with any resource (what a compromised or confused sender could send). */
+  notifyRaw(url: string, kind: 'transaction' | 'refund', eventType: string, resource: unknown): Promise<number | string>;
   close(): Promise<void>;
 }
 
@@ -261,6 +263,10 @@ export async function startFakeWechatpay(opts: { port?: number; host?: string; t
     for (const s of statuses) deliveries.push({ outTradeNo, kind: 'transaction', url, attempt: -1, status: s, at: new Date() });
     return statuses;
   }
+  async function notifyRaw(url: string, kind: 'transaction' | 'refund', eventType: string, resource: unknown) {
+    return send(url, notification(kind, resource, eventType, merchant.apiV3Key), false);
+  }
+
 
   function billFor(date: string, mchid: string): BillRow[] {
     const rows: BillRow[] = [];
@@ -471,6 +477,7 @@ export async function startFakeWechatpay(opts: { port?: number; host?: string; t
     addMerchant: (m) => merchants.set(m.mchid, m),
     pay,
     notify,
+    notifyRaw,
     async close() {
       for (const t of timers) clearTimeout(t);
       timers.clear();
