@@ -231,3 +231,60 @@ test('a lost session.started event never leaves a charging partner session "star
   const stop = await fx.xiaoju.waitFor('stop result', () => fx.xiaoju.of('notification_stop_charge_result').find((x) => x.data.StartChargeSeq === s));
   assert.equal(stop.data.StartChargeSeqStat, 4);
 });
+
+test('a call that fails signature or token is refused before anything is stored (counted, not logged as an envelope)', async () => {
+  const envelopes = async () => (await p.ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM roaming_envelopes WHERE direction = 'in'`)).rows[0].n;
+  const rejected = async (reason: string) => (await p.ctx.metrics.inboundRejected.get()).values.find((v) => v.labels.source === 'tcec' && v.labels.reason === reason)?.value ?? 0;
+  const n0 = await envelopes();
+  const before = { sig: await rejected('bad_signature'), token: await rejected('bad_token'), op: await rejected('unknown_operator'), env: await rejected('bad_envelope'), body: await rejected('unreadable_body') };
+  assert.equal((await xj.call('query_station_status', { StationIDs: ['s1'] }, { tamper: (e) => ({ ...e, Sig: 'B'.repeat(32) }) })).ret, 4001);
+  assert.equal((await xj.call('query_station_status', { StationIDs: ['s1'] }, { token: 'forged-token' })).ret, 4002);
+  assert.equal((await xj.call('query_station_status', { StationIDs: ['s1'] }, { operatorId: '000000000' })).ret, 4004);
+  assert.equal((await xj.call('query_station_status', { StationIDs: ['s1'] }, { tamper: ({ Data, ...e }) => e })).ret, 4003);
+  const junk = await fetch(`${p.url}/evcs/v1/query_station_status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"OperatorID":' });
+  assert.equal((await junk.json()).Ret, 4003);
+  assert.equal(await envelopes(), n0, 'no unauthenticated body stored');
+  assert.equal(await rejected('bad_signature'), before.sig + 1);
+  assert.equal(await rejected('bad_token'), before.token + 1);
+  assert.equal(await rejected('unknown_operator'), before.op + 1);
+  assert.equal(await rejected('bad_envelope'), before.env + 1);
+  assert.equal(await rejected('unreadable_body'), before.body + 1);
+  // an authenticated call is stored before it is acted on, as before
+  assert.equal((await xj.call('query_station_status', { StationIDs: ['s1'] })).ret, 0);
+  assert.equal(await envelopes(), n0 + 1);
+});
+
+test('credentials never rest in the envelope log or the token table: OperatorSecret and AccessToken masked, tokens kept as digests', async () => {
+  const issued = await xj.call('query_token', { OperatorID: XIAOJU, OperatorSecret: inboundSecret(XIAOJU) }, { token: null });
+  const token: string = issued.data.AccessToken;
+  assert.ok(token.length >= 16);
+  assert.equal((await xj.call('query_station_status', { StationIDs: ['s1'] }, { token })).ret, 0, 'the token works');
+  const t = await p.login('op1-admin', 'op1-admin-pass');
+  const log = await p.api('GET', `/api/v1/partners/${XIAOJU}/envelopes?interface=query_token&limit=50`, undefined, t);
+  assert.equal(log.status, 200);
+  const shown = JSON.stringify(log.body);
+  assert.ok(log.body.items.some((e: any) => e.request.data?.OperatorSecret === '***' && e.response.data?.AccessToken === '***'), shown.slice(0, 500));
+  assert.ok(!shown.includes(inboundSecret(XIAOJU)), 'no partner secret in the log staff see');
+  assert.ok(!shown.includes(token), 'no issued token in the log staff see');
+  const stored = await p.ctx.db.query<{ dump: string }>(
+    `SELECT coalesce(string_agg(coalesce(request_plain, '') || coalesce(response_plain, '') || coalesce(error, ''), ''), '') AS dump FROM roaming_envelopes`,
+  );
+  assert.ok(!stored.rows[0].dump.includes(inboundSecret(XIAOJU)) && !stored.rows[0].dump.includes(token), 'nor at rest');
+  const tokens = await p.ctx.db.query<{ token: string }>(`SELECT token FROM roaming_tokens`);
+  assert.ok(tokens.rows.length > 0 && tokens.rows.every((r) => r.token.startsWith('sha256:') && r.token !== token));
+  // the partner's token for our calls is sealed
+  const outbound = await p.ctx.db.query<{ token: string }>(`SELECT token FROM roaming_outbound_tokens`);
+  for (const r of outbound.rows) assert.match(r.token, /^k1\./);
+});
+
+test('a partner base URL pointing at a metadata service or link-local address is refused when saved', async () => {
+  const t = await p.login('op1-admin', 'op1-admin-pass');
+  const secrets = { operatorSecret: 'in-secret-1', dataSecret: '1234567890abcdef', dataSecretIv: '1234567890abcdef', sigSecret: '1234567890abcdef' };
+  for (const baseUrl of ['http://169.254.169.254/latest/', 'http://metadata.google.internal/', 'file:///etc/passwd', 'http://[fe80::1]/']) {
+    const r = await p.api('POST', '/api/v1/partners', { operatorId: '223456789', name: 'X', dialect: 'cec-2016', baseUrl, stations: [], inbound: secrets, outbound: secrets }, t);
+    assert.equal(r.status, 400, baseUrl);
+    assert.match(r.body.error.message, /baseUrl.*(never allowed|only http and https)/, baseUrl);
+  }
+  const put = await p.api('PUT', `/api/v1/partners/${XIAOJU}`, { name: '小桔充电', dialect: 'xiaoju', baseUrl: 'http://100.100.100.200/', stations: ['s1'] }, t);
+  assert.equal(put.status, 400);
+});

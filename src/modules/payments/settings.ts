@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 import type { Queryable } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors.ts';
+import { outboundUrl } from '../../platform/outbound-url.ts';
 import type { SectionProvisioner } from '../registry/provisioners.ts';
 import { openSecret, sealSecret } from '../../platform/secrets.ts';
 import { WECHATPAY_DEFAULT_BASE, type WechatpayMerchant } from './wechatpay/client.ts';
@@ -32,7 +33,7 @@ export const wechatpaySettingsSchema = z.object({
   platformPublicKey: pem('public'),
   /** More platform keys while WeChat migrates from certificates to the WeChat Pay public key (both are used, chosen by Wechatpay-Serial). */
   extraPlatformKeys: z.array(platformKey).optional(),
-  apiBaseUrl: z.string().url().default(WECHATPAY_DEFAULT_BASE),
+  apiBaseUrl: outboundUrl().default(WECHATPAY_DEFAULT_BASE),
 });
 export type WechatpaySettings = z.infer<typeof wechatpaySettingsSchema>;
 

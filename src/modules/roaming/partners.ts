@@ -4,6 +4,7 @@ import type { Queryable } from '../../platform/db/index.ts';
 import { DIALECT_NAMES, INTERFACES } from './dialects.ts';
 import { openJson, sealJson } from '../../platform/secrets.ts';
 import type { Keys } from './envelope.ts';
+import { outboundUrl } from '../../platform/outbound-url.ts';
 
 const secret16 = z.string().regex(/^[\x21-\x7e]{16}$/, 'exactly 16 printable ASCII characters (used as raw UTF-8 bytes)');
 export const secretsSchema = z.object({
@@ -18,7 +19,7 @@ export const partnerSchema = z.object({
   operatorId: z.string().regex(/^[A-Za-z0-9]{9}$/, "the partner's T/CEC operator id has 9 characters"),
   name: z.string().min(1).max(100),
   dialect: z.enum(DIALECT_NAMES),
-  baseUrl: z.string().url(),
+  baseUrl: outboundUrl(),
   paths: z.partialRecord(z.enum(INTERFACES), z.string().min(1)).optional(),
   stations: z.array(z.string().min(1)).default([]),
   startConfirmTimeoutSeconds: z.number().int().min(5).max(3600).default(60),

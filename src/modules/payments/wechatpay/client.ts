@@ -1,4 +1,5 @@
 import { formatDate } from './time.ts';
+import { outboundFetch } from '../../../platform/outbound-url.ts';
 import { buildAuthorization, jsapiPayParams, verifyWechatSignature, type PlatformKey } from './crypto.ts';
 import { parseTradeBill, sha1Hex, BillFormatError } from './bill.ts';
 import { ProviderError, type PaymentProvider, type PaymentState, type PrepayInput, type PrepayResult, type RefundInput, type RefundState } from '../provider.ts';
@@ -30,11 +31,12 @@ export class WechatpayProvider implements PaymentProvider {
     const authorization = buildAuthorization({ mchid: this.m.mchid, serialNo: this.m.merchantSerial, privateKeyPem: this.m.merchantPrivateKey, method, urlPath: u.pathname + u.search, body: text });
     let res: Response;
     try {
-      res = await fetch(url, {
+      // the API base is set by an admin: the outbound policy applies (no metadata or private addresses)
+      res = await outboundFetch(url, {
         method,
         headers: { authorization, accept: 'application/json', 'user-agent': 'ChargeOps/0.1', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : text,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        timeoutMs: this.timeoutMs,
       });
     } catch (e) {
       throw new ProviderError(`WeChat Pay ${method} ${u.pathname} unreachable: ${(e as Error).message}`, 0, 'NETWORK', true);
