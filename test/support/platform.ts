@@ -1,6 +1,7 @@
 import { loadConfig } from '../../src/platform/config.ts';
 import { startPlatform, type Platform } from '../../src/server.ts';
-import { createLogger } from '../../src/platform/log.ts';
+import { createLogger, type Logger } from '../../src/platform/log.ts';
+import type { Db } from '../../src/platform/db/index.ts';
 import { provision } from '../../src/modules/registry/provisioning.ts';
 import type { Module } from '../../src/platform/context.ts';
 import type { Clock } from '../../src/platform/clock.ts';
@@ -15,16 +16,16 @@ export interface TestPlatform extends Platform {
 
 /** Starts the whole platform on a random port against a fresh test database. */
 export async function startTestPlatform(
-  opts: { env?: Record<string, string>; provisioning?: unknown; timeScale?: number; clock?: Clock; extraModules?: Module[] } = {},
+  opts: { env?: Record<string, string>; provisioning?: unknown; timeScale?: number; clock?: Clock; extraModules?: Module[]; log?: Logger; db?: Db } = {},
 ): Promise<TestPlatform> {
-  const db = await testDb();
+  const db = opts.db ?? (await testDb());
   if (opts.provisioning) {
     const { migrate } = await import('../../src/platform/db/migrate.ts');
     await migrate(db);
     await provision(db, opts.provisioning);
   }
   const cfg = loadConfig({ PORT: '0', HOST: '127.0.0.1', DEMO_DATA: 'false', OUTBOUND_ALLOW_PRIVATE: 'true', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...opts.env });
-  const p = await startPlatform(cfg, { db, log: createLogger(cfg.LOG_LEVEL), timeScale: opts.timeScale, clock: opts.clock, extraModules: opts.extraModules });
+  const p = await startPlatform(cfg, { db, log: opts.log ?? createLogger(cfg.LOG_LEVEL), timeScale: opts.timeScale, clock: opts.clock, extraModules: opts.extraModules });
   const api: TestPlatform['api'] = async (method, path, body, token) => {
     const res = await fetch(p.url + path, {
       method,
@@ -50,7 +51,7 @@ export async function startTestPlatform(
     },
     async close() {
       await p.stop();
-      await db.close();
+      if (!opts.db) await db.close();
     },
   };
 }

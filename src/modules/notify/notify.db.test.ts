@@ -96,3 +96,46 @@ test('sendSms: a login code goes out whatever the event settings say', async () 
   const s = await listSent(db, 'opS', { recipient: '13900000000' });
   assert.deepEqual(s.map((x) => [x.event, x.text]), [['login_code', '验证码 123456']]);
 });
+
+test('a login code by SMS: the gateway gets the code; the outbox row and the sent list only a masked text', async () => {
+  await saveSettings(db, 'opC', 'admin', { channels: { sms: { adapter: 'http', config: { url, token: 'gw-token-123456' } } } });
+  received.length = 0;
+  assert.equal(await sendSms(db, { operatorId: 'opC', phone: '13900000001', text: '【igo】验证码 482915，5 分钟内有效。', secret: '482915', dedupeKey: 'code-c1' }), true);
+  const row = await db.query<{ payload: any }>(`SELECT payload FROM outbox WHERE dedupe_key = 'notify:code-c1:sms'`);
+  assert.ok(!JSON.stringify(row.rows[0].payload).includes('482915'), 'no code in clear in the outbox row');
+  assert.match(row.rows[0].payload.text, /验证码 \*{6}/);
+  assert.match(row.rows[0].payload.sealedText, /^k1\./);
+  await outbox.drain();
+  assert.equal(received.length, 1);
+  assert.equal(JSON.parse(received[0].body).text, '【igo】验证码 482915，5 分钟内有效。', 'opened only for the gateway');
+  assert.equal(received[0].headers.authorization, 'Bearer gw-token-123456');
+  const sent = await listSent(db, 'opC', {});
+  assert.ok(!JSON.stringify(sent).includes('482915'));
+  assert.match(sent[0].text, /\*{6}/);
+});
+
+test('channel secrets are sealed at rest, shown as "***", and a token in a failing URL never reaches last_error', async () => {
+  await saveSettings(db, 'opT', 'admin', {
+    events: { order_completed: { enabled: true, channels: ['wechat'] } },
+    channels: { wechat: { adapter: 'http', config: { apiBase: url.replace('/hook', '/wx'), accessToken: 'WX-ACCESS-TOKEN-1', templates: { order_completed: 'tpl1' } } } },
+  });
+  const raw = await db.query<{ config: any; secrets: string }>(`SELECT config, secrets FROM notify_channels WHERE operator_id = 'opT' AND channel = 'wechat'`);
+  assert.ok(!JSON.stringify(raw.rows[0].config).includes('WX-ACCESS-TOKEN-1'));
+  assert.match(raw.rows[0].secrets, /^k1\./);
+  assert.equal((await allSettings(db, 'opT')).channels.wechat.config.accessToken, '***');
+  answer = 500;
+  await notify(db, { operatorId: 'opT', event: 'order_completed', to: { openid: 'o-1' }, data: { orderNo: 'N1' }, dedupeKey: 'wx1' });
+  await outbox.drain();
+  answer = 200;
+  const row = await db.query<{ last_error: string }>(`SELECT last_error FROM outbox WHERE dedupe_key = 'notify:wx1:wechat'`);
+  assert.match(row.rows[0].last_error, /answered 500/);
+  assert.ok(!row.rows[0].last_error.includes('WX-ACCESS-TOKEN-1'), row.rows[0].last_error);
+  assert.ok(received.some((r) => r.body.includes('tpl1')), 'the call itself carried the token');
+});
+
+test('channel URLs are checked when saved: metadata and link-local refused, with the reason', async () => {
+  for (const bad of ['http://169.254.169.254/latest/meta-data/', 'gopher://x/', 'http://metadata.google.internal/']) {
+    await assert.rejects(saveSettings(db, 'opU', 'admin', { channels: { webhook: { adapter: 'http', config: { url: bad } } } }), /channels\.webhook\.config\.url is not an allowed outbound URL/, bad);
+  }
+  await assert.rejects(saveSettings(db, 'opU', 'admin', { channels: { wechat: { adapter: 'http', config: { apiBase: 'http://[fd00:ec2::254]/' } } } }), /apiBase/);
+});

@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Ctx } from '../../platform/context.ts';
 import { requireRole, operatorScope, STAFF } from '../../platform/auth/guard.ts';
 import { signToken } from '../../platform/auth/tokens.ts';
-import { verifySecret } from '../../platform/auth/passwords.ts';
+import { checkPassword, clearLoginFailures, LOGIN_MAX_FAILURES, loginRetryAfter, recordLoginFailure } from '../../platform/auth/login-throttle.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { listChargers, listStations } from './service.ts';
 import { provision } from './provisioning.ts';
@@ -46,18 +46,33 @@ export function registryRoutes(app: FastifyInstance, ctx: Ctx) {
       schema: {
         tags: ['auth'],
         security: [],
-        body: z.object({ username: z.string().min(1), password: z.string().min(1) }),
-        response: { 200: z.object({ token: z.string(), role: z.string(), operatorId: z.string().nullable(), username: z.string() }), 401: errorSchema },
+        description: `${LOGIN_MAX_FAILURES} failed logins for one username from one address within 15 minutes: 429 with Retry-After until the window passes.`,
+        body: z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024) }),
+        response: { 200: z.object({ token: z.string(), role: z.string(), operatorId: z.string().nullable(), username: z.string() }), 401: errorSchema, 429: errorSchema },
       },
     },
-    async (req) => {
+    async (req, reply) => {
+      const { username, password } = req.body;
+      const now = ctx.clock.date();
+      const wait = await loginRetryAfter(ctx.db, username, req.ip, now);
+      if (wait !== null) {
+        ctx.metrics.loginsThrottled.inc();
+        reply.header('retry-after', String(wait));
+        throw new AppError(429, 'too_many_attempts', `too many failed logins for ${username} from your address; try again in ${wait} s`, { retryAfterSeconds: wait });
+      }
       const u = await ctx.db.query<{ username: string; password_hash: string; role: any; operator_id: string | null }>(
         `SELECT username, password_hash, role, operator_id FROM users WHERE username = $1`,
-        [req.body.username],
+        [username],
       );
       const row = u.rows[0];
-      if (!row || !(await verifySecret(req.body.password, row.password_hash))) throw new AppError(401, 'bad_credentials', 'wrong username or password');
-      const token = signToken({ sub: row.username, role: row.role, operatorId: row.operator_id }, ctx.authSecret);
+      // an unknown username costs the same scrypt and gets the same answer as a wrong password
+      if (!(await checkPassword(password, row?.password_hash))) {
+        await recordLoginFailure(ctx.db, username, req.ip, now);
+        req.log.info({ username, clientIp: req.ip }, 'staff login failed');
+        throw new AppError(401, 'bad_credentials', 'wrong username or password');
+      }
+      await clearLoginFailures(ctx.db, username, req.ip);
+      const token = signToken({ sub: row.username, role: row.role, operatorId: row.operator_id }, ctx.authSecret, undefined, ctx.clock.now());
       return { token, role: row.role, operatorId: row.operator_id, username: row.username };
     },
   );

@@ -35,11 +35,19 @@ export async function operatorBrand(ctx: Ctx, operatorId: string) {
   return { operatorId: op.id, name: b.name || op.name, logo: b.logo ?? b.logoUrl ?? null, color, poweredBy: 'ChargeOps' };
 }
 
-/** The last code sent per phone, in memory only: lets tests and the demo read what the SMS said. */
-const lastCodes = new Map<string, { code: string; at: number }>();
+/**
+ * The last code sent per phone, in this process's memory only (never stored, logged or answered):
+ * lets tests read what the SMS said. Bounded; a code is gone once used.
+ */
+const lastCodes = new Map<string, string>();
+const MAX_PEEK = 10_000;
 export function peekDriverCode(operatorId: string, phoneNo: string): string | undefined {
-  const c = lastCodes.get(`${operatorId}|${phoneNo}`);
-  return c && Date.now() - c.at < CODE_TTL_S * 1000 ? c.code : undefined;
+  return lastCodes.get(`${operatorId}|${phoneNo}`);
+}
+function rememberCode(key: string, code: string) {
+  lastCodes.delete(key);
+  lastCodes.set(key, code);
+  if (lastCodes.size > MAX_PEEK) lastCodes.delete(lastCodes.keys().next().value!);
 }
 
 const hashCode = (ctx: Ctx, operatorId: string, phoneNo: string, code: string) =>
@@ -76,41 +84,44 @@ export function driverAuthRoutes(app: FastifyInstance, ctx: Ctx) {
       const brand = await operatorBrand(ctx, operatorId);
       if (!brand) throw notFound(`operator ${operatorId}`);
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-      const notify = await optionalModule<{ sendSms?: (q: unknown, m: { operatorId: string; phone: string; text: string; dedupeKey: string }) => Promise<boolean> }>('notify');
+      const notify = await optionalModule<{ sendSms?: (q: unknown, m: { operatorId: string; phone: string; text: string; secret: string; dedupeKey: string }) => Promise<boolean> }>('notify');
+      const now = ctx.clock.date();
       await ctx.db.tx(async (q) => {
         // serialise requests for one phone so two parallel requests cannot both pass the limit
         await q.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`driver-code|${operatorId}|${p}`]);
         const recent = await q.query<{ n: number; last: Date | null }>(
-          `SELECT count(*)::int AS n, max(created_at) AS last FROM driver_login_codes WHERE operator_id = $1 AND phone = $2 AND created_at > now() - interval '1 hour'`,
-          [operatorId, p],
+          `SELECT count(*)::int AS n, max(created_at) AS last FROM driver_login_codes WHERE operator_id = $1 AND phone = $2 AND created_at > $3::timestamptz - interval '1 hour'`,
+          [operatorId, p, now],
         );
         const { n, last } = recent.rows[0];
-        if (last && Date.now() - last.getTime() < RESEND_AFTER_S * 1000) {
-          const wait = Math.ceil(RESEND_AFTER_S - (Date.now() - last.getTime()) / 1000);
+        if (last && now.getTime() - last.getTime() < RESEND_AFTER_S * 1000) {
+          const wait = Math.ceil(RESEND_AFTER_S - (now.getTime() - last.getTime()) / 1000);
           throw new AppError(429, 'too_many_codes', `a code was sent less than a minute ago; try again in ${wait} s`, { retryAfterSeconds: wait });
         }
         if (n >= MAX_PER_HOUR) throw new AppError(429, 'too_many_codes', `at most ${MAX_PER_HOUR} codes per hour for one phone`, { retryAfterSeconds: 3600 });
-        const fromIp = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM driver_login_codes WHERE requested_ip = $1 AND created_at > now() - interval '1 hour'`, [req.ip]);
+        // req.ip: X-Forwarded-For counts only from a TRUST_PROXY address (a client cannot pick its own)
+        const fromIp = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM driver_login_codes WHERE requested_ip = $1 AND created_at > $2::timestamptz - interval '1 hour'`, [req.ip, now]);
         if (fromIp.rows[0].n >= MAX_PER_IP_HOUR) throw new AppError(429, 'too_many_codes', `at most ${MAX_PER_IP_HOUR} codes per hour from one address`, { retryAfterSeconds: 3600 });
         const row = await q.query<{ id: number }>(
-          `INSERT INTO driver_login_codes (operator_id, phone, code_hash, expires_at, requested_ip) VALUES ($1, $2, $3, now() + $4::int * interval '1 second', $5) RETURNING id`,
-          [operatorId, p, hashCode(ctx, operatorId, p, code), CODE_TTL_S, req.ip],
+          `INSERT INTO driver_login_codes (operator_id, phone, code_hash, expires_at, requested_ip, created_at) VALUES ($1, $2, $3, $6::timestamptz + $4::int * interval '1 second', $5, $6) RETURNING id`,
+          [operatorId, p, hashCode(ctx, operatorId, p, code), CODE_TTL_S, req.ip, now],
         );
         // through the notify module's SMS adapter (its outbox), in the same transaction as the code
         if (typeof notify?.sendSms === 'function') {
           // a failing SMS adapter must not lose the code row: the driver may retry after a minute
           await q.query(`SAVEPOINT driver_sms`);
           try {
-            await notify.sendSms(q, { operatorId, phone: p, text: smsText(brand.name, code), dedupeKey: `driver-login-code:${row.rows[0].id}` });
+            // the code is sealed in the outbox row and masked everywhere it is shown
+            await notify.sendSms(q, { operatorId, phone: p, text: smsText(brand.name, code), secret: code, dedupeKey: `driver-login-code:${row.rows[0].id}` });
           } catch (err) {
             await q.query(`ROLLBACK TO SAVEPOINT driver_sms`);
             ctx.log.error({ err, operatorId, phone: p }, 'could not queue the login code SMS');
           }
         }
       });
-      lastCodes.set(`${operatorId}|${p}`, { code, at: Date.now() });
-      // The demo has no SMS gateway: the code goes to the log so a person can log in.
-      if (ctx.config.DEMO_DATA || typeof notify?.sendSms !== 'function') ctx.log.info({ operatorId, phone: p, code }, `driver login code for ${p}: ${code}`);
+      rememberCode(`${operatorId}|${p}`, code);
+      // Only the embedded demo (no SMS gateway) writes codes to the log, so a person can log in.
+      if (ctx.config.OTP_LOG_CODES === true) ctx.log.info({ operatorId, phone: p }, `driver login code for ${p}: ${code} (OTP_LOG_CODES=true)`);
       return { sent: true, expiresInSeconds: CODE_TTL_S, resendAfterSeconds: RESEND_AFTER_S };
     },
   );
@@ -131,9 +142,9 @@ export function driverAuthRoutes(app: FastifyInstance, ctx: Ctx) {
       const ok = await ctx.db.tx(async (q) => {
         const r0 = await q.query<{ id: number; code_hash: string; attempts: number }>(
           `SELECT id, code_hash, attempts FROM driver_login_codes
-           WHERE operator_id = $1 AND phone = $2 AND used_at IS NULL AND expires_at > now()
+           WHERE operator_id = $1 AND phone = $2 AND used_at IS NULL AND expires_at > $3
            ORDER BY created_at DESC LIMIT 1 FOR UPDATE`,
-          [operatorId, p],
+          [operatorId, p, ctx.clock.date()],
         );
         const row = r0.rows[0];
         if (!row) return 'none' as const;
@@ -144,15 +155,16 @@ export function driverAuthRoutes(app: FastifyInstance, ctx: Ctx) {
           await q.query(`UPDATE driver_login_codes SET attempts = attempts + 1 WHERE id = $1`, [row.id]);
           return 'wrong' as const;
         }
-        await q.query(`UPDATE driver_login_codes SET used_at = now() WHERE id = $1`, [row.id]);
+        await q.query(`UPDATE driver_login_codes SET used_at = $2 WHERE id = $1`, [row.id, ctx.clock.date()]);
         return 'ok' as const;
       });
       if (ok === 'locked') throw new AppError(429, 'too_many_attempts', 'too many wrong codes; request a new one');
-      if (ok !== 'ok') throw new AppError(401, 'bad_code', ok === 'none' ? 'no valid code for this phone; request a new one' : 'wrong code');
+      // one answer for "no code" and "wrong code": it must not tell which phones have a code pending
+      if (ok !== 'ok') throw new AppError(401, 'bad_code', 'wrong or expired code; request a new one if it expired');
       lastCodes.delete(`${operatorId}|${p}`);
       const wallet = await optionalModule<any>('wallet');
       if (typeof wallet?.ensureDriver === 'function') await wallet.ensureDriver(ctx.db, { operatorId, phone: p });
-      const token = signToken({ sub: p, role: 'driver', operatorId }, ctx.authSecret, DRIVER_TOKEN_TTL_S);
+      const token = signToken({ sub: p, role: 'driver', operatorId }, ctx.authSecret, DRIVER_TOKEN_TTL_S, ctx.clock.now());
       return { token, role: 'driver' as const, operatorId, phone: p };
     },
   );

@@ -4,10 +4,11 @@ import swagger from '@fastify/swagger';
 import { AppError } from '../errors.ts';
 import { verifyToken } from '../auth/tokens.ts';
 import type { Logger } from '../log.ts';
+import { systemClock, type Clock } from '../clock.ts';
 
 export type App = FastifyInstance;
 
-export async function createHttpApp(opts: { log: Logger; authSecret: string; bodyLimit?: number; trustProxy?: string[] }): Promise<FastifyInstance> {
+export async function createHttpApp(opts: { log: Logger; authSecret: string; bodyLimit?: number; trustProxy?: string[]; clock?: Clock }): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.log.child({ part: 'http' }),
     logController: new LogController({ disableRequestLogging: true }),
@@ -42,7 +43,7 @@ export async function createHttpApp(opts: { log: Logger; authSecret: string; bod
   app.addHook('onRequest', async (req) => {
     const h = req.headers.authorization;
     if (h?.startsWith('Bearer ')) {
-      const p = verifyToken(h.slice(7), opts.authSecret);
+      const p = verifyToken(h.slice(7), opts.authSecret, (opts.clock ?? systemClock).now());
       if (p) req.principal = p;
     }
   });
