@@ -5,7 +5,9 @@ import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from './platform/config.ts';
 import { openDb } from './platform/db/index.ts';
 import { migrate } from './platform/db/migrate.ts';
-import { provision, validateProvisioning } from './modules/registry/provisioning.ts';
+import { provision, resetPassword, validateProvisioning, type GeneratedSecrets } from './modules/registry/provisioning.ts';
+import { openKeyring, rotateSecrets } from './platform/secrets.ts';
+import { configureOutbound } from './platform/outbound-url.ts';
 import { startPlatform } from './server.ts';
 import { AppError } from './platform/errors.ts';
 
@@ -14,7 +16,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `chargeops <command>
   start                      start the platform (API, OCPP endpoint, console, H5) on PORT
   migrate                    apply database migrations and exit
-  provision FILE.json        upsert a whole setup from a provisioning document
+  provision FILE.json        upsert a whole setup from a provisioning document (prints the passwords
+                             and charger keys it made up for entries that gave none, once)
+  reset-password USER        give a staff user a new random password and print it
+  rotate-secrets             re-seal every stored secret with SECRETS_KEY (old key in SECRETS_KEY_PREVIOUS)
   simulate --url URL --chargers N [--file FILE.json] [--speed X] [--sessions]   run simulated OCPP 1.6J chargers (--help for more)
   fake-wechatpay [--port P]  run a local fake WeChat Pay v3 server
 Configuration comes from the environment: see README.md.`;
@@ -40,6 +45,10 @@ export async function main(argv: string[]): Promise<void> {
       }
       case 'provision':
         return await cmdProvision(rest);
+      case 'reset-password':
+        return await cmdResetPassword(rest);
+      case 'rotate-secrets':
+        return await cmdRotateSecrets();
       case 'simulate': {
         const { simulateCli } = await import('./modules/ocpp/simulator/cli.ts');
         return await simulateCli(rest);
@@ -80,35 +89,87 @@ async function cmdProvision(args: string[]) {
   const db = await openDb(cfg);
   try {
     await migrate(db);
+    await openKeyring(cfg, db);
+    configureOutbound({ allowPrivate: cfg.OUTBOUND_ALLOW_PRIVATE === true });
     const c = await provision(db, doc);
     console.log(`provisioned ${c.operators} operator(s), ${c.stations} station(s), ${c.chargers} charger(s)`);
+    const shown = showGenerated(c.generated);
+    if (shown.length) console.log(['made up for entries without one (shown this once; store them now):', ...shown].join('\n'));
+  } finally {
+    await db.close();
+  }
+}
+
+function showGenerated(g: GeneratedSecrets, withChargers = true): string[] {
+  return [
+    ...g.users.map((u) => `  ${u.username} / ${u.password} (${u.role}${u.operatorId ? `, ${u.operatorId}` : ''})`),
+    ...(withChargers ? g.chargers.map((c) => `  charger ${c.id}: authKey ${c.authKey}`) : []),
+  ];
+}
+
+async function cmdResetPassword(args: string[]) {
+  const { positionals } = parseArgs({ args, allowPositionals: true });
+  const username = positionals[0];
+  if (!username) fail('usage: chargeops reset-password USER');
+  const cfg = loadConfig();
+  const db = await openDb(cfg);
+  try {
+    await migrate(db);
+    const password = await resetPassword(db, username);
+    if (password === null) fail(`no staff user ${username}`);
+    console.log(`new password for ${username}: ${password}`);
+  } finally {
+    await db.close();
+  }
+}
+
+async function cmdRotateSecrets() {
+  const cfg = loadConfig();
+  const db = await openDb(cfg);
+  try {
+    await migrate(db);
+    const k = await openKeyring(cfg, db);
+    const { modules } = await import('./modules/index.ts');
+    const r = await db.tx((q) => rotateSecrets(q, modules.flatMap((m) => m.sealedColumns ?? [])));
+    for (const [col, n] of Object.entries(r.byColumn)) console.log(`  ${col}: ${n} re-sealed`);
+    console.log(`every stored secret is sealed with key ${k.currentId} (${r.resealed} re-sealed); SECRETS_KEY_PREVIOUS can go`);
   } finally {
     await db.close();
   }
 }
 
 async function cmdStart() {
-  const cfg = loadConfig();
+  const loaded = loadConfig();
+  // The embedded demo pays through a fake WeChat Pay and roams with a fake partner on loopback, and
+  // has no SMS gateway: it allows private outbound addresses and logs one-time codes unless told not to.
+  const embeddedDemo = loaded.DEMO_DATA && !loaded.DATABASE_URL;
+  const cfg = embeddedDemo ? { ...loaded, OUTBOUND_ALLOW_PRIVATE: loaded.OUTBOUND_ALLOW_PRIVATE ?? true, OTP_LOG_CODES: loaded.OTP_LOG_CODES ?? true } : loaded;
   const p = await startPlatform(cfg);
   const log = p.ctx.log;
   const demoFile = join(root, 'examples', 'demo.json');
+  const doc = cfg.DEMO_DATA && existsSync(demoFile) ? JSON.parse(readFileSync(demoFile, 'utf8')) : null;
   const empty = (await p.ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM operators`)).rows[0].n === 0;
-  if (cfg.DEMO_DATA && empty && existsSync(demoFile)) {
-    const doc = JSON.parse(readFileSync(demoFile, 'utf8'));
-    await provision(p.ctx.db, doc);
+  let generated: GeneratedSecrets | null = null;
+  if (doc && empty) {
+    generated = (await provision(p.ctx.db, doc)).generated;
     const { loadDemo } = await import('./demo.ts');
     await loadDemo(p, doc);
     log.info('demo data loaded from examples/demo.json');
   }
-  if (cfg.DEMO_DATA && existsSync(demoFile)) {
-    const doc = JSON.parse(readFileSync(demoFile, 'utf8'));
+  if (doc) {
     const { demoRunning } = await import('./demo.ts');
     await demoRunning(p, doc);
     const base = cfg.publicBaseUrl;
-    const logins = [
-      ...(doc.admins ?? []).map((a: any) => `${a.username} / ${a.password} (platform admin)`),
-      ...(doc.operators ?? []).flatMap((o: any) => (o.users ?? []).map((u: any) => `${u.username} / ${u.password} (${u.role}, ${o.id})`)),
+    const users = [
+      ...(doc.admins ?? []).map((a: any) => `${a.username} (platform admin)`),
+      ...(doc.operators ?? []).flatMap((o: any) => (o.users ?? []).map((u: any) => `${u.username} (${u.role}, ${o.id})`)),
     ];
+    const logins = generated
+      ? ['  demo logins (random passwords, shown only now; `npx chargeops reset-password USER` prints a new one):', ...showGenerated(generated, false).map((l) => `  ${l}`)]
+      : [
+          `  demo logins: ${users.join(', ')}`,
+          '    (their passwords were printed at the first start; `npx chargeops reset-password USER` prints a new one)',
+        ];
     console.log(
       [
         '',
@@ -117,8 +178,8 @@ async function cmdStart() {
         `  driver H5: ${base}/h5/${doc.operators?.[0]?.id ?? '{operatorId}'}`,
         `  OCPP 1.6J: ${base.replace(/^http/, 'ws')}/ocpp/{chargeBoxId}`,
         `  API:      ${base}/api/v1 (OpenAPI at ${base}/api/v1/openapi.json)`,
-        '  demo logins:',
-        ...logins.map((l: string) => `    ${l}`),
+        ...logins,
+        ...(cfg.OTP_LOG_CODES ? ['  driver one-time login codes are written to this log (OTP_LOG_CODES=true: the embedded demo has no SMS gateway)'] : []),
         '',
       ].join('\n'),
     );

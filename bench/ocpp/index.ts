@@ -3,10 +3,11 @@
 // connection, into docs/performance.md ("OCPP gateway"). All traffic stays on 127.0.0.1; every
 // phase is bounded in count and time.
 import { execSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { fleetFromDoc, syntheticProvisioning } from '../../src/modules/ocpp/simulator/fleet.ts';
 import { machine, percentile, writeSection } from '../support/perf-doc.ts';
@@ -117,11 +118,18 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** The synthetic fleet's keys derive from a secret made once per machine (the template database stays valid across runs). */
+function benchSecret(): string {
+  const file = join(tmpdir(), 'chargeops-bench-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(16).toString('hex'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
 async function main() {
   log(`${N} chargers, ${RATE} MeterValues/s offered, ${WINDOW_S} s window, ${OPERATORS} operator(s); PostgreSQL ${PG_URL.replace(/\/\/[^@]*@/, '//')}`);
   const per = Math.ceil(N / OPERATORS);
   const docs = Array.from({ length: OPERATORS }, (_, k) =>
-    syntheticProvisioning(Math.min(per, N - k * per), { operatorId: `sim${k + 1}`, offset: k * per, admin: k === 0 }),
+    syntheticProvisioning(Math.min(per, N - k * per), { operatorId: `sim${k + 1}`, offset: k * per, admin: k === 0, secret: benchSecret() }),
   );
   const fleet = docs.flatMap((d) => fleetFromDoc(d).chargers);
   const idTags = fleetFromDoc(docs[0]).idTags;
@@ -133,7 +141,7 @@ async function main() {
   const prof = process.env.BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROF}`] : [];
   const child = spawn(process.execPath, [...prof, `${serverDir}/bin/chargeops.mjs`, 'start'], {
     cwd: serverDir,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: db.url, DEMO_DATA: 'false', WEB_BUILD: 'off', LOG_LEVEL: 'warn', HEARTBEAT_INTERVAL_S: '3600', AUTH_SECRET: randomBytes(24).toString('hex') },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: db.url, DEMO_DATA: 'false', WEB_BUILD: 'off', LOG_LEVEL: 'warn', HEARTBEAT_INTERVAL_S: '3600', AUTH_SECRET: randomBytes(24).toString('hex'), SECRETS_KEY: randomBytes(32).toString('base64') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out = createWriteStream(serverLog);
@@ -141,7 +149,7 @@ async function main() {
   child.stderr.pipe(out);
   const http = `http://127.0.0.1:${port}`;
   const ws = `ws://127.0.0.1:${port}/ocpp`;
-  const chargers = fleet.map((c) => new RawCharger(ws, c.id, c.authKey));
+  const chargers = fleet.map((c) => new RawCharger(ws, c.id, c.authKey!));
   const pgc = new pg.Client({ connectionString: db.url });
   try {
     for (let t = Date.now(); ; await sleep(250)) {
@@ -151,12 +159,12 @@ async function main() {
     }
     await pgc.connect();
     // Warm-up: the first connections and commands load code paths and caches that are not per-connection.
-    const warm = fleet.slice(0, Math.min(50, N)).map((c) => new RawCharger(ws, c.id, c.authKey));
+    const warm = fleet.slice(0, Math.min(50, N)).map((c) => new RawCharger(ws, c.id, c.authKey!));
     await pool(warm, 50, async (ch) => {
       await ch.connect();
       await ch.call('BootNotification', { chargePointVendor: 'BenchVendor', chargePointModel: 'RAW-60' });
     });
-    const warmToken = await login(http).catch(() => '');
+    const warmToken = await login(http, docs[0].admins[0].password!).catch(() => '');
     if (warmToken) await commands(http, warmToken, warm, 5, Date.now() + 10_000);
     for (const c of warm) c.close();
     await sleep(3000);
@@ -195,7 +203,7 @@ async function main() {
     log(`${tx.size} sessions started in ${((Date.now() - t1) / 1000).toFixed(1)} s${starts.failed ? `; ${starts.failed} failed: ${starts.errors.join(' | ')}` : ''}`);
 
     // 3a. Commands while the fleet reports as a real one does (every charger a MeterValues every 15 s).
-    const token = await login(http);
+    const token = await login(http, docs[0].admins[0].password!);
     const fleetRate = tx.size / 15;
     const fleetEnd = Date.now() + FLEET_S * 1000;
     const fleetLoad = meterLoad(tx, fleetRate, fleetEnd);
@@ -319,8 +327,8 @@ async function sampleBackends(url: string, until: number): Promise<string> {
   return avg(counts).join(', ') + (held.length ? `; idle in transaction after: ${held.map((h) => `\`${h.replace(/`/g, "'")}\``).join(', ')}` : '');
 }
 
-async function login(http: string): Promise<string> {
-  const r = await fetch(`${http}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'sim-admin', password: 'sim-admin-password' }) });
+async function login(http: string, password: string): Promise<string> {
+  const r = await fetch(`${http}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'sim-admin', password }) });
   if (!r.ok) throw new Error(`login failed: ${r.status} ${await r.text()}`);
   return ((await r.json()) as { token: string }).token;
 }

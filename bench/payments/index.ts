@@ -16,6 +16,12 @@ import { startFakeWechatpay } from '../../src/modules/payments/fake/server.ts';
 import { minimalDoc } from '../../test/fixtures/minimal.ts';
 import { freePort } from '../../test/payments/helpers.ts';
 import { machine, writeSection } from '../support/perf-doc.ts';
+import { Keyring, useKeyring } from '../../src/platform/secrets.ts';
+import { configureOutbound } from '../../src/platform/outbound-url.ts';
+
+// the merchant settings are sealed while provisioning, before the platform opens its keyring
+useKeyring(Keyring.random());
+configureOutbound({ allowPrivate: true });
 
 const N = Number(process.env.BENCH_TOPUPS ?? 200);
 const COPIES = 100;
@@ -29,11 +35,11 @@ async function run(db: Db) {
   await migrate(db);
   await provision(db, doc);
   const port = await freePort();
-  const cfg = loadConfig({ PORT: String(port), HOST: '127.0.0.1', DEMO_DATA: 'false', LOG_LEVEL: 'silent', PUBLIC_BASE_URL: `http://127.0.0.1:${port}` });
+  const cfg = loadConfig({ PORT: String(port), HOST: '127.0.0.1', DEMO_DATA: 'false', LOG_LEVEL: 'silent', PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, OUTBOUND_ALLOW_PRIVATE: 'true' });
   // timeScale 1: the query job stays out of the way (first query after 10 s)
   const p = await startPlatform(cfg, { db, log: createLogger('silent') });
   try {
-    const login = await (await fetch(`${p.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'op1-staff', password: 'op1-staff-pass' }) })).json();
+    const login = await (await fetch(`${p.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'op1-staff', password: doc.operators[0].users.find((u: any) => u.username === 'op1-staff').password }) })).json();
     const h = { 'content-type': 'application/json', authorization: `Bearer ${login.token}` };
     const t0 = performance.now();
     const otns: string[] = [];

@@ -89,7 +89,7 @@ export function checkOutboundUrl(url: string, p: OutboundPolicy = policy): strin
 
 /** zod: an absolute http(s) URL the outbound policy allows (400 with the reason when saved). */
 export const outboundUrl = () =>
-  z.string().superRefine((v, ctx) => {
+  z.url().superRefine((v, ctx) => {
     const why = checkOutboundUrl(v);
     if (why) ctx.addIssue({ code: 'custom', message: `not an allowed outbound URL: ${why}` });
   });

@@ -2,7 +2,7 @@ import { loadConfig } from '../../src/platform/config.ts';
 import { startPlatform, type Platform } from '../../src/server.ts';
 import { createLogger, type Logger } from '../../src/platform/log.ts';
 import type { Db } from '../../src/platform/db/index.ts';
-import { provision } from '../../src/modules/registry/provisioning.ts';
+import { provision, type GeneratedSecrets } from '../../src/modules/registry/provisioning.ts';
 import type { Module } from '../../src/platform/context.ts';
 import type { Clock } from '../../src/platform/clock.ts';
 import { testDb } from './db.ts';
@@ -11,6 +11,8 @@ export interface TestPlatform extends Platform {
   /** fetch against the platform, JSON in and out; token optional. */
   api<T = any>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T; headers: Headers }>;
   login(username: string, password: string): Promise<string>;
+  /** passwords and charger keys provisioning made up (for entries of the document without one) */
+  generated: GeneratedSecrets;
   close(): Promise<void>;
 }
 
@@ -19,10 +21,11 @@ export async function startTestPlatform(
   opts: { env?: Record<string, string>; provisioning?: unknown; timeScale?: number; clock?: Clock; extraModules?: Module[]; log?: Logger; db?: Db } = {},
 ): Promise<TestPlatform> {
   const db = opts.db ?? (await testDb());
+  let generated: GeneratedSecrets = { users: [], chargers: [] };
   if (opts.provisioning) {
     const { migrate } = await import('../../src/platform/db/migrate.ts');
     await migrate(db);
-    await provision(db, opts.provisioning);
+    generated = (await provision(db, opts.provisioning)).generated;
   }
   const cfg = loadConfig({ PORT: '0', HOST: '127.0.0.1', DEMO_DATA: 'false', OUTBOUND_ALLOW_PRIVATE: 'true', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...opts.env });
   const p = await startPlatform(cfg, { db, log: opts.log ?? createLogger(cfg.LOG_LEVEL), timeScale: opts.timeScale, clock: opts.clock, extraModules: opts.extraModules });
@@ -44,6 +47,7 @@ export async function startTestPlatform(
   return {
     ...p,
     api,
+    generated,
     async login(username, password) {
       const r = await api('POST', '/api/v1/auth/login', { username, password });
       if (r.status !== 200) throw new Error(`login ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);

@@ -3,7 +3,7 @@ import { registryRoutes } from './routes.ts';
 import { qrRoutes } from './qr-routes.ts';
 
 export * from './service.ts';
-export { provision, validateProvisioning } from './provisioning.ts';
+export { provision, validateProvisioning, resetPassword, setChargerKey, randomSecret, type GeneratedSecrets } from './provisioning.ts';
 export { operatorForUnknownChargers, listConnectedChargers } from './for-ocpp.ts';
 export { tariffAssignment, setStationTariff, setChargerTariff } from './for-tariffs.ts';
 

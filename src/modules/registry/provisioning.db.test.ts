@@ -2,7 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDb } from '../../../test/support/db.ts';
 import { minimalDoc } from '../../../test/fixtures/minimal.ts';
-import { provision, validateProvisioning } from './provisioning.ts';
+import { provision, resetPassword, validateProvisioning } from './provisioning.ts';
+import { verifySecret } from '../../platform/auth/passwords.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors.ts';
 
@@ -62,4 +63,38 @@ test('charger keys and passwords are stored hashed', async () => {
   const u = await db.query(`SELECT password_hash FROM users WHERE username = 'op1-admin'`);
   assert.match(u.rows[0].password_hash, /^scrypt\$/);
   assert.ok(!r.rows[0].auth_key_hash.includes('key-0000000000000016'));
+});
+
+test('users and chargers without a password or key get random ones, reported once; existing ones keep theirs', async () => {
+  const doc = {
+    admins: [{ username: 'gen-root' }],
+    operators: [
+      {
+        id: 'opg',
+        name: 'Generated',
+        users: [{ username: 'opg-admin', role: 'operator_admin' }, { username: 'opg-staff', role: 'operator_staff', password: 'given-password-1' }],
+        stations: [{ id: 'sg', name: 'G', chargers: [{ id: 'GEN0001', connectors: [{ id: 1, type: 'AC', maxPowerKw: 7 }] }] }],
+      },
+    ],
+  };
+  const first = await provision(db, doc);
+  assert.deepEqual(first.generated.users.map((u) => [u.username, u.role, u.operatorId]), [
+    ['gen-root', 'platform_admin', null],
+    ['opg-admin', 'operator_admin', 'opg'],
+  ]);
+  assert.deepEqual(first.generated.chargers.map((c) => c.id), ['GEN0001']);
+  for (const s of [...first.generated.users.map((u) => u.password), first.generated.chargers[0].authKey]) assert.ok(s.length >= 20);
+  assert.notEqual(first.generated.users[0].password, first.generated.users[1].password);
+  const hash = async () => (await db.query(`SELECT password_hash FROM users WHERE username = 'opg-admin'`)).rows[0].password_hash;
+  const before = await hash();
+  assert.equal(await verifySecret(first.generated.users[1].password, before), true);
+  const again = await provision(db, doc);
+  assert.deepEqual(again.generated, { users: [], chargers: [] }, 'nothing new is made up the second time');
+  assert.equal(await hash(), before, 'a user left without a password keeps its own');
+  const key = (await db.query(`SELECT auth_key_hash FROM chargers WHERE id = 'GEN0001'`)).rows[0].auth_key_hash;
+  assert.equal(await verifySecret(first.generated.chargers[0].authKey, key), true);
+  const fresh = await resetPassword(db, 'opg-admin');
+  assert.ok(fresh && fresh !== first.generated.users[1].password);
+  assert.equal(await verifySecret(fresh!, await hash()), true);
+  assert.equal(await resetPassword(db, 'nobody'), null);
 });

@@ -4,9 +4,13 @@ import { sectionProvisioners } from './provisioners.ts';
 
 const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, _ . : - only');
 
+// A password or key left out: a new user or charger gets a random one, reported once by provision();
+// an existing one keeps its own. No document needs to carry a usable secret.
+const password = z.string().min(8, 'at least 8 characters').max(1024).optional();
+
 export const userSchema = z.object({
   username: z.string().min(3).max(64),
-  password: z.string().min(8, 'at least 8 characters'),
+  password,
   role: z.enum(['operator_admin', 'operator_staff']),
 });
 
@@ -18,7 +22,7 @@ export const connectorSchema = z.object({
 
 export const chargerSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_.-]{1,48}$/, 'a charge box id: 1-48 letters, digits, _ . -'),
-  authKey: z.string().min(16, 'an authorization key has at least 16 bytes').max(40),
+  authKey: z.string().min(16, 'an authorization key has at least 16 bytes').max(40).optional(),
   tariffId: id.optional(),
   connectors: z.array(connectorSchema).min(1),
 });
@@ -52,7 +56,7 @@ export const operatorSchema = z
 export const provisioningSchema = z
   .object({
     $schema: z.string().optional(),
-    admins: z.array(z.object({ username: z.string().min(3), password: z.string().min(8, 'at least 8 characters') })).default([]),
+    admins: z.array(z.object({ username: z.string().min(3).max(64), password })).default([]),
     operators: z.array(operatorSchema).default([]),
   })
   .strict();

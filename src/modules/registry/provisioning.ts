@@ -1,6 +1,8 @@
 import type { Db, Queryable } from '../../platform/db/index.ts';
+import { randomBytes } from 'node:crypto';
 import { hashMachineKey, hashSecret, verifySecret } from '../../platform/auth/passwords.ts';
 import { AppError } from '../../platform/errors.ts';
+import { forgetLoginFailures } from '../../platform/auth/login-throttle.ts';
 import { provisioningSchema, crossCheck, type ProvisioningDoc } from './provisioning.schema.ts';
 import { sectionProvisioners } from './provisioners.ts';
 
@@ -20,23 +22,41 @@ export function validateProvisioning(doc: unknown): { ok: true; doc: Provisionin
   };
 }
 
-async function upsertSecretHolder(q: Queryable, select: string, update: string, key: unknown[], secret: string) {
+/** Secrets provision() made up for new users and chargers the document gave none for (shown once). */
+export interface GeneratedSecrets {
+  users: { username: string; role: string; operatorId: string | null; password: string }[];
+  chargers: { id: string; operatorId: string; authKey: string }[];
+}
+
+/** A random password or key: 16 bytes, base64url (no characters that need quoting). */
+export const randomSecret = () => randomBytes(16).toString('base64url');
+
+async function upsertSecretHolder(q: Queryable, select: string, update: string, key: unknown[], secret: string | undefined) {
+  if (secret === undefined) return; // left out: the stored one stays
   const cur = await q.query<{ h: string | null }>(select, key);
   if (cur.rows[0] && (await verifySecret(secret, cur.rows[0].h))) return;
   await q.query(update, [...key, await hashSecret(secret)]);
 }
 
 /** Upserts a whole setup in one transaction. Applying the same document twice changes nothing. */
-export async function provision(db: Db, input: unknown): Promise<{ operators: number; stations: number; chargers: number }> {
+export async function provision(db: Db, input: unknown): Promise<{ operators: number; stations: number; chargers: number; generated: GeneratedSecrets }> {
   const v = validateProvisioning(input);
   if (!v.ok) throw new AppError(400, 'invalid_provisioning', `the provisioning document has ${v.errors.length} error(s)`, v.errors);
   const doc = v.doc;
   const counts = { operators: 0, stations: 0, chargers: 0 };
+  const generated: GeneratedSecrets = { users: [], chargers: [] };
+  const newPassword = (username: string, role: string, operatorId: string | null, given: string | undefined) => {
+    if (given !== undefined) return given;
+    const password = randomSecret();
+    generated.users.push({ username, role, operatorId, password });
+    return password;
+  };
   await db.tx(async (q) => {
     for (const a of doc.admins) {
       const exists = await q.query<{ role: string }>(`SELECT role FROM users WHERE username = $1`, [a.username]);
       if (exists.rows[0] && exists.rows[0].role !== 'platform_admin') throw new AppError(400, 'invalid_provisioning', `username ${a.username} is already an operator user`);
-      if (!exists.rows[0]) await q.query(`INSERT INTO users (username, password_hash, role) VALUES ($1, $2, 'platform_admin')`, [a.username, await hashSecret(a.password)]);
+      if (!exists.rows[0])
+        await q.query(`INSERT INTO users (username, password_hash, role) VALUES ($1, $2, 'platform_admin')`, [a.username, await hashSecret(newPassword(a.username, 'platform_admin', null, a.password))]);
       else await upsertSecretHolder(q, `SELECT password_hash AS h FROM users WHERE username = $1`, `UPDATE users SET password_hash = $2, updated_at = now() WHERE username = $1`, [a.username], a.password);
     }
     for (const o of doc.operators) {
@@ -54,7 +74,7 @@ export async function provision(db: Db, input: unknown): Promise<{ operators: nu
         const row = exists.rows[0];
         if (row && row.operator_id !== o.id) throw new AppError(400, 'invalid_provisioning', `username ${u.username} belongs to another operator`);
         if (!row) {
-          await q.query(`INSERT INTO users (operator_id, username, password_hash, role) VALUES ($1, $2, $3, $4)`, [o.id, u.username, await hashSecret(u.password), u.role]);
+          await q.query(`INSERT INTO users (operator_id, username, password_hash, role) VALUES ($1, $2, $3, $4)`, [o.id, u.username, await hashSecret(newPassword(u.username, u.role, o.id, u.password)), u.role]);
         } else {
           if (row.role !== u.role) await q.query(`UPDATE users SET role = $2, updated_at = now() WHERE username = $1`, [u.username, u.role]);
           await upsertSecretHolder(q, `SELECT password_hash AS h FROM users WHERE username = $1`, `UPDATE users SET password_hash = $2, updated_at = now() WHERE username = $1`, [u.username], u.password);
@@ -84,9 +104,11 @@ export async function provision(db: Db, input: unknown): Promise<{ operators: nu
           const cur = await q.query<{ operator_id: string; auth_key_hash: string | null }>(`SELECT operator_id, auth_key_hash FROM chargers WHERE id = $1`, [c.id]);
           if (cur.rows[0] && cur.rows[0].operator_id !== o.id) throw new AppError(400, 'invalid_provisioning', `charger ${c.id} belongs to another operator`);
           if (!cur.rows[0]) {
+            let authKey = c.authKey;
+            if (authKey === undefined) generated.chargers.push({ id: c.id, operatorId: o.id, authKey: (authKey = randomSecret()) });
             await q.query(
               `INSERT INTO chargers (id, operator_id, station_id, auth_key_hash, commissioned, tariff_id) VALUES ($1, $2, $3, $4, true, $5)`,
-              [c.id, o.id, s.id, hashMachineKey(c.authKey), c.tariffId ?? null],
+              [c.id, o.id, s.id, hashMachineKey(authKey), c.tariffId ?? null],
             );
           } else {
             await q.query(
@@ -94,7 +116,7 @@ export async function provision(db: Db, input: unknown): Promise<{ operators: nu
                WHERE id = $1 AND (station_id IS DISTINCT FROM $2 OR commissioned IS DISTINCT FROM true OR tariff_id IS DISTINCT FROM $3)`,
               [c.id, s.id, c.tariffId ?? null],
             );
-            if (!(await verifySecret(c.authKey, cur.rows[0].auth_key_hash)))
+            if (c.authKey !== undefined && !(await verifySecret(c.authKey, cur.rows[0].auth_key_hash)))
               await q.query(`UPDATE chargers SET auth_key_hash = $2, updated_at = now() WHERE id = $1`, [c.id, hashMachineKey(c.authKey)]);
           }
           for (const x of c.connectors) {
@@ -110,5 +132,20 @@ export async function provision(db: Db, input: unknown): Promise<{ operators: nu
       }
     }
   });
-  return counts;
+  return { ...counts, generated };
+}
+
+/** A fresh random password for a staff user (`chargeops reset-password`); null when there is no such user. */
+export async function resetPassword(db: Db, username: string): Promise<string | null> {
+  const password = randomSecret();
+  const r = await db.query(`UPDATE users SET password_hash = $2, updated_at = now() WHERE username = $1`, [username, await hashSecret(password)]);
+  if (!r.rowCount) return null;
+  await forgetLoginFailures(db, username);
+  return password;
+}
+
+/** Sets a charger's authorization key (the demo gives its simulated chargers a fresh one at each start). */
+export async function setChargerKey(q: Queryable, operatorId: string, chargerId: string, authKey: string): Promise<boolean> {
+  const r = await q.query(`UPDATE chargers SET auth_key_hash = $3 WHERE operator_id = $1 AND id = $2`, [operatorId, chargerId, hashMachineKey(authKey)]);
+  return r.rowCount > 0;
 }

@@ -33,6 +33,11 @@ export async function clearLoginFailures(q: Queryable, username: string, clientI
   await q.query(`DELETE FROM login_failures WHERE username = $1 AND client_ip = $2`, [username, clientIp]);
 }
 
+/** Forgets every failure of a username (its password was just reset). */
+export async function forgetLoginFailures(q: Queryable, username: string): Promise<void> {
+  await q.query(`DELETE FROM login_failures WHERE username = $1`, [username]);
+}
+
 let dummy: Promise<string> | null = null;
 /** Checks a password; without a stored hash (unknown user) it still spends one scrypt and says no. */
 export async function checkPassword(password: string, stored: string | null | undefined): Promise<boolean> {

@@ -1,22 +1,19 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SimEvent, SimulatedCharger } from './charger.ts';
 import { fleetFromDoc, makeCharger, sessionLoop, syntheticProvisioning } from './fleet.ts';
 
 const USAGE = `chargeops simulate --url ws://HOST:PORT/ocpp --chargers N [options]
   --file FILE.json     provisioning document with the chargers (ids, authKeys) and drivers' id tags
-                       (default examples/demo.json)
-  --synthetic          use N generated chargers instead (provision them first: see --generate)
-  --generate FILE      write a provisioning document with N synthetic chargers to FILE and exit
+  --synthetic          the --file is one --generate wrote (kept for scripts; --file alone does the same)
+  --generate FILE      write a provisioning document with N synthetic chargers (random keys) to FILE and exit
   --speed X            simulated minutes per real second (default 1; 0.0167 = real time)
   --interval S         MeterValueSampleInterval in simulated seconds (default 60)
   --sessions           keep plugging in, authorizing, charging, stopping and unplugging with random drivers
   --verbose            also print every MeterValues
   --clock real|simulated   timestamps in frames (default real)`;
 
-const defaultFile = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'examples', 'demo.json');
 
 export async function simulateCli(args: string[]): Promise<void> {
   const { values: v } = parseArgs({
@@ -54,16 +51,17 @@ export async function simulateCli(args: string[]): Promise<void> {
   if (!(interval >= 1)) bad('--interval must be at least 1 (seconds)');
   if (v.clock !== 'real' && v.clock !== 'simulated') bad('--clock is real or simulated');
 
+  // No built-in fleet: keys are secrets, so they come from the document the chargers were provisioned with.
+  if (!v.file) bad(`--file is required: the provisioning document with the chargers' keys (${v.synthetic ? 'the one --generate wrote' : 'e.g. one --generate wrote'})`);
   let fleet;
-  if (v.synthetic) fleet = fleetFromDoc(syntheticProvisioning(n || 1));
-  else {
-    const file = resolve(v.file ?? defaultFile);
-    try {
-      fleet = fleetFromDoc(JSON.parse(readFileSync(file, 'utf8')));
-    } catch (e) {
-      return bad(`cannot read ${file}: ${(e as Error).message}`);
-    }
+  const file = resolve(v.file!);
+  try {
+    fleet = fleetFromDoc(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (e) {
+    return bad(`cannot read ${file}: ${(e as Error).message}`);
   }
+  const keyless = fleet.chargers.filter((c) => !c.authKey).map((c) => c.id);
+  if (keyless.length) bad(`${file} gives no authKey for ${keyless.slice(0, 3).join(', ')}${keyless.length > 3 ? ` and ${keyless.length - 3} more` : ''}: the simulator connects with the charger's key`);
   const count = n > 0 ? Math.min(n, fleet.chargers.length) : fleet.chargers.length;
   if (!count) bad('the provisioning document has no chargers');
   if (n > fleet.chargers.length) console.log(`the document has ${fleet.chargers.length} chargers; simulating all of them`);

@@ -1,10 +1,12 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { SimulatedCharger, type SimConnectorSpec, type SimulatedChargerOptions } from './charger.ts';
 
 /** A charger as the simulator needs it, taken from a provisioning document. */
 export interface FleetCharger {
   operatorId: string;
   id: string;
-  authKey: string;
+  /** undefined when the document carries none (examples/demo.json: its keys are made at start) */
+  authKey: string | undefined;
   connectors: SimConnectorSpec[];
 }
 
@@ -27,10 +29,13 @@ export function syntheticChargerId(i: number): string {
 
 /**
  * A provisioning document with n synthetic DC chargers (two 60 kW guns each) for load tests and
- * benchmarks, spread over stations of 50, with a few drivers.
+ * benchmarks, spread over stations of 50, with a few drivers. Keys and passwords come from `secret`
+ * (random unless given), so no two generated documents share a usable credential.
  */
-export function syntheticProvisioning(n: number, o: { operatorId?: string; perStation?: number; drivers?: number; offset?: number; admin?: boolean } = {}) {
+export function syntheticProvisioning(n: number, o: { operatorId?: string; perStation?: number; drivers?: number; offset?: number; admin?: boolean; secret?: string } = {}) {
   const operatorId = o.operatorId ?? 'sim';
+  const secret = o.secret ?? randomBytes(16).toString('hex');
+  const derive = (what: string) => createHmac('sha256', secret).update(what).digest('base64url').slice(0, 24);
   const offset = o.offset ?? 0;
   const perStation = o.perStation ?? 50;
   const stations: any[] = [];
@@ -38,7 +43,7 @@ export function syntheticProvisioning(n: number, o: { operatorId?: string; perSt
     if (i % perStation === 0) stations.push({ id: `${operatorId}-st${stations.length + 1}`, name: `模拟站 ${stations.length + 1}`, city: '深圳', areaCode: '440300', chargers: [] });
     stations.at(-1).chargers.push({
       id: syntheticChargerId(offset + i + 1),
-      authKey: `sim-key-${String(offset + i + 1).padStart(10, '0')}`,
+      authKey: derive(`charger:${syntheticChargerId(offset + i + 1)}`),
       connectors: [
         { id: 1, type: 'DC', maxPowerKw: 60 },
         { id: 2, type: 'DC', maxPowerKw: 60 },
@@ -52,13 +57,13 @@ export function syntheticProvisioning(n: number, o: { operatorId?: string; perSt
     walletBalance: '500.00',
   }));
   return {
-    admins: o.admin === false ? [] : [{ username: 'sim-admin', password: 'sim-admin-password' }],
+    admins: o.admin === false ? [] : [{ username: 'sim-admin', password: derive('user:sim-admin') }],
     operators: [
       {
         id: operatorId,
         name: 'Simulated operator',
         timezone: 'Asia/Shanghai',
-        users: [{ username: `${operatorId}-admin`, password: `${operatorId}-admin-password`, role: 'operator_admin' }],
+        users: [{ username: `${operatorId}-admin`, password: derive(`user:${operatorId}-admin`), role: 'operator_admin' }],
         stations,
         drivers,
       },
@@ -67,7 +72,7 @@ export function syntheticProvisioning(n: number, o: { operatorId?: string; perSt
 }
 
 export function makeCharger(url: string, c: FleetCharger, o: Partial<SimulatedChargerOptions> = {}): SimulatedCharger {
-  return new SimulatedCharger({ url, id: c.id, authKey: c.authKey, connectors: c.connectors, ...o });
+  return new SimulatedCharger({ url, id: c.id, authKey: c.authKey ?? '', connectors: c.connectors, ...o });
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
