@@ -10,7 +10,7 @@ import { systemClock, type Clock } from './platform/clock.ts';
 import { Events } from './platform/events.ts';
 import { createMetrics } from './platform/metrics.ts';
 import { createHttpApp } from './platform/http/app.ts';
-import { opsRoutes, type ReadinessCheck } from './platform/http/ops.ts';
+import { opsRoutes, startMetricsServer, type ReadinessCheck } from './platform/http/ops.ts';
 import type { Ctx, Module } from './platform/context.ts';
 import { modules } from './modules/index.ts';
 import { openKeyring } from './platform/secrets.ts';
@@ -76,6 +76,7 @@ export async function startPlatform(cfg: Config, opts: { db?: Db; log?: Logger; 
     const addr = app.server.address();
     if (addr && typeof addr === 'object') url = `http://127.0.0.1:${addr.port}`;
   }
+  const metricsServer = opts.listen !== false ? await startMetricsServer(ctx) : null;
   for (const m of all) await m.start?.(ctx);
   outbox.start();
   let stopped = false;
@@ -90,6 +91,7 @@ export async function startPlatform(cfg: Config, opts: { db?: Db; log?: Logger; 
       for (const m of [...all].reverse()) await m.stop?.(ctx);
       await outbox.stop();
       await app.close();
+      await metricsServer?.close();
       if (!opts.db) await db.close();
     },
   };

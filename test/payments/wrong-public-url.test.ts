@@ -22,10 +22,12 @@ after(async () => {
   await fake?.close();
 });
 
-test('a PUBLIC_BASE_URL that does not reach this instance: /readyz is 503 and says why; the console sees it too', async () => {
+test('a PUBLIC_BASE_URL that does not reach this instance: /readyz is 503 (nothing more); the platform admin and the console see why', async () => {
   const r = await p.api('GET', '/readyz');
   assert.equal(r.status, 503);
-  const c = r.body.checks.find((x: any) => x.name === 'public-url');
+  assert.deepEqual(r.body, { status: 'not ready' }, 'no reason, no URL for the public');
+  const root = await p.login('root', 'root-password');
+  const c = (await p.api('GET', '/api/v1/ops/readiness', undefined, root)).body.checks.find((x: any) => x.name === 'public-url');
   assert.equal(c.ok, false);
   assert.match(c.message, new RegExp(`PUBLIC_BASE_URL ${wrongBase.replace(/[.:/]/g, '\\$&')} does not reach this instance`));
   assert.match(c.message, /Payment callbacks/);
