@@ -6,7 +6,7 @@ import { loadConfig, ConfigError } from './platform/config.ts';
 import { openDb } from './platform/db/index.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { provision, resetPassword, validateProvisioning, type GeneratedSecrets } from './modules/registry/provisioning.ts';
-import { openKeyring, rotateSecrets } from './platform/secrets.ts';
+import { openKeyring } from './platform/secrets.ts';
 import { configureOutbound } from './platform/outbound-url.ts';
 import { startPlatform } from './server.ts';
 import { AppError } from './platform/errors.ts';
@@ -128,11 +128,10 @@ async function cmdRotateSecrets() {
   const db = await openDb(cfg);
   try {
     await migrate(db);
-    const k = await openKeyring(cfg, db);
-    const { modules } = await import('./modules/index.ts');
-    const r = await db.tx((q) => rotateSecrets(q, modules.flatMap((m) => m.sealedColumns ?? [])));
+    const { rotateStoredSecrets } = await import('./server.ts');
+    const r = await rotateStoredSecrets(db, cfg);
     for (const [col, n] of Object.entries(r.byColumn)) console.log(`  ${col}: ${n} re-sealed`);
-    console.log(`every stored secret is sealed with key ${k.currentId} (${r.resealed} re-sealed); SECRETS_KEY_PREVIOUS can go`);
+    console.log(`every stored secret is sealed with key ${r.keyId} (${r.resealed} re-sealed); SECRETS_KEY_PREVIOUS can go`);
   } finally {
     await db.close();
   }

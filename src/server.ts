@@ -13,7 +13,7 @@ import { createHttpApp } from './platform/http/app.ts';
 import { opsRoutes, startMetricsServer, type ReadinessCheck } from './platform/http/ops.ts';
 import type { Ctx, Module } from './platform/context.ts';
 import { modules } from './modules/index.ts';
-import { openKeyring } from './platform/secrets.ts';
+import { openKeyring, rotateSecrets } from './platform/secrets.ts';
 import { configureOutbound } from './platform/outbound-url.ts';
 
 export interface Platform {
@@ -95,4 +95,11 @@ export async function startPlatform(cfg: Config, opts: { db?: Db; log?: Logger; 
       if (!opts.db) await db.close();
     },
   };
+}
+
+/** `chargeops rotate-secrets`: every module's sealed columns re-sealed with the current SECRETS_KEY, in one transaction. */
+export async function rotateStoredSecrets(db: Db, cfg: Config) {
+  const keyring = await openKeyring(cfg, db);
+  const r = await db.tx((q) => rotateSecrets(q, modules.flatMap((m) => m.sealedColumns ?? [])));
+  return { keyId: keyring.currentId, ...r };
 }
