@@ -68,6 +68,9 @@ export async function addMember(q: Queryable, operatorId: string, enterpriseId: 
 }
 
 export async function moveMember(q: Queryable, operatorId: string, enterpriseId: string, phone: string, departmentId: number) {
+  // the member first: another operator's enterprise or member is a 404, whatever department is named
+  const m = await q.query(`SELECT 1 FROM enterprise_members WHERE operator_id = $1 AND enterprise_id = $2 AND driver_phone = $3`, [operatorId, enterpriseId, phone]);
+  if (!m.rows[0]) throw notFound(`member ${phone} of enterprise ${enterpriseId}`);
   await liveDepartment(q, operatorId, enterpriseId, departmentId);
   const r = await q.query(`UPDATE enterprise_members SET department_id = $4, updated_at = now() WHERE operator_id = $1 AND enterprise_id = $2 AND driver_phone = $3`, [
     operatorId,

@@ -80,6 +80,7 @@ export function roamingRoutes(app: FastifyInstance, ctx: Ctx) {
     async (req) => {
       const op = requireOperator(req);
       const q = req.query;
+      if (!(await getPartner(ctx.db, op, req.params.id))) throw notFound(`partner ${req.params.id}`);
       const rows = await ctx.db.query(
         `SELECT id, direction, interface, request_raw, request_plain, response_raw, response_plain, http_status, ret, error, at, done_at
          FROM roaming_envelopes WHERE operator_id = $1 AND partner_id = $2 AND ($3::text IS NULL OR direction = $3)
@@ -115,6 +116,7 @@ export function roamingRoutes(app: FastifyInstance, ctx: Ctx) {
     '/api/v1/partners/:id/disputes',
     { preHandler: requireRole(...STAFF), schema: { tags: ['roaming'], params: idParam, querystring: z.object({ operatorId: z.string().optional(), day: z.string().optional() }) } },
     async (req) => {
+      if (!(await getPartner(ctx.db, requireOperator(req), req.params.id))) throw notFound(`partner ${req.params.id}`);
       const rows = await ctx.db.query(
         `SELECT day::text AS day, start_charge_seq, dispute_reason, partner_total_power, partner_total_money, created_at FROM roaming_disputes
          WHERE operator_id = $1 AND partner_id = $2 AND ($3::date IS NULL OR day = $3) ORDER BY day DESC, start_charge_seq LIMIT 1000`,

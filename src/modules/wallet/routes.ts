@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Ctx } from '../../platform/context.ts';
 import { ADMINS, STAFF, requireOperator, requireRole } from '../../platform/auth/guard.ts';
-import { forbidden } from '../../platform/errors.ts';
+import { forbidden, notFound } from '../../platform/errors.ts';
 import { formatYuan, parseYuan } from '../../platform/money.ts';
 import { addIdTag, changeIdTag, createDriver, driverLedger, getDriver, getDriverRow, searchDrivers, updateDriver } from './drivers.ts';
 import { checkBalances } from './ledger.ts';
@@ -165,6 +165,8 @@ export function walletRoutes(app: FastifyInstance, ctx: Ctx) {
 
   r.get('/api/v1/drivers/:phone/can-start', { preHandler: requireRole(...STAFF, 'driver'), schema: { tags, params: phoneParams, querystring: opQuery } }, async (req) => {
     const c = await canStart(ctx.db, scopeDriver(req, req.params.phone), { phone: req.params.phone });
+    // an unknown driver (or another operator's) is a 404 here as on GET /drivers/:phone
+    if (c.code === 'no_driver') throw notFound(`driver ${req.params.phone}`);
     return {
       ok: c.ok,
       code: c.code,

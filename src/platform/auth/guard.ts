@@ -11,12 +11,21 @@ declare module 'fastify' {
 export const STAFF: Role[] = ['platform_admin', 'operator_admin', 'operator_staff'];
 export const ADMINS: Role[] = ['platform_admin', 'operator_admin'];
 
-/** A preHandler that admits only the given roles. Every route names its roles. */
-export function requireRole(...roles: Role[]) {
-  return async (req: FastifyRequest) => {
+export const ROLE_GUARD = Symbol('roleGuard');
+export type RoleGuard = ((req: FastifyRequest) => Promise<void>) & { [ROLE_GUARD]: Role[] };
+export const isRoleGuard = (f: unknown): f is RoleGuard => typeof f === 'function' && ROLE_GUARD in f;
+
+/**
+ * A preHandler that admits only the given roles. Every route names its roles. The HTTP app runs it
+ * at onRequest (see createHttpApp), so a caller without the role is refused before its body is read
+ * or validated: no validation message for someone who may not call the route at all.
+ */
+export function requireRole(...roles: Role[]): RoleGuard {
+  const guard = async (req: FastifyRequest) => {
     if (!req.principal) throw unauthorized();
     if (!roles.includes(req.principal.role)) throw forbidden(`this needs one of the roles ${roles.join(', ')}`);
   };
+  return Object.assign(guard, { [ROLE_GUARD]: roles });
 }
 
 /**

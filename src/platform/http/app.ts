@@ -3,10 +3,20 @@ import { serializerCompiler, validatorCompiler, jsonSchemaTransform, type ZodTyp
 import swagger from '@fastify/swagger';
 import { AppError } from '../errors.ts';
 import { verifyToken } from '../auth/tokens.ts';
+import { isRoleGuard } from '../auth/guard.ts';
 import type { Logger } from '../log.ts';
 import { systemClock, type Clock } from '../clock.ts';
 
 export type App = FastifyInstance;
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  hidden: boolean;
+}
+const routeLists = new WeakMap<object, RouteEntry[]>();
+/** Every route the app registered (the route matrix test checks each is in its allow table). */
+export const registeredRoutes = (app: FastifyInstance): RouteEntry[] => routeLists.get(app) ?? [];
 
 export async function createHttpApp(opts: { log: Logger; authSecret: string; bodyLimit?: number; trustProxy?: string[]; clock?: Clock }): Promise<FastifyInstance> {
   const app = Fastify({
@@ -38,6 +48,19 @@ export async function createHttpApp(opts: { log: Logger; authSecret: string; bod
     } catch {
       done(new AppError(400, 'invalid_json', 'the request body is not valid JSON'), undefined);
     }
+  });
+
+  const routes: RouteEntry[] = [];
+  routeLists.set(app, routes);
+  // Role guards declared as preHandler run at onRequest, right after the token is read (below).
+  app.addHook('onRoute', (route) => {
+    for (const m of [route.method].flat()) if (m !== 'HEAD') routes.push({ method: m, url: route.url, hidden: !!(route.schema as { hide?: boolean } | undefined)?.hide });
+    const list = (Array.isArray(route.preHandler) ? route.preHandler : route.preHandler ? [route.preHandler] : []) as unknown[];
+    const guards = list.filter(isRoleGuard);
+    if (!guards.length) return;
+    route.preHandler = list.filter((h) => !isRoleGuard(h)) as never;
+    const onRequest = (Array.isArray(route.onRequest) ? route.onRequest : route.onRequest ? [route.onRequest] : []) as unknown[];
+    route.onRequest = [...onRequest, ...guards] as never;
   });
 
   app.addHook('onRequest', async (req) => {
