@@ -320,6 +320,11 @@ test('route × role × tenant: refused callers get 401/403/404, another operator
       } else if (![401, 403, 404].includes(r.status)) problems.push(`${where} (not allowed: 401/403/404 expected)`);
       if (!allowed && r.status < 300) problems.push(`${where} (answered with data)`);
     }
+    // who may not call a route learns nothing about its body either: refused before validation
+    if (method !== 'GET' && !row.allow.includes('anon')) {
+      const junk = await raw(p, method, path, undefined, ['not', 'a', 'valid', 'body']);
+      if (junk.status !== 401) problems.push(`${k} as anon with an invalid body: ${junk.status} ${JSON.stringify(junk.body).slice(0, 120)} (401 expected before any validation)`);
+    }
   }
   assert.deepEqual(problems, [], problems.join('\n'));
 });
