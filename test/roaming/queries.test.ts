@@ -287,4 +287,7 @@ test('a partner base URL pointing at a metadata service or link-local address is
   }
   const put = await p.api('PUT', `/api/v1/partners/${XIAOJU}`, { name: '小桔充电', dialect: 'xiaoju', baseUrl: 'http://100.100.100.200/', stations: ['s1'] }, t);
   assert.equal(put.status, 400);
+  const path = await p.api('PUT', `/api/v1/partners/${XIAOJU}`, { name: '小桔充电', dialect: 'xiaoju', baseUrl: fx.xiaoju.url, stations: ['s1'], paths: { notification_start_charge_result: 'http://169.254.169.254/x' } }, t);
+  assert.equal(path.status, 400);
+  assert.match(path.body.error.message, /paths.*never allowed/);
 });

@@ -4,7 +4,7 @@ import type { Queryable } from '../../platform/db/index.ts';
 import { DIALECT_NAMES, INTERFACES } from './dialects.ts';
 import { openJson, sealJson } from '../../platform/secrets.ts';
 import type { Keys } from './envelope.ts';
-import { outboundUrl } from '../../platform/outbound-url.ts';
+import { checkOutboundUrl, outboundUrl } from '../../platform/outbound-url.ts';
 
 const secret16 = z.string().regex(/^[\x21-\x7e]{16}$/, 'exactly 16 printable ASCII characters (used as raw UTF-8 bytes)');
 export const secretsSchema = z.object({
@@ -20,7 +20,16 @@ export const partnerSchema = z.object({
   name: z.string().min(1).max(100),
   dialect: z.enum(DIALECT_NAMES),
   baseUrl: outboundUrl(),
-  paths: z.partialRecord(z.enum(INTERFACES), z.string().min(1)).optional(),
+  // a path may be a whole URL (some partners host interfaces elsewhere): then the outbound policy applies
+  paths: z
+    .partialRecord(
+      z.enum(INTERFACES),
+      z.string().min(1).superRefine((v, ctx) => {
+        const why = /^[a-z][a-z0-9+.-]*:/i.test(v) ? checkOutboundUrl(v) : null;
+        if (why) ctx.addIssue({ code: 'custom', message: `not an allowed outbound URL: ${why}` });
+      }),
+    )
+    .optional(),
   stations: z.array(z.string().min(1)).default([]),
   startConfirmTimeoutSeconds: z.number().int().min(5).max(3600).default(60),
   inbound: secretsSchema,
