@@ -148,7 +148,7 @@ test('console: partners with write-only secrets, envelope log with decrypted pay
   assert.equal(env.body.items.length, 5);
   assert.ok(env.body.items.some((e: any) => e.request.data && e.response.raw.Ret !== undefined));
   const t2 = await p.login('op2-admin', 'op2-admin-pass');
-  assert.equal((await p.api('GET', `/api/v1/partners/${XIAOJU}/envelopes`, undefined, t2)).body.items.length, 0);
+  assert.equal((await p.api('GET', `/api/v1/partners/${XIAOJU}/envelopes`, undefined, t2)).status, 404, 'another operator’s partner');
   assert.equal((await p.api('GET', `/api/v1/partners/${XIAOJU}`, undefined, t2)).status, 404);
   const staff = await p.login('op1-staff', 'op1-staff-pass');
   const body = {

@@ -180,7 +180,7 @@ export function roamingRoutes(app: FastifyInstance, ctx: Ctx) {
         nextAttemptAt: o.next_attempt_at.toISOString(),
         lastError: o.last_error === null ? null : scrubSecrets(o.last_error),
         payload: maskPayload(o.payload),
-        result: o.result,
+        result: maskPayload(o.result),
         createdAt: o.created_at.toISOString(),
         deliveredAt: o.delivered_at?.toISOString() ?? null,
       }));
