@@ -50,6 +50,14 @@ test('roles: no token is 401, staff may not provision, a platform admin may', as
   const bad = await p.api('PUT', '/api/v1/provisioning', { operators: [{ id: 'x' }] }, root);
   assert.equal(bad.status, 400);
   assert.ok(bad.body.error.details.some((d: any) => d.path === '$.operators[0].name'));
+  // made-up secrets are never in an answer: only who got one
+  const doc: any = minimalDoc();
+  doc.operators[1].users.push({ username: 'op2-new', role: 'operator_staff' });
+  doc.operators[1].stations[0].chargers.push({ id: 'OTHER0002', connectors: [{ id: 1, type: 'AC', maxPowerKw: 7 }] });
+  const gen = await p.api('PUT', '/api/v1/provisioning', doc, root);
+  assert.equal(gen.status, 200, JSON.stringify(gen.body));
+  assert.deepEqual(gen.body.generated, { users: ['op2-new'], chargers: ['OTHER0002'] });
+  assert.doesNotMatch(JSON.stringify(gen.body), /password|authKey/);
 });
 
 test('ops endpoints and the OpenAPI document', async () => {

@@ -89,7 +89,12 @@ export function registryRoutes(app: FastifyInstance, ctx: Ctx) {
       preHandler: requireRole('platform_admin'),
       schema: { tags: ['registry'], description: 'Upserts a whole setup; see docs/provisioning.schema.json', body: z.unknown() },
     },
-    async (req) => ({ ok: true, ...(await provision(ctx.db, req.body)) }),
+    async (req) => {
+      // Secrets made up for entries without one are never in an answer: only who got one (a user's is
+      // set with `chargeops reset-password`, a charger's by giving its authKey in a document).
+      const { generated, ...counts } = await provision(ctx.db, req.body);
+      return { ok: true, ...counts, generated: { users: generated.users.map((u) => u.username), chargers: generated.chargers.map((c) => c.id) } };
+    },
   );
 
   r.get('/api/v1/operators', { preHandler: requireRole(...STAFF), schema: { tags: ['registry'] } }, async (req) => {
