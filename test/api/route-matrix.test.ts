@@ -212,21 +212,7 @@ const tokens: Partial<Record<Caller, string>> = {};
 let ids: Ids;
 let markers: string[];
 
-async function raw(pl: TestPlatform, method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(pl.url + path, {
-    method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: any = text;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    /* CSV, XLSX, SVG */
-  }
-  return { status: res.status, body: parsed, text };
-}
+const raw = (pl: TestPlatform, method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) => pl.api(method, path, body, token, headers);
 
 before(async () => {
   const doc: any = minimalDoc();

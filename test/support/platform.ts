@@ -9,7 +9,7 @@ import { testDb } from './db.ts';
 
 export interface TestPlatform extends Platform {
   /** fetch against the platform, JSON in and out; token optional. */
-  api<T = any>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T; headers: Headers }>;
+  api<T = any>(method: string, path: string, body?: unknown, token?: string, headers?: Record<string, string>): Promise<{ status: number; body: T; headers: Headers; text: string }>;
   login(username: string, password: string): Promise<string>;
   /** passwords and charger keys provisioning made up (for entries of the document without one) */
   generated: GeneratedSecrets;
@@ -29,10 +29,10 @@ export async function startTestPlatform(
   }
   const cfg = loadConfig({ PORT: '0', HOST: '127.0.0.1', DEMO_DATA: 'false', OUTBOUND_ALLOW_PRIVATE: 'true', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...opts.env });
   const p = await startPlatform(cfg, { db, log: opts.log ?? createLogger(cfg.LOG_LEVEL), timeScale: opts.timeScale, clock: opts.clock, extraModules: opts.extraModules });
-  const api: TestPlatform['api'] = async (method, path, body, token) => {
+  const api: TestPlatform['api'] = async (method, path, body, token, headers = {}) => {
     const res = await fetch(p.url + path, {
       method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -42,7 +42,7 @@ export async function startTestPlatform(
     } catch {
       /* not JSON */
     }
-    return { status: res.status, body: parsed, headers: res.headers };
+    return { status: res.status, body: parsed, headers: res.headers, text };
   };
   return {
     ...p,
