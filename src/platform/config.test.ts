@@ -47,7 +47,8 @@ test('SECRETS_KEY and SECRETS_KEY_PREVIOUS: 32 bytes as hex or base64, named whe
   assert.equal(loadConfig({ SECRETS_KEY: hex }).SECRETS_KEY, hex);
   assert.equal(loadConfig({ SECRETS_KEY: b64, SECRETS_KEY_PREVIOUS: `${hex},${b64}` }).SECRETS_KEY_PREVIOUS, `${hex},${b64}`);
   assert.throws(() => loadConfig({ SECRETS_KEY: 'short' }), /SECRETS_KEY="short": must be 32 bytes/);
-  assert.throws(() => loadConfig({ SECRETS_KEY_PREVIOUS: `${hex},nope` }), /SECRETS_KEY_PREVIOUS=.*every comma-separated key/);
+  assert.throws(() => loadConfig({ SECRETS_KEY: hex, SECRETS_KEY_PREVIOUS: `${hex},nope` }), /SECRETS_KEY_PREVIOUS=.*every comma-separated key/);
+  assert.throws(() => loadConfig({ SECRETS_KEY_PREVIOUS: hex }), /SECRETS_KEY_PREVIOUS is set without SECRETS_KEY/);
 });
 
 test('TRUST_PROXY: addresses and CIDRs, none by default', () => {

@@ -86,6 +86,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const c = parsed.data;
+  if (c.SECRETS_KEY_PREVIOUS && !c.SECRETS_KEY) throw new ConfigError(['SECRETS_KEY_PREVIOUS is set without SECRETS_KEY: give the new key in SECRETS_KEY (docs/security.md)']);
   const publicBaseUrl = (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
   const trustedProxies = (c.TRUST_PROXY ?? '').split(',').map((a) => a.trim()).filter(Boolean);
   // The demo data is for trying the platform on the embedded database; a server database is a deployment.
