@@ -3,7 +3,7 @@ import { notifyRoutes } from './routes.ts';
 import { bindOutbox, NOTIFY_TOPICS } from './service.ts';
 import { sealClearChannelSecrets } from './settings.ts';
 
-export { notify, sendSms, listSent, type NotifyInput } from './service.ts';
+export { notify, sendSms, listSent, sentForOrder, type NotifyInput } from './service.ts';
 export { periodSummary, PERIOD_NAMES } from './templates.ts';
 export { eventSetting, DEFAULTS as NOTIFY_DEFAULTS, type NotifyEvent, type Channel } from './settings.ts';
 

@@ -112,3 +112,13 @@ export async function listSent(q: Queryable, operatorId: string, f: { event?: st
   );
   return r.rows.map((x: any) => ({ id: x.id, event: x.event, channel: x.channel, adapter: x.adapter, recipient: x.recipient, text: x.text, data: x.data, sentAt: x.sent_at.toISOString() }));
 }
+
+/** What was sent about one order (any event), sent in [from, to): read through the (operator, sent_at) index. */
+export async function sentForOrder(q: Queryable, operatorId: string, orderNo: string, from: Date, to: Date, limit = 50) {
+  const r = await q.query(
+    `SELECT id, event, channel, adapter, recipient, text, data, sent_at FROM notifications_sent
+     WHERE operator_id = $1 AND sent_at >= $2 AND sent_at < $3 AND data->>'orderNo' = $4 ORDER BY id LIMIT $5`,
+    [operatorId, from, to, orderNo, limit],
+  );
+  return r.rows.map((x: any) => ({ id: x.id, event: x.event, channel: x.channel, adapter: x.adapter, recipient: x.recipient as string, text: x.text as string, sentAt: x.sent_at.toISOString() }));
+}

@@ -65,3 +65,48 @@ export async function maintenanceStatus(q: Queryable, chargerId: string) {
     diagnosticsStatusAt: iso(s?.diagnostics_status_at),
   };
 }
+
+/**
+ * The charger's connections that overlap [from, to) (a connection still open counts up to now), oldest
+ * first: what "was it online during this session" is answered from.
+ */
+export async function connectionsOverlapping(q: Queryable, operatorId: string, chargerId: string, from: Date, to: Date, limit = 200) {
+  const rows = await q.query(
+    `SELECT * FROM ocpp_connections WHERE charger_id = $1 AND operator_id = $2 AND connected_at < $4 AND (disconnected_at IS NULL OR disconnected_at > $3)
+     ORDER BY connected_at, id LIMIT $5`,
+    [chargerId, operatorId, from, to, limit],
+  );
+  return rows.rows.map((x: any) => ({
+    connectedAt: x.connected_at as Date,
+    disconnectedAt: (x.disconnected_at as Date | null) ?? null,
+    closeCode: x.close_code as number | null,
+    reason: x.reason as string | null,
+    remoteAddress: x.remote_address as string | null,
+  }));
+}
+
+/** The last connection that began before `at` (to say when an offline charger was last seen). */
+export async function lastConnectionBefore(q: Queryable, operatorId: string, chargerId: string, at: Date) {
+  const r = await q.query(`SELECT * FROM ocpp_connections WHERE charger_id = $1 AND operator_id = $2 AND connected_at < $3 ORDER BY connected_at DESC, id DESC LIMIT 1`, [
+    chargerId,
+    operatorId,
+    at,
+  ]);
+  const x: any = r.rows[0];
+  return x ? { connectedAt: x.connected_at as Date, disconnectedAt: (x.disconnected_at as Date | null) ?? null, reason: x.reason as string | null } : null;
+}
+
+/**
+ * A connection from before this platform ran (a history import; the demo's 2019 sessions): the
+ * charger's network history then, as the previous platform recorded it.
+ */
+export async function recordPastConnection(
+  q: Queryable,
+  c: { operatorId: string; chargerId: string; connectedAt: Date; disconnectedAt: Date | null; closeCode?: number; reason?: string; remoteAddress?: string },
+) {
+  await q.query(
+    `INSERT INTO ocpp_connections (operator_id, charger_id, node_id, remote_address, protocol, connected_at, disconnected_at, close_code, reason)
+     VALUES ($1, $2, 'import', $3, 'ocpp1.6', $4, $5, $6, $7)`,
+    [c.operatorId, c.chargerId, c.remoteAddress ?? null, c.connectedAt, c.disconnectedAt, c.closeCode ?? null, c.reason ?? null],
+  );
+}

@@ -9,7 +9,8 @@ import type { ReadinessCheck } from '../../platform/http/ops.ts';
 export { ChargerOffline, ChargerPending, CommandTimeout, CommandRejected, CommandInvalid } from './errors.ts';
 export type { OcppGateway, CallOptions } from './gateway.ts';
 export { dataTransferHandlers } from './v16/index.ts';
-export { purgeMessageLog } from './message-log.ts';
+export { purgeMessageLog, searchMessages } from './message-log.ts';
+export { statusHistory, connectionHistory, connectionsOverlapping, lastConnectionBefore, recordPastConnection } from './history.ts';
 export { COMMAND_ROLES } from './commands.ts';
 
 declare module '../../platform/context.ts' {

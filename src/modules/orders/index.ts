@@ -7,6 +7,8 @@ import { liveCostUpdater } from './live-cost.ts';
 
 export { getOrder, getOrderDetail, orderView, type OrderView, type PeriodView } from './view.ts';
 export { searchOrders, whereClause, type OrderFilter } from './search.ts';
+export { lookupOrders, ordersOverlapping, type LookupMatch } from './lookup.ts';
+export { durationText, localTime } from './export.ts';
 export { detectAnomalies, type AnomalyReason, type AnomalyCode } from './anomalies.ts';
 export { dailyTotals, heldCount, type DailyTotals } from './stats.ts';
 
@@ -21,9 +23,9 @@ async function step<T>(ctx: Ctx, fn: (q: any, after: After) => Promise<T>): Prom
   return out;
 }
 
-/** Makes the order of a finished session now (idempotent). */
-export const orderForSession = (ctx: Ctx, operatorId: string, sessionId: number, now = Date.now()) =>
-  step(ctx, (q, after) => createOrderForSession(ctx, q, operatorId, sessionId, now, after));
+/** Makes the order of a finished session now (idempotent); `opts.orderNo` keeps a previous platform's number when free. */
+export const orderForSession = (ctx: Ctx, operatorId: string, sessionId: number, now = Date.now(), opts: { orderNo?: string } = {}) =>
+  step(ctx, (q, after) => createOrderForSession(ctx, q, operatorId, sessionId, now, after, opts.orderNo));
 
 const state = new WeakMap<Ctx, { lastSweep: number; floor: number; timer?: NodeJS.Timeout; offs: (() => void)[] }>();
 const stateOf = (ctx: Ctx) => state.get(ctx) ?? (state.set(ctx, { lastSweep: 0, floor: 0, offs: [] }), state.get(ctx)!);

@@ -92,9 +92,10 @@ export { figures };
 
 /**
  * Makes the order of a finished session (or refreshes the placeholder of a session that ran past
- * 24 h). Idempotent: a second call returns the existing order untouched.
+ * 24 h). Idempotent: a second call returns the existing order untouched. `preferredNo` keeps the
+ * number a previous platform gave the order (history import, the demo's case 6) when it is free.
  */
-export async function createOrderForSession(d: OrdersDeps, q: Queryable, operatorId: string, sessionId: number, now: number, after: After): Promise<string | null> {
+export async function createOrderForSession(d: OrdersDeps, q: Queryable, operatorId: string, sessionId: number, now: number, after: After, preferredNo?: string): Promise<string | null> {
   const existing = (await q.query<OrderRow>(`SELECT * FROM orders WHERE operator_id = $1 AND session_id = $2 FOR UPDATE`, [operatorId, sessionId])).rows[0];
   if (existing && existing.end_time !== null) return existing.order_no;
   const c = await loadContext(q, operatorId, sessionId);
@@ -137,7 +138,7 @@ export async function createOrderForSession(d: OrdersDeps, q: Queryable, operato
 
   const ident = await identity(q, operatorId, s);
   const status: OrderRow['status'] = waiting ? 'idle' : 'held';
-  const ins = await insertOrder(q, operatorId, s, ident, { ...f, status, abnormal: reasons.length > 0, abnormal_reasons: JSON.stringify(reasons), soc_start: s.socStart, soc_end: s.socEnd });
+  const ins = await insertOrder(q, operatorId, s, ident, { ...f, status, abnormal: reasons.length > 0, abnormal_reasons: JSON.stringify(reasons), soc_start: s.socStart, soc_end: s.socEnd }, preferredNo);
   orderNo = ins.orderNo;
   if (!ins.created) return orderNo;
   await q.query(`INSERT INTO order_versions (operator_id, order_no, version, source, inputs, priced, total_fen) VALUES ($1, $2, 1, 'charger', $3, $4, $5)`, [
@@ -253,7 +254,7 @@ async function identity(q: Queryable, operatorId: string, s: SessionForOrder): P
 }
 
 /** Inserts with a fresh order number; a number collision retries with another, a session that already has an order returns it. */
-async function insertOrder(q: Queryable, operatorId: string, s: SessionForOrder, ident: Identity, cols: Record<string, unknown>): Promise<{ orderNo: string; created: boolean }> {
+async function insertOrder(q: Queryable, operatorId: string, s: SessionForOrder, ident: Identity, cols: Record<string, unknown>, preferredNo?: string): Promise<{ orderNo: string; created: boolean }> {
   const op = await getOperator(q, operatorId);
   const base: Record<string, unknown> = {
     operator_id: operatorId,
@@ -275,7 +276,7 @@ async function insertOrder(q: Queryable, operatorId: string, s: SessionForOrder,
   };
   const keys = Object.keys(base);
   for (let attempt = 0; attempt < 8; attempt++) {
-    const no = orderNumber(s.startedAt, op?.timezone ?? 'Asia/Shanghai');
+    const no = attempt === 0 && preferredNo && /^\d{20}$/.test(preferredNo) ? preferredNo : orderNumber(s.startedAt, op?.timezone ?? 'Asia/Shanghai');
     const r = await q.query<{ order_no: string }>(
       `INSERT INTO orders (order_no, ${keys.join(', ')}) VALUES ($1, ${keys.map((_, i) => `$${i + 2}`).join(', ')}) ON CONFLICT DO NOTHING RETURNING order_no`,
       [no, ...keys.map((k) => base[k])],

@@ -11,6 +11,7 @@ import { queryTopupJob } from './topups.ts';
 
 export { paymentsProvisioner, saveWechatpaySettings, type WechatpaySettings } from './settings.ts';
 export { matchTradeBill } from './reconcile.ts';
+export { topupForSupport, topupsOfPhone, type SupportTopup } from './for-support.ts';
 export { startFakeWechatpay, type FakeWechatpay } from './fake/server.ts';
 
 declare module '../../platform/context.ts' {

@@ -13,6 +13,7 @@ import { roamingRoutes } from './routes.ts';
 export { getPartner, listPartners, type Partner } from './partners.ts';
 export { connectorCode, parseConnectorCode } from './connector-id.ts';
 export { enqueueDailyChecks } from './check.ts';
+export { roamingTrail } from './for-support.ts';
 
 // per platform instance (tests run several in one process)
 const running = new WeakMap<object, { crons: Cron[]; pruner: NodeJS.Timeout }>();

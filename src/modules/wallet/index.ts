@@ -14,6 +14,7 @@ export { walletSettings, type WalletSettings } from './settings.ts';
 export { checkBalances } from './ledger.ts';
 export { watchSession, REMOTE_STOP_TOPIC } from './watcher.ts';
 export { driverForOrder } from './for-orders.ts';
+export { ledgerForCauses, driverPhonesMatching } from './for-support.ts';
 export * from './for-h5.ts';
 
 const watchers = new WeakMap<object, () => void>();
