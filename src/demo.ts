@@ -9,6 +9,8 @@ export async function loadDemo(p: Platform, doc: unknown): Promise<void> {
   await loadEnterpriseDemo(p, doc);
   const { loadOrdersDemo } = await import('./modules/orders/demo.ts');
   await loadOrdersDemo(p, doc);
+  const { loadSupportDemo } = await import('./modules/support/demo.ts');
+  await loadSupportDemo(p, doc);
 }
 
 export async function demoRunning(p: Platform, doc: unknown): Promise<void> {

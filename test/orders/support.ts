@@ -34,8 +34,8 @@ export interface SessionSpec {
   soc?: [number, number];
   reason?: string;
   unplug?: string;
-  /** started by a roaming partner (StartChargeSeq) */
-  partner?: { partnerId: string; startChargeSeq: string };
+  /** started by a roaming partner (StartChargeSeq); driverPhone when the partner shared the driver's phone */
+  partner?: { partnerId: string; startChargeSeq: string; driverPhone?: string };
   /** leave the session running (no StopTransaction) */
   running?: boolean;
 }
