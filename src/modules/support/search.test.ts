@@ -22,12 +22,13 @@ test('every query token of a text occurs in the text’s own tokens (the index c
   const word = fc.stringMatching(/^[a-z0-9]{1,8}$/);
   const piece = fc.oneof(fc.array(han, { minLength: 1, maxLength: 6 }).map((a) => a.join('')), word);
   fc.assert(
-    fc.property(fc.array(piece, { minLength: 1, maxLength: 6 }), (pieces) => {
-      const doc = new Set(documentTokens(pieces.join(' ')));
-      const q = queryText(pieces.join(' '))!;
+    fc.property(fc.array(piece, { minLength: 1, maxLength: 6 }), fc.constantFrom(' ', '', ','), (pieces, sep) => {
+      const text = pieces.join(sep);
+      const doc = new Set(documentTokens(text));
+      const q = queryText(text)!;
       for (const t of q.split(' & ')) {
         const lexeme = t.replace(/:\*$/, '').slice(1, -1);
-        assert.ok(doc.has(lexeme), `${lexeme} of ${pieces.join(' ')}`);
+        assert.ok(doc.has(lexeme), `${lexeme} of ${text}`);
       }
     }),
   );
@@ -35,4 +36,9 @@ test('every query token of a text occurs in the text’s own tokens (the index c
 
 test('the exact check uses the query’s letter and digit runs, so LIKE wildcards never reach it', () => {
   assert.deepEqual(likeTerms('100% 占桩_费'), ['%100%', '%占桩%', '%费%']);
+});
+
+test('letters next to Han text are a word of their own', () => {
+  assert.deepEqual(documentTokens('bo系统升级2.0'), ['bo', '系', '系统', '统', '统升', '升', '升级', '级', '2', '0']);
+  assert.equal(queryText('bo系统'), "'bo':* & '系统'");
 });

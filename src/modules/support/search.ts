@@ -11,7 +11,9 @@
  * per database, which a schema-per-test setup shares.
  */
 
-const RUN = /([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+)|([\p{L}\p{N}]+)/gu;
+const CJK = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}';
+// a run of CJK characters, or a run of other letters and digits ("bo系统" is "bo" then "系统")
+const RUN = new RegExp(`([${CJK}]+)|((?:(?![${CJK}])[\\p{L}\\p{N}])+)`, 'gu');
 const MAX_WORD = 40;
 
 export const normalise = (s: string) => s.normalize('NFKC').toLowerCase();
