@@ -9,6 +9,8 @@ import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { startFakeWechatpay, type FakeWechatpay } from '../../src/modules/payments/index.ts';
 import { orderForSession } from '../../src/modules/orders/index.ts';
 import { recordPastConnection } from '../../src/modules/ocpp/index.ts';
+import { registerStoryPart } from '../../src/modules/support/index.ts';
+import type { Module } from '../../src/platform/context.ts';
 import { freePort } from '../payments/helpers.ts';
 import { chargeSession, ordersDoc } from '../orders/support.ts';
 import { addUsers, logins } from './setup.ts';
@@ -33,7 +35,7 @@ before(async () => {
   doc.operators[0].payments = { wechatpay: fake.operatorSettings() };
   const u = addUsers(doc);
   const port = await freePort();
-  p = await startTestPlatform({ provisioning: doc, timeScale: 0.01, env: { PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}` } });
+  p = await startTestPlatform({ provisioning: doc, timeScale: 0.01, env: { PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}` }, extraModules: [probe] });
   t = await logins(p, u, { phone: PHONE, operatorId: 'op1' });
   const db = p.ctx.db;
   // the charger lost its network for 8 minutes during the card session; a fault 3 days before, one 8 days before
@@ -62,6 +64,17 @@ after(async () => {
   await p?.close();
   await fake?.close();
 });
+
+/** A module above support adding a part to the story (as the incidents module will): it fails for the card session. */
+const probe: Module = {
+  name: 'story-probe',
+  register(_app, ctx) {
+    registerStoryPart(ctx, 'probe', async (_q, s) => {
+      if (s.orderNo === card) throw new Error('probe failed');
+      return { evidence: { kind: 'probe', href: '/probe' }, items: [{ sessionId: s.sessionId, phone: s.phone }] };
+    });
+  },
+};
 
 const lookup = (qs: string, token = t.staff) => p.api('GET', `/api/v1/support/lookup?${qs}`, undefined, token);
 const orderNos = (r: any) => r.body.sessions.map((s: any) => s.orderNo);
@@ -171,7 +184,8 @@ test('the story of a session: every part with its evidence link, the phone maske
   const r = await p.api('GET', `/api/v1/support/story?orderNo=${partner}`, undefined, t.staff);
   assert.equal(r.status, 200, JSON.stringify(r.body));
   const parts = Object.fromEntries(r.body.parts.map((x: any) => [x.name, x]));
-  assert.deepEqual(Object.keys(parts), ['driver', 'order', 'frames', 'connector', 'connections', 'faults', 'roaming', 'payments', 'ledger', 'notifications', 'incidents']);
+  assert.deepEqual(Object.keys(parts), ['driver', 'order', 'frames', 'connector', 'connections', 'faults', 'roaming', 'payments', 'ledger', 'notifications', 'incidents', 'probe']);
+  assert.deepEqual(parts.probe.items, [{ sessionId: parts.order.data.sessionId, phone: '184****1853' }], 'a registered part is told, the phone masked');
   assert.equal(parts.order.evidence.href, `/orders/${partner}`);
   assert.equal(parts.order.data.versions.length, 1);
   assert.ok(parts.order.data.periods.length >= 1, 'per-period breakdown');
@@ -188,6 +202,7 @@ test('the story of a session: every part with its evidence link, the phone maske
   const cp = Object.fromEntries(c.body.parts.map((x: any) => [x.name, x]));
   assert.ok(cp.ledger.items.some((x: any) => x.causeRef === card && x.entries.some((e: any) => e.account === 'wallet' && e.ref === '184****1853')));
   assert.match(cp.connections.summary, /^中断 /);
+  assert.match(cp.probe.error, /probe failed/, 'a failing part says so; the rest of the story stands');
   assert.ok(!JSON.stringify(c.body).includes(PHONE));
 });
 
