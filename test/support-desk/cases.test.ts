@@ -103,7 +103,7 @@ test('editing a case: status, texts, assignees, a hand-typed field; analysis ent
 test('attachments: an image and a file, size-limited, served safely, another operator gets 404', async () => {
   const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
   const up = (body: Buffer, type: string, name: string, token = t.staff) =>
-    fetch(`${p.url}/api/v1/support/cases/${made.id}/attachments?filename=${encodeURIComponent(name)}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
+    fetch(`${p.url}/api/v1/support/cases/${made.id}/attachments?filename=${encodeURIComponent(name)}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body: new Uint8Array(body) });
   const r = await up(png, 'image/png', '现场照片.png');
   assert.equal(r.status, 201, await r.clone().text());
   const { attachment } = await r.json();

@@ -40,7 +40,7 @@ const driver: StoryProvider = async (q, s) => {
 const order: StoryProvider = async (q, s) => {
   if (s.orderNo) return { evidence: { kind: 'order', href: `/orders/${s.orderNo}` }, items: [], data: await getOrderDetail(q, s.operatorId, s.orderNo) };
   const ss = await getSession(q, s.operatorId, s.sessionId);
-  return { evidence: null, items: [], summary: 'charging: no order yet', data: ss ? sessionView(ss) : null };
+  return { evidence: null, items: [], data: ss ? sessionView(ss) : null };
 };
 
 /** The frames of this session: its connector's and its transaction's calls, and the answers to them. */
@@ -85,7 +85,7 @@ const faults: StoryProvider = async (q, s) => {
 };
 
 const roaming: StoryProvider = async (q, s) => {
-  if (!s.startChargeSeq) return { evidence: null, items: [], summary: 'not a partner session' };
+  if (!s.startChargeSeq) return { evidence: null, items: [] };
   const t = await roamingTrail(q, s.operatorId, { startChargeSeq: s.startChargeSeq, partnerId: s.partnerId, from: plus(s.startedAt, -DAY), to: plus(until(s), 7 * DAY) });
   return { evidence: { kind: 'roaming', href: '/roaming' }, items: t.envelopes, data: { sessions: t.sessions, confirmations: t.confirmations } };
 };

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useState, type ComponentType } from 'react';
-import { Alert, Layout, Menu, Select, Space, Spin, Dropdown, Button, Typography, Result } from 'antd';
+import { Alert, Layout, Menu, Select, Space, Spin, Dropdown, Button, Typography, Result, Input } from 'antd';
 import {
   DashboardOutlined,
   ThunderboltOutlined,
@@ -10,6 +10,7 @@ import {
   WalletOutlined,
   ApiOutlined,
   SettingOutlined,
+  CustomerServiceOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { get, session } from './api.ts';
@@ -30,6 +31,12 @@ const Drivers = page(() => import('./pages/Drivers.tsx'), 'Drivers');
 const Payments = page(() => import('./pages/Payments.tsx'), 'Payments');
 const Roaming = page(() => import('./pages/Roaming.tsx'), 'Roaming');
 const Settings = page(() => import('./pages/Settings.tsx'), 'Settings');
+const SupportLookup = page(() => import('./pages/support/Lookup.tsx'), 'SupportLookup');
+const SupportStory = page(() => import('./pages/support/Story.tsx'), 'SupportStory');
+const WhoCharged = page(() => import('./pages/support/WhoCharged.tsx'), 'WhoCharged');
+const SupportCases = page(() => import('./pages/support/Cases.tsx'), 'SupportCases');
+const CaseEditor = page(() => import('./pages/support/CaseEditor.tsx'), 'CaseEditor');
+const SupportReveals = page(() => import('./pages/support/Reveals.tsx'), 'SupportReveals');
 
 const ROUTES: { path: string; comp: ComponentType<any>; menu?: string }[] = [
   { path: '/', comp: Dashboard, menu: '/' },
@@ -43,6 +50,13 @@ const ROUTES: { path: string; comp: ComponentType<any>; menu?: string }[] = [
   { path: '/payments', comp: Payments, menu: '/payments' },
   { path: '/roaming', comp: Roaming, menu: '/roaming' },
   { path: '/settings', comp: Settings, menu: '/settings' },
+  { path: '/support/lookup', comp: SupportLookup, menu: '/support/lookup' },
+  { path: '/support/story/:orderNo', comp: SupportStory, menu: '/support/lookup' },
+  { path: '/support/session/:sessionId', comp: SupportStory, menu: '/support/lookup' },
+  { path: '/support/who-charged', comp: WhoCharged, menu: '/support/who-charged' },
+  { path: '/support/cases', comp: SupportCases, menu: '/support/cases' },
+  { path: '/support/cases/:id', comp: CaseEditor, menu: '/support/cases' },
+  { path: '/support/reveals', comp: SupportReveals, menu: '/support/reveals' },
 ];
 
 export function Shell({ onLogout }: { onLogout: () => void }) {
@@ -83,6 +97,17 @@ export function Shell({ onLogout }: { onLogout: () => void }) {
     { key: '/drivers', icon: <UserOutlined />, label: t('nav.drivers') },
     { key: '/payments', icon: <WalletOutlined />, label: t('nav.payments') },
     { key: '/roaming', icon: <ApiOutlined />, label: t('nav.roaming') },
+    {
+      key: '/support',
+      icon: <CustomerServiceOutlined />,
+      label: t('nav.support'),
+      children: [
+        { key: '/support/lookup', label: t('nav.support.lookup') },
+        { key: '/support/who-charged', label: t('nav.support.who') },
+        { key: '/support/cases', label: t('nav.support.cases') },
+        ...(me.role !== 'operator_staff' ? [{ key: '/support/reveals', label: t('nav.support.reveals') }] : []),
+      ],
+    },
     { key: '/settings', icon: <SettingOutlined />, label: t('nav.settings') },
   ];
   const opName = operators.find((o) => o.id === operatorId)?.name ?? operatorId;
@@ -95,6 +120,7 @@ export function Shell({ onLogout }: { onLogout: () => void }) {
           theme="dark"
           mode="inline"
           selectedKeys={[found?.menu ?? '']}
+          defaultOpenKeys={path.startsWith('/support') ? ['/support'] : []}
           items={items}
           onClick={(e) => navigate(e.key)}
           data-testid="nav"
@@ -102,9 +128,22 @@ export function Shell({ onLogout }: { onLogout: () => void }) {
       </Layout.Sider>
       <Layout>
         <Layout.Header style={{ background: '#fff', padding: '0 24px', display: 'flex', alignItems: 'center', justifyContent: 'space-between', borderBottom: '1px solid #f0f0f0' }}>
-          <Typography.Text strong data-testid="operator-name">
-            {opName ?? ''}
-          </Typography.Text>
+          <Space size="large">
+            <Typography.Text strong data-testid="operator-name">
+              {opName ?? ''}
+            </Typography.Text>
+            {/* the support look-up on every page: any key → the sessions it names */}
+            {operatorId && (
+              <Input.Search
+                allowClear
+                size="middle"
+                style={{ width: 340, verticalAlign: 'middle' }}
+                placeholder={t('sup.lookup.placeholder')}
+                onSearch={(v) => v.trim() && navigate(`/support/lookup?q=${encodeURIComponent(v.trim())}`)}
+                data-testid="header-lookup"
+              />
+            )}
+          </Space>
           <Space size="middle">
             {isAdmin && (
               <Select

@@ -60,6 +60,7 @@ export function ChargerDetail({ params }: { params: { id: string } }) {
       )}
       <Card>
         <Tabs
+          defaultActiveKey={new URLSearchParams(location.search).get('tab') ?? undefined}
           items={[
             { key: 'cmd', label: t('charger.commands'), children: <Commands id={id} connectors={ch?.connectors.map((k) => k.connectorId) ?? [1]} /> },
             { key: 'faults', label: t('charger.faults'), children: <Faults id={id} /> },

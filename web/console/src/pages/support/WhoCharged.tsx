@@ -1,0 +1,76 @@
+import { useEffect, useState } from 'react';
+import { Alert, App, Button, Card, DatePicker, Form, Select, Space, Table } from 'antd';
+import { SearchOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import dayjs, { type Dayjs } from 'dayjs';
+import { get, qs, type ApiError } from '../../api.ts';
+import { useApi } from '../../hooks.ts';
+import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
+import { useLocation } from '../../router.ts';
+import { sessionColumns, type SupportSession } from './sessionColumns.tsx';
+import { makeCaseFrom } from './makeCase.ts';
+
+/** Case 3: a station and a time window → every session that occupied a connector then, with one-click cases. */
+export function WhoCharged() {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const stations = useApi<{ items: { id: string; name: string }[] }>('/stations');
+  const [data, setData] = useState<{ sessions: SupportSession[]; truncated: boolean } | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [loading, setLoading] = useState(false);
+  const search = async (f: { stationId: string; window: [Dayjs, Dayjs] }) => {
+    setLoading(true);
+    try {
+      setData(await get(`/support/who-charged${qs({ stationId: f.stationId, from: f.window[0].format('YYYY-MM-DDTHH:mm:ssZ'), to: f.window[1].format('YYYY-MM-DDTHH:mm:ssZ') })}`));
+      setError(null);
+    } catch (e) {
+      setError(e as ApiError);
+    } finally {
+      setLoading(false);
+    }
+  };
+  // a link may carry the question: ?stationId=&from=&to=
+  const { search: params } = useLocation();
+  const [form] = Form.useForm();
+  useEffect(() => {
+    const stationId = params.get('stationId');
+    const from = params.get('from');
+    const to = params.get('to');
+    if (!stationId || !from || !to) return;
+    const f = { stationId, window: [dayjs(from), dayjs(to)] as [Dayjs, Dayjs] };
+    form.setFieldsValue(f);
+    search(f);
+  }, []);
+  const make = (s: SupportSession) => makeCaseFrom(s.orderNo!).then((c) => message.success(t('sup.caseMade', { no: c.caseNo }))).catch((e) => message.error(t('common.failed', { msg: e.message })));
+  return (
+    <Space direction="vertical" size="large" style={{ width: '100%' }}>
+      <Card title={t('sup.who.title')}>
+        <Form form={form} layout="inline" onFinish={search} initialValues={{ window: [dayjs().subtract(2, 'hour').startOf('minute'), dayjs().startOf('minute')] }} style={{ rowGap: 12 }}>
+          <Form.Item name="stationId" label={t('station')} rules={[{ required: true }]}>
+            <Select style={{ width: 200 }} options={(stations.data?.items ?? []).map((s) => ({ value: s.id, label: s.name }))} data-testid="who-station" />
+          </Form.Item>
+          <Form.Item name="window" label={t('order.window')} rules={[{ required: true }]}>
+            <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" data-testid="who-window" />
+          </Form.Item>
+          <Button type="primary" htmlType="submit" icon={<SearchOutlined />} data-testid="who-search">
+            {t('common.search')}
+          </Button>
+        </Form>
+      </Card>
+      <ApiErrorAlert error={error} />
+      {data?.truncated && <Alert type="warning" showIcon message={t('sup.who.truncated')} />}
+      <Card>
+        <Table
+          rowKey={(s: SupportSession) => s.orderNo ?? `s${s.sessionId}`}
+          size="small"
+          loading={loading}
+          dataSource={data?.sessions ?? []}
+          columns={sessionColumns(t, { makeCase: make })}
+          scroll={{ x: 1800 }}
+          pagination={false}
+          data-testid="who-table"
+        />
+      </Card>
+    </Space>
+  );
+}
