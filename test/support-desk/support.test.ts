@@ -129,6 +129,12 @@ test('who charged here (case 3): every session whose occupancy overlaps the wind
   assert.equal(now.body.sessions[0].status, 'charging');
   assert.equal(now.body.sessions[0].chargerId, '44030700030000200017');
   assert.equal(now.body.sessions[0].phoneMasked, '184****1853');
+  // a running session's story, before it has an order
+  const live = await p.api('GET', `/api/v1/support/story?sessionId=${now.body.sessions[0].sessionId}`, undefined, t.staff);
+  assert.equal(live.status, 200, JSON.stringify(live.body));
+  assert.equal(live.body.subject.orderNo, null);
+  assert.equal(live.body.parts.find((x: any) => x.name === 'order').data.status, 'active');
+  assert.ok(!JSON.stringify(live.body).includes(PHONE));
   assert.equal((await p.api('GET', `/api/v1/support/who-charged?stationId=s2&from=${encodeURIComponent(ago(1))}&to=${encodeURIComponent(ago(0))}`, undefined, t.staff)).status, 404, 'another operator’s station');
   assert.equal((await p.api('GET', `/api/v1/support/who-charged?stationId=s1&from=${encodeURIComponent(ago(1))}&to=${encodeURIComponent(ago(2))}`, undefined, t.staff)).status, 400);
 });
