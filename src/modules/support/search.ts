@@ -6,9 +6,9 @@
  * (bigrams of each Han run; words as prefixes), served by a GIN index; the exact substring is then
  * checked on the row (search_text), so bigrams that happen to occur apart never match.
  *
- * Why not pg_trgm: PGlite ships it, but it ignores characters its locale does not call letters
- * (Han text under the C locale the test server and PGlite use), and an extension has to be created
- * per database, which a schema-per-test setup shares.
+ * Why not pg_trgm (PGlite 0.5 ships it): a trigram index cannot serve a search shorter than three
+ * characters, and most Chinese words are two (永湖, 断网, 故障); and an extension is created per
+ * database, which the schema-per-test setup and several deployments share.
  */
 
 const CJK = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}';
