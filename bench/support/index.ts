@@ -16,14 +16,9 @@ import { loadavg } from 'node:os';
 import pg from 'pg';
 import { openPostgres } from '../../src/platform/db/index.ts';
 import { lookup } from '../../src/modules/support/lookup.ts';
-import { machine, writeSection, percentile } from './perf-doc.ts';
+import { machine, writeSection, percentile, numArg } from './perf-doc.ts';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (i < 0) return dflt;
-  const a = process.argv[i];
-  return Number(a.includes('=') ? a.split('=')[1] : process.argv[i + 1]);
-};
+const arg = numArg;
 const N = arg('orders', 10_000_000);
 const Q = arg('queries', 500);
 const FRESH = process.argv.includes('--fresh');

@@ -39,3 +39,11 @@ export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
+
+/** A numeric command-line option: `--name N` or `--name=N`, else the default. */
+export function numArg(name: string, dflt: number): number {
+  const i = process.argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return dflt;
+  const a = process.argv[i];
+  return Number(a.includes('=') ? a.split('=')[1] : process.argv[i + 1]);
+}

@@ -3,24 +3,12 @@
  * with what the provider told us (callbacks, queries, reconciliation). No payment parameters.
  */
 import type { Queryable } from '../../platform/db/index.ts';
-import { formatYuan } from '../../platform/money.ts';
-import { topupHistory, type TopupRow } from './topups.ts';
+import { topupHistory, topupView, type TopupRow } from './topups.ts';
 
 async function view(q: Queryable, t: TopupRow) {
-  return {
-    outTradeNo: t.out_trade_no,
-    phone: t.phone,
-    amount: formatYuan(t.amount_fen),
-    channel: t.channel,
-    status: t.status,
-    transactionId: t.transaction_id,
-    createdAt: t.created_at.toISOString(),
-    paidAt: t.paid_at?.toISOString() ?? null,
-    creditedAt: t.credited_at?.toISOString() ?? null,
-    creditedVia: t.credited_via,
-    flag: t.flag,
-    events: await topupHistory(q, t.operator_id, t.out_trade_no),
-  };
+  // what the provider needs to take the payment is nobody else's business
+  const { payParams: _p, notifyUrl: _n, expiresAt: _e, refunded: _r, createdBy: _c, error: _x, ...v } = topupView(t);
+  return { ...v, events: await topupHistory(q, t.operator_id, t.out_trade_no) };
 }
 export type SupportTopup = Awaited<ReturnType<typeof view>>;
 

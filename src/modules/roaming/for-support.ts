@@ -1,11 +1,13 @@
 /**
  * What support reads about one partner session (one StartChargeSeq): the roaming session's states,
  * the order versions pushed and the partner's confirmations, and the envelopes in and out that name
- * the StartChargeSeq (decrypted), bounded in time so the envelope log is read by its time index.
+ * the StartChargeSeq (decrypted, credentials masked as in the envelope log), bounded in time so the envelope log is read by its time index.
  */
 import type { Queryable } from '../../platform/db/index.ts';
+import { redactTcec } from './redact.ts';
 
-const parse = (s: string | null) => {
+/** A logged payload as JSON when it is JSON, else the text itself. */
+export const parseLogged = (s: string | null): unknown => {
   if (s === null) return null;
   try {
     return JSON.parse(s);
@@ -67,8 +69,8 @@ export async function roamingTrail(q: Queryable, operatorId: string, f: { startC
       httpStatus: e.http_status,
       ret: e.ret,
       error: e.error,
-      request: parse(e.request_plain),
-      response: parse(e.response_plain),
+      request: parseLogged(e.request_plain === null ? null : redactTcec(e.request_plain)),
+      response: parseLogged(e.response_plain === null ? null : redactTcec(e.response_plain)),
     })),
   };
 }

@@ -9,6 +9,7 @@ import { getPartner, listPartners, partnerSchema, publicView, upsertPartner } fr
 import { enqueueDailyChecks } from './check.ts';
 import { redactTcec } from './redact.ts';
 import { maskPayload, scrubSecrets } from '../../platform/redact.ts';
+import { parseLogged } from './for-support.ts';
 
 const idParam = z.object({ id: z.string() });
 
@@ -88,14 +89,6 @@ export function roamingRoutes(app: FastifyInstance, ctx: Ctx) {
          ORDER BY id DESC LIMIT $6`,
         [op, req.params.id, q.direction ?? null, q.interface ?? null, q.beforeId ?? null, q.limit],
       );
-      const parse = (s: string | null) => {
-        if (s === null) return null;
-        try {
-          return JSON.parse(s);
-        } catch {
-          return s;
-        }
-      };
       const items = rows.rows.map((e: any) => ({
         id: e.id,
         direction: e.direction,
@@ -105,8 +98,8 @@ export function roamingRoutes(app: FastifyInstance, ctx: Ctx) {
         httpStatus: e.http_status,
         ret: e.ret,
         error: e.error,
-        request: { raw: parse(e.request_raw), data: parse(e.request_plain === null ? null : redactTcec(e.request_plain)) },
-        response: { raw: parse(e.response_raw), data: parse(e.response_plain === null ? null : redactTcec(e.response_plain)) },
+        request: { raw: parseLogged(e.request_raw), data: parseLogged(e.request_plain === null ? null : redactTcec(e.request_plain)) },
+        response: { raw: parseLogged(e.response_raw), data: parseLogged(e.response_plain === null ? null : redactTcec(e.response_plain)) },
       }));
       return { items, nextBeforeId: items.length === q.limit ? items[items.length - 1].id : null };
     },

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, App, Button, Card, DatePicker, Input, Select, Space, Table } from 'antd';
+import { Alert, Button, Card, DatePicker, Input, Select, Space } from 'antd';
 import { SearchOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import type { Dayjs } from 'dayjs';
@@ -7,8 +7,7 @@ import { get, qs, type ApiError } from '../../api.ts';
 import { useApi } from '../../hooks.ts';
 import { navigate, useLocation } from '../../router.ts';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
-import { sessionColumns, type SupportSession } from './sessionColumns.tsx';
-import { makeCaseFrom } from './makeCase.ts';
+import { SessionTable, type SupportSession } from './sessionColumns.tsx';
 
 interface Answer {
   sessions: SupportSession[];
@@ -18,7 +17,6 @@ interface Answer {
 /** Look-up by any key (the header box lands here with ?q=) or by station and time window. */
 export function SupportLookup() {
   const { t } = useTranslation();
-  const { message } = App.useApp();
   const { search } = useLocation();
   const q = search.get('q') ?? '';
   const [text, setText] = useState(q);
@@ -47,7 +45,6 @@ export function SupportLookup() {
     if (!win) return;
     run({ stationId, from: win[0].format('YYYY-MM-DDTHH:mm:ssZ'), to: win[1].format('YYYY-MM-DDTHH:mm:ssZ') });
   };
-  const make = (s: SupportSession) => makeCaseFrom(s.orderNo!).then((c) => message.success(t('sup.caseMade', { no: c.caseNo }))).catch((e) => message.error(t('common.failed', { msg: e.message })));
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
       <Card title={t('sup.lookup.title')}>
@@ -81,17 +78,7 @@ export function SupportLookup() {
         />
       )}
       <Card>
-        <Table
-          rowKey={(s: SupportSession) => s.orderNo ?? `s${s.sessionId}`}
-          size="small"
-          loading={loading}
-          dataSource={data?.sessions ?? []}
-          columns={sessionColumns(t, { makeCase: make })}
-          scroll={{ x: 1800 }}
-          locale={{ emptyText: data ? t('sup.lookup.none') : ' ' }}
-          pagination={false}
-          data-testid="lookup-table"
-        />
+        <SessionTable rows={data?.sessions ?? []} loading={loading} emptyText={data ? t('sup.lookup.none') : ' '} testId="lookup-table" />
       </Card>
     </Space>
   );

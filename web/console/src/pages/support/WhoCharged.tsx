@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, App, Button, Card, DatePicker, Form, Select, Space, Table } from 'antd';
+import { Alert, Button, Card, DatePicker, Form, Select, Space } from 'antd';
 import { SearchOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import dayjs, { type Dayjs } from 'dayjs';
@@ -7,13 +7,11 @@ import { get, qs, type ApiError } from '../../api.ts';
 import { useApi } from '../../hooks.ts';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
 import { useLocation } from '../../router.ts';
-import { sessionColumns, type SupportSession } from './sessionColumns.tsx';
-import { makeCaseFrom } from './makeCase.ts';
+import { SessionTable, type SupportSession } from './sessionColumns.tsx';
 
 /** Case 3: a station and a time window → every session that occupied a connector then, with one-click cases. */
 export function WhoCharged() {
   const { t } = useTranslation();
-  const { message } = App.useApp();
   const stations = useApi<{ items: { id: string; name: string }[] }>('/stations');
   const [data, setData] = useState<{ sessions: SupportSession[]; truncated: boolean } | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -41,7 +39,6 @@ export function WhoCharged() {
     form.setFieldsValue(f);
     search(f);
   }, []);
-  const make = (s: SupportSession) => makeCaseFrom(s.orderNo!).then((c) => message.success(t('sup.caseMade', { no: c.caseNo }))).catch((e) => message.error(t('common.failed', { msg: e.message })));
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
       <Card title={t('sup.who.title')}>
@@ -60,16 +57,7 @@ export function WhoCharged() {
       <ApiErrorAlert error={error} />
       {data?.truncated && <Alert type="warning" showIcon message={t('sup.who.truncated')} />}
       <Card>
-        <Table
-          rowKey={(s: SupportSession) => s.orderNo ?? `s${s.sessionId}`}
-          size="small"
-          loading={loading}
-          dataSource={data?.sessions ?? []}
-          columns={sessionColumns(t, { makeCase: make })}
-          scroll={{ x: 1800 }}
-          pagination={false}
-          data-testid="who-table"
-        />
+        <SessionTable rows={data?.sessions ?? []} loading={loading} testId="who-table" />
       </Card>
     </Space>
   );

@@ -1,8 +1,10 @@
-import { Button, Space, Tag, Tooltip, Typography } from 'antd';
+import { App, Button, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { navigate } from '../../router.ts';
 import { fmtTime } from '../../format.ts';
 import { RevealButton } from '../../components/RevealButton.tsx';
+import { makeCaseFrom } from './makeCase.ts';
 
 export interface SupportSession {
   orderNo: string | null;
@@ -85,4 +87,27 @@ export function sessionColumns(t: TFunction, opts: { makeCase?: (s: SupportSessi
         ]
       : []),
   ];
+}
+
+/** The session table of the look-up and of "who charged here", each row with its one-click case. */
+export function SessionTable({ rows, loading, emptyText, testId }: { rows: SupportSession[]; loading: boolean; emptyText?: string; testId: string }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const make = (s: SupportSession) =>
+    makeCaseFrom(s.orderNo!)
+      .then((c) => message.success(t('sup.caseMade', { no: c.caseNo })))
+      .catch((e) => message.error(t('common.failed', { msg: e.message })));
+  return (
+    <Table
+      rowKey={(s: SupportSession) => s.orderNo ?? `s${s.sessionId}`}
+      size="small"
+      loading={loading}
+      dataSource={rows}
+      columns={sessionColumns(t, { makeCase: make })}
+      scroll={{ x: 1800 }}
+      locale={emptyText ? { emptyText } : undefined}
+      pagination={false}
+      data-testid={testId}
+    />
+  );
 }
