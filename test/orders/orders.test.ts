@@ -137,7 +137,11 @@ test('a partner order settles without moving money and is pushed (roaming.order)
 });
 
 test('correcting a settled order moves the wallet by the difference; staff are limited, admins are not; totals are refused', async () => {
-  const sessionId = await chargeSession(p.ctx.db, { connectorId: 1, start: ago(32 * H), stop: ago(29 * H), meterStartWh: 800_000, meterStopWh: 810_000, unplug: ago(29 * H) });
+  // 10:00–13:00 local (flat prices) on a day at least 32 h back: the 100-yuan limit below must not depend on
+  // the hour the suite runs (at valley prices the 90 kWh correction stays under 100 yuan)
+  const t0 = Math.floor((Date.now() - 32 * H - 2 * H) / (24 * H)) * 24 * H + 2 * H;
+  const at = (ms: number) => new Date(ms).toISOString();
+  const sessionId = await chargeSession(p.ctx.db, { connectorId: 1, start: at(t0), stop: at(t0 + 3 * H), meterStartWh: 800_000, meterStopWh: 810_000, unplug: at(t0 + 3 * H) });
   const orderNo = (await orderForSession(p.ctx, 'op1', sessionId))!;
   const v1 = await get(orderNo);
   assert.equal(v1.status, 'settled');
