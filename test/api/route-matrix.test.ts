@@ -38,6 +38,8 @@ interface Ids {
   outTradeNo: string;
   outRefundNo: string;
   walletSettings: Record<string, unknown>;
+  caseId: number;
+  attachmentId: number;
 }
 interface Call {
   params?: Record<string, string | number>;
@@ -166,6 +168,24 @@ export const ALLOW: Record<string, Row> = {
   'GET /api/v1/refunds/{outRefundNo}': { allow: S, resource: true, call: (x) => ({ params: { outRefundNo: x.outRefundNo } }) },
   'GET /api/v1/payments/reconciliation': { allow: S },
   'POST /api/v1/payments/reconciliation/run': { allow: S, call: () => ({ body: { date: '2026-01-01' } }) },
+  'GET /api/v1/support/lookup': { allow: S, call: () => ({ query: `q=${P1}` }) },
+  'GET /api/v1/support/who-charged': { allow: S, resource: true, call: () => ({ query: `stationId=s1&from=${encodeURIComponent('2026-01-01T00:00:00+08:00')}&to=${encodeURIComponent('2026-01-02T00:00:00+08:00')}` }) },
+  'GET /api/v1/support/story': { allow: S, resource: true, call: (x) => ({ query: `orderNo=${x.orderNo}` }) },
+  // operator_staff may reveal only where the operator grants it (off here)
+  'POST /api/v1/support/reveal': { allow: A, resource: true, call: (x) => ({ body: { orderNo: x.orderNo, reason: 'matrix check' } }) },
+  'GET /api/v1/support/reveals': { allow: A },
+  'GET /api/v1/support/settings': { allow: S },
+  'PUT /api/v1/support/settings': { allow: A, call: () => ({ body: { staffMayReveal: false } }) },
+  'POST /api/v1/support/cases': { allow: S, resource: true, call: (x) => ({ body: { orderNo: x.orderNo, description: 'matrix' } }) },
+  'GET /api/v1/support/cases': { allow: S },
+  'GET /api/v1/support/cases/export': { allow: S, call: () => ({ query: 'format=md' }) },
+  'GET /api/v1/support/cases/{id}': { allow: S, resource: true, call: (x) => ({ params: { id: x.caseId } }) },
+  'PATCH /api/v1/support/cases/{id}': { allow: S, resource: true, call: (x) => ({ params: { id: x.caseId }, body: { status: 'in_progress' } }) },
+  'POST /api/v1/support/cases/{id}/analysis': { allow: S, resource: true, call: (x) => ({ params: { id: x.caseId }, body: { text: 'matrix' } }) },
+  'GET /api/v1/support/cases/{id}/export': { allow: S, resource: true, call: (x) => ({ params: { id: x.caseId }, query: 'format=xlsx' }) },
+  'POST /api/v1/support/cases/{id}/attachments': { allow: S, resource: true, call: (x) => ({ params: { id: x.caseId }, query: 'filename=matrix.json', body: { matrix: true } }) },
+  'GET /api/v1/support/cases/{id}/attachments/{attachmentId}': { allow: S, resource: true, call: (x) => ({ params: { id: x.caseId, attachmentId: x.attachmentId } }) },
+  'DELETE /api/v1/support/cases/{id}/attachments/{attachmentId}': { allow: S, resource: true, call: (x) => ({ params: { id: x.caseId, attachmentId: x.attachmentId } }) },
 };
 
 /**
@@ -240,7 +260,13 @@ before(async () => {
     [P1],
   );
   await p.ctx.db.query(`INSERT INTO refunds (operator_id, out_refund_no, out_trade_no, phone, amount_fen, reason, status, created_by) VALUES ('op1', 'RFMATRIX0000000001', 'MATRIX000000000001', $1, 1, 'x', 'failed', 'matrix')`, [P1]);
+  const supportCase = await admin('POST', '/api/v1/support/cases', { description: 'matrix case' });
+  assert.equal(supportCase.status, 201, JSON.stringify(supportCase.body));
+  const attachment = await admin('POST', `/api/v1/support/cases/${supportCase.body.id}/attachments?filename=matrix.json`, { matrix: true });
+  assert.equal(attachment.status, 201, JSON.stringify(attachment.body));
   ids = {
+    caseId: supportCase.body.id,
+    attachmentId: attachment.body.attachment.id,
     orderNo: (await q<{ order_no: string }>(`SELECT order_no FROM orders WHERE operator_id = 'op1' AND NOT abnormal ORDER BY id LIMIT 1`)).order_no,
     heldOrderNo: (await q<{ order_no: string }>(`SELECT order_no FROM orders WHERE operator_id = 'op1' AND abnormal ORDER BY id LIMIT 1`)).order_no,
     sessionId: (await q<{ id: number }>(`SELECT id FROM sessions WHERE operator_id = 'op1' ORDER BY id LIMIT 1`)).id,
