@@ -18,4 +18,8 @@ export interface Connection {
   /** set when the charger's answer to our command broke the 1.6 schema (one command in flight at a time) */
   invalidAnswer: Error | null;
   lastTouch: number;
+  /** the charger's provisioned connector ids, read when a frame first names a connector */
+  connectorIds: Set<number> | null;
+  /** the close the server itself sent, when it closed the socket (the history records it, not the 1006 the torn socket reports) */
+  serverClose: { code: number; reason: string } | null;
 }

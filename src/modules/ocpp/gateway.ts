@@ -2,13 +2,16 @@ import { NodeLink } from './cluster.ts';
 import { hostname } from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Ctx } from '../../platform/context.ts';
 import { verifySecret } from '../../platform/auth/passwords.ts';
-import { getChargerRow, registerPendingCharger, setConnected, touchCharger, operatorForUnknownChargers, listConnectedChargers } from '../registry/index.ts';
-import { RPCServerCtor, TimeoutError, validate16, has16Schema, strictValidator16, OPEN, type RPCServer, type RPCServerClient, type Handshake } from './rpc.ts';
+import { getChargerRow, registerPendingCharger, setConnected, operatorForUnknownChargers, listConnectedChargers, connectorIdsOf } from '../registry/index.ts';
+import { RPCServerCtor, TimeoutError, validate16, has16Schema, strictValidator16, createRPCError, isRpcError, OPEN, type RPCServer, type RPCServerClient, type Handshake } from './rpc.ts';
 import type { Connection } from './connection.ts';
-import { MessageLog, parseFrame } from './message-log.ts';
+import { MessageLog } from './message-log.ts';
+import { interceptFrames } from './frames.ts';
+import { checkValues, checkConnector } from './v16/constraints.ts';
+import { storableJson } from '../../platform/safe-text.ts';
 import { errorCode16, ChargerOffline, ChargerPending, CommandTimeout, CommandRejected, CommandInvalid } from './errors.ts';
 import { handlers16 } from './v16/index.ts';
 import { meterWriter } from '../sessions/index.ts';
@@ -65,6 +68,8 @@ export class OcppServer implements OcppGateway {
       callTimeoutMs: ctx.config.OCPP_COMMAND_TIMEOUT_MS,
       pingIntervalMs: 30_000,
       deferPingsOnActivity: true,
+      // ws closes the connection with 1009 on a bigger frame before any of it is read or stored
+      wssOptions: { maxPayload: ctx.config.OCPP_MAX_FRAME_BYTES },
     });
     this.rpc.auth((accept, reject, hs) => this.authenticate(accept, reject, hs));
     this.rpc.on('client', (c: RPCServerClient) => this.onClient(c));
@@ -144,24 +149,37 @@ export class OcppServer implements OcppGateway {
       remoteAddress: clientAddress(client.handshake),
       client,
       ready: Promise.resolve(0),
-      connectedAt: new Date(),
+      connectedAt: ctx.clock.date(),
       replaced: false,
       inbound: new Map(),
       outbound: new Map(),
       invalidAnswer: null,
-      lastTouch: Date.now(),
+      lastTouch: ctx.clock.now(),
+      connectorIds: null,
+      serverClose: null,
     };
-    this.interceptFrames(conn);
+    interceptFrames(ctx, this.log, conn);
     for (const [action, handler] of Object.entries(handlers16)) {
       client.handle(action, async ({ params, messageId }) => {
+        const bad = checkValues(action, params) ?? (await checkConnector(action, params, conn, () => connectorIdsOf(ctx.db, id)));
+        if (bad) throw createRPCError(bad.code, bad.message);
         try {
-          return await handler({ ctx, conn, params, messageId, receivedAt: new Date() });
+          // Strings the database cannot hold (NUL, lone surrogates) reach the handlers escaped, so every write succeeds.
+          return await handler({ ctx, conn, params: storableJson(params), messageId, receivedAt: ctx.clock.date() });
         } catch (err) {
-          ctx.log.error({ err, chargerId: id, action, messageId }, 'ocpp handler failed');
-          throw err; // → InternalError; the connection stays open
+          if (isRpcError(err)) throw err;
+          // Never the error's own text (it may be the database's): a reference the log line carries too.
+          const ref = randomBytes(4).toString('hex');
+          ctx.log.error({ err, ref, chargerId: id, action, messageId }, 'ocpp handler failed');
+          throw createRPCError('InternalError', `internal error (reference ${ref}); send the message again later`);
         }
       });
     }
+    client.on('socketError', (err: Error & { code?: string }) => {
+      if (err.code !== 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return;
+      conn.serverClose = { code: 1009, reason: `frame larger than OCPP_MAX_FRAME_BYTES (${ctx.config.OCPP_MAX_FRAME_BYTES} bytes)` };
+      ctx.log.warn({ chargerId: id, remoteAddress: conn.remoteAddress, limit: ctx.config.OCPP_MAX_FRAME_BYTES }, 'OCPP frame over the size limit; connection closed with 1009');
+    });
     client.on('strictValidationFailure', (e: { error: Error; outbound: boolean; isCall: boolean; method: string }) => {
       if (!e.outbound && !e.isCall) conn.invalidAnswer = e.error;
       ctx.log.debug({ chargerId: id, method: e.method, outbound: e.outbound, err: e.error.message }, 'ocpp strict validation failure');
@@ -211,80 +229,17 @@ export class OcppServer implements OcppGateway {
       const rowId = await conn.ready;
       await ctx.db.query(`UPDATE ocpp_connections SET disconnected_at = now(), close_code = $2, reason = $3 WHERE id = $1`, [
         rowId,
-        code ?? null,
-        conn.replaced ? 'replaced by a newer connection' : reason || (code === 1006 ? 'connection lost' : 'closed'),
+        conn.serverClose?.code ?? code ?? null,
+        conn.replaced ? 'replaced by a newer connection' : (conn.serverClose?.reason ?? (reason || (code === 1006 ? 'connection lost' : 'closed'))),
       ]);
       // Only the connection that still owns the charger may say it is gone.
       if (current && !this.connections.has(conn.chargerId)) {
         await setConnected(ctx.db, conn.chargerId, false, null);
-        ctx.events.emit('charger.connection', { operatorId: conn.operatorId, chargerId: conn.chargerId, connected: false, at: new Date() });
+        ctx.events.emit('charger.connection', { operatorId: conn.operatorId, chargerId: conn.chargerId, connected: false, at: ctx.clock.date() });
       }
     } catch (err) {
       ctx.log.error({ err, chargerId: conn.chargerId }, 'could not record the disconnection');
     }
-  }
-
-  /**
-   * Store before act: every inbound frame is written to the message log before ocpp-rpc sees it, in
-   * arrival order; every outbound frame is logged as it is sent, and CALLERROR codes get their 1.6
-   * spelling. This reaches into ocpp-rpc's per-client `_onMessage` (the one hook that runs before any
-   * processing); the e2e suite fails loudly should a new ocpp-rpc version change it.
-   */
-  private interceptFrames(conn: Connection) {
-    const client = conn.client as RPCServerClient & { _onMessage: (b: Buffer) => void };
-    if (typeof client._onMessage !== 'function') throw new Error('ocpp-rpc changed: RPCServerClient._onMessage is gone');
-    const ctx = this.ctx;
-    const onMessage = client._onMessage.bind(client);
-    let chain: Promise<unknown> = Promise.resolve();
-    client._onMessage = (buf: Buffer) => {
-      const text = buf.toString('utf8');
-      if (!text.length) return onMessage(buf);
-      const f = parseFrame(text);
-      let action = f.action;
-      if (f.messageType === 2 && f.messageId && action) conn.inbound.set(f.messageId, action);
-      if ((f.messageType === 3 || f.messageType === 4) && f.messageId) {
-        action = conn.outbound.get(f.messageId) ?? null;
-        conn.outbound.delete(f.messageId);
-      }
-      ctx.metrics.framesTotal.inc({ direction: 'in', action: action ?? 'unknown' });
-      const stored = this.log.write({ ...f, action, operatorId: conn.operatorId, chargerId: conn.chargerId, direction: 'in', at: new Date() });
-      chain = chain
-        .then(() => Promise.all([stored, conn.ready]))
-        .then(
-          () => onMessage(buf),
-          // Not stored means not acted on: the charger gets no answer and retries.
-          (err) => ctx.log.error({ err, chargerId: conn.chargerId }, 'frame not stored; dropped'),
-        );
-      if (conn.lastTouch < Date.now() - 60_000) {
-        conn.lastTouch = Date.now();
-        touchCharger(ctx.db, conn.chargerId).catch(() => {});
-      }
-    };
-    const sendRaw = client.sendRaw.bind(client);
-    client.sendRaw = (message: string) => {
-      let text = typeof message === 'string' ? message : String(message);
-      const f = parseFrame(text);
-      let action = f.action;
-      if (f.messageType === 4 && f.errorCode) {
-        const code = errorCode16(f.errorCode);
-        if (code !== f.errorCode) {
-          const frame = JSON.parse(text);
-          frame[2] = code;
-          text = JSON.stringify(frame);
-          f.errorCode = code;
-        }
-      }
-      if (f.messageType === 2 && f.messageId && action) conn.outbound.set(f.messageId, action);
-      if ((f.messageType === 3 || f.messageType === 4) && f.messageId) {
-        action = conn.inbound.get(f.messageId) ?? null;
-        conn.inbound.delete(f.messageId);
-      }
-      ctx.metrics.framesTotal.inc({ direction: 'out', action: action ?? 'unknown' });
-      this.log
-        .write({ ...f, action, operatorId: conn.operatorId, chargerId: conn.chargerId, direction: 'out', at: new Date() })
-        .catch(() => {}); // already logged by the writer
-      return sendRaw(text);
-    };
   }
 
   isConnected(chargerId: string) {

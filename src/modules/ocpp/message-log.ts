@@ -1,6 +1,8 @@
 import type { Db, Queryable } from '../../platform/db/index.ts';
 import type { Logger } from '../../platform/log.ts';
 import { GroupCommit } from '../../platform/group-commit.ts';
+import { storableJson, storableOrNull } from '../../platform/safe-text.ts';
+import { jsonTooDeep } from '../../platform/json-limits.ts';
 
 export interface FrameEntry {
   operatorId: string;
@@ -15,17 +17,29 @@ export interface FrameEntry {
   raw: string | null;
   errorCode: string | null;
   at: Date;
+  /** the frame's text, kept (escaped) only when the parsed form cannot be stored */
+  text?: string;
 }
 
+export type ParsedFrame = Omit<FrameEntry, 'operatorId' | 'chargerId' | 'direction' | 'action' | 'at'> & {
+  action: string | null;
+  /** nested deeper than MAX_JSON_DEPTH: not parsed, answered FormationViolation */
+  tooDeep?: boolean;
+};
+
+const unparsed = (text: string, messageId: string | null = null): ParsedFrame => ({ messageType: null, messageId, action: null, payload: null, raw: text, errorCode: null });
+
 /** Splits a frame's text into what the log keeps. */
-export function parseFrame(text: string): Omit<FrameEntry, 'operatorId' | 'chargerId' | 'direction' | 'action' | 'at'> & { action: string | null } {
+export function parseFrame(text: string): ParsedFrame {
+  if (jsonTooDeep(text)) return { ...unparsed(text, callIdOf(text)), tooDeep: true };
   let f: unknown;
   try {
     f = JSON.parse(text);
   } catch {
-    return { messageType: null, messageId: null, action: null, payload: null, raw: text, errorCode: null };
+    return unparsed(text);
   }
-  if (!Array.isArray(f) || typeof f[0] !== 'number') return { messageType: null, messageId: null, action: null, payload: null, raw: text, errorCode: null };
+  // message_type is an int column: anything but a small integer is not a message type
+  if (!Array.isArray(f) || !Number.isInteger(f[0]) || Math.abs(f[0]) > 1000) return unparsed(text);
   const [type, id] = f;
   const messageId = typeof id === 'string' ? id : id === undefined ? null : String(id);
   if (type === 2) return { messageType: 2, messageId, action: typeof f[2] === 'string' ? f[2] : null, payload: f[3] ?? null, raw: null, errorCode: null };
@@ -35,15 +49,47 @@ export function parseFrame(text: string): Omit<FrameEntry, 'operatorId' | 'charg
   return { messageType: type, messageId, action: null, payload: null, raw: text, errorCode: null };
 }
 
+/** The message id of a CALL read from its first bytes (for frames too deep to parse). */
+function callIdOf(text: string): string | null {
+  const m = /^\s*\[\s*2\s*,\s*("(?:[^"\\]|\\.)*")/.exec(text);
+  if (!m) return null;
+  try {
+    return JSON.parse(m[1]) as string;
+  } catch {
+    return null;
+  }
+}
+
+/** The form of an entry PostgreSQL accepts: NUL and lone surrogates escaped (recoverably, see safe-text.ts). */
+function storableEntry(e: FrameEntry): FrameEntry {
+  return {
+    ...e,
+    messageId: storableOrNull(e.messageId),
+    action: storableOrNull(e.action),
+    payload: e.payload === null || e.payload === undefined ? null : storableJson(e.payload),
+    raw: storableOrNull(e.raw),
+    errorCode: storableOrNull(e.errorCode),
+    text: undefined,
+  };
+}
+
 /**
  * Writes frames in batches (group commit): whatever arrives while one INSERT runs goes into the next.
  * `write` resolves once the frame is durable, so a handler can wait for its frame before acting.
+ * A batch that fails is written again frame by frame, so one bad frame never fails its neighbours;
+ * a frame that still fails alone is stored as its (escaped) text. `write` rejects only when even
+ * that cannot be stored (the database is down): the caller answers the charger with a CALLERROR.
  */
 export class MessageLog {
   private writer: GroupCommit<FrameEntry, void>;
 
   /** Up to `parallel` INSERTs at once, so a slow one does not hold every charger up. */
-  constructor(db: Db, log: Logger, maxBatch = 500, parallel = 2) {
+  constructor(
+    db: Db,
+    private log: Logger,
+    maxBatch = 500,
+    parallel = 2,
+  ) {
     this.writer = new GroupCommit<FrameEntry, void>({
       writeBatch: async (es) => {
         await insertFrames(db, es);
@@ -51,18 +97,32 @@ export class MessageLog {
       },
       maxBatch,
       parallel,
-      onBatchError: 'fail-all',
-      onError: (err, frames) => log.error({ err, frames }, 'could not store OCPP frames'),
+      onBatchError: 'one-by-one',
+      onError: (err, size) => log.warn({ err, size }, 'a batch of OCPP frames failed; writing them one by one'),
     });
   }
 
-  write(e: FrameEntry): Promise<void> {
-    return this.writer.write(e);
+  async write(e: FrameEntry): Promise<void> {
+    try {
+      return await this.writer.write(storableEntry(e));
+    } catch (err) {
+      this.log.error({ err, chargerId: e.chargerId, messageId: e.messageId, action: e.action }, 'OCPP frame could not be stored as parsed; storing its text');
+      const text = e.text ?? e.raw ?? safeStringify(e.payload);
+      return this.writer.write(storableEntry({ ...e, messageType: null, payload: null, raw: text, errorCode: null, action: e.action }));
+    }
   }
 
   /** Resolves when everything queued so far is written (tests, shutdown). */
   drain() {
     return this.writer.drain();
+  }
+}
+
+function safeStringify(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? 'null';
+  } catch {
+    return '(unprintable)';
   }
 }
 

@@ -45,6 +45,10 @@ export interface RPCServer {
 
 const validator16 = rpc.createValidator('ocpp1.6', schema16);
 const rpcErrorCtor = (rpc as unknown as { createRPCError: (code: string, message?: string, details?: unknown) => Error }).createRPCError;
+/** An error ocpp-rpc sends as a CALLERROR with this code and description. */
+export const createRPCError = (code: string, message: string, details: unknown = {}) => rpcErrorCtor(code, message, details);
+/** Whether an error already carries an OCPP error code (ocpp-rpc sends it as is). */
+export const isRpcError = (e: unknown): boolean => typeof (e as { rpcErrorCode?: unknown } | null)?.rpcErrorCode === 'string';
 
 /**
  * ocpp-rpc's own schema check, with error codes chosen the way OCPP-J 1.6 §4.2.3 defines them: a value

@@ -19,3 +19,9 @@ export async function listConnectedChargers(q: Queryable): Promise<{ id: string;
   const r = await q.query<{ id: string; operator_id: string; connected_node: string | null }>(`SELECT id, operator_id, connected_node FROM chargers WHERE connected`);
   return r.rows;
 }
+
+/** The connector ids provisioned on a charger (none for a charger still waiting to be commissioned). */
+export async function connectorIdsOf(q: Queryable, chargerId: string): Promise<number[]> {
+  const r = await q.query<{ connector_id: number }>(`SELECT connector_id FROM connectors WHERE charger_id = $1`, [chargerId]);
+  return r.rows.map((x) => x.connector_id);
+}

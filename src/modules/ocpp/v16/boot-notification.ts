@@ -28,5 +28,5 @@ export const bootNotification: Handler<BootNotificationReq> = async ({ ctx, conn
     meterType: params.meterType,
     status,
   });
-  return { status, currentTime: new Date().toISOString(), interval: ctx.config.HEARTBEAT_INTERVAL_S };
+  return { status, currentTime: ctx.clock.date().toISOString(), interval: ctx.config.HEARTBEAT_INTERVAL_S };
 };

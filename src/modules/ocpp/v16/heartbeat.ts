@@ -3,6 +3,6 @@ import type { Handler } from './types.ts';
 
 export const heartbeat: Handler<Record<string, never>> = async ({ ctx, conn }) => {
   await touchCharger(ctx.db, conn.chargerId);
-  conn.lastTouch = Date.now();
-  return { currentTime: new Date().toISOString() };
+  conn.lastTouch = ctx.clock.now();
+  return { currentTime: ctx.clock.date().toISOString() };
 };

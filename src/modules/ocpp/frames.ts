@@ -1,0 +1,87 @@
+import type { Ctx } from '../../platform/context.ts';
+import { touchCharger } from '../registry/index.ts';
+import { OPEN, has16Schema, type RPCServerClient } from './rpc.ts';
+import type { Connection } from './connection.ts';
+import { parseFrame, type MessageLog } from './message-log.ts';
+import { errorCode16 } from './errors.ts';
+import { MAX_JSON_DEPTH } from '../../platform/json-limits.ts';
+
+/** A metrics label: the charger chooses action names, so only the 1.6 ones become label values (bounded cardinality). */
+const actionLabel = (a: string | null) => (a && has16Schema(`urn:${a}.req`) ? a : 'unknown');
+
+/** Sends a CALLERROR for a CALL the gateway answers itself (never handed to ocpp-rpc). */
+export function answerError(conn: Connection, messageId: string | null, code: string, description: string) {
+  if (conn.client.state !== OPEN) return;
+  conn.client.sendRaw(JSON.stringify([4, messageId ?? '-1', code, description, {}]));
+}
+
+/**
+ * Store before act: every inbound frame is written to the message log before ocpp-rpc sees it, in
+ * arrival order; every outbound frame is logged as it is sent, and CALLERROR codes get their 1.6
+ * spelling. This reaches into ocpp-rpc's per-client `_onMessage` (the one hook that runs before any
+ * processing); the e2e suite fails loudly should a new ocpp-rpc version change it.
+ *
+ * Every CALL is answered: a frame nested too deep to parse safely gets FormationViolation, and a
+ * frame the log cannot store even in its escaped text form (the database is down) gets InternalError
+ * — the charger retries it later — instead of silence.
+ */
+export function interceptFrames(ctx: Ctx, log: MessageLog, conn: Connection) {
+  const client = conn.client as RPCServerClient & { _onMessage: (b: Buffer) => void };
+  if (typeof client._onMessage !== 'function') throw new Error('ocpp-rpc changed: RPCServerClient._onMessage is gone');
+  const onMessage = client._onMessage.bind(client);
+  let chain: Promise<unknown> = Promise.resolve();
+  client._onMessage = (buf: Buffer) => {
+    const text = buf.toString('utf8');
+    if (!text.length) return onMessage(buf);
+    const f = parseFrame(text);
+    let action = f.action;
+    if (f.messageType === 2 && f.messageId && action) conn.inbound.set(f.messageId, action);
+    if ((f.messageType === 3 || f.messageType === 4) && f.messageId) {
+      action = conn.outbound.get(f.messageId) ?? null;
+      conn.outbound.delete(f.messageId);
+    }
+    ctx.metrics.framesTotal.inc({ direction: 'in', action: actionLabel(action) });
+    const { tooDeep, ...entry } = f;
+    const stored = log.write({ ...entry, action, operatorId: conn.operatorId, chargerId: conn.chargerId, direction: 'in', at: ctx.clock.date(), text });
+    chain = chain
+      .then(() => Promise.all([stored, conn.ready]))
+      .then(
+        () => (tooDeep ? answerError(conn, f.messageId, 'FormationViolation', `the frame is nested deeper than ${MAX_JSON_DEPTH} levels`) : onMessage(buf)),
+        (err) => {
+          // Not stored means not acted on; a CALL still gets an answer, so the charger knows to retry.
+          ctx.log.error({ err, chargerId: conn.chargerId, messageId: f.messageId, action }, 'OCPP frame not stored; not acted on');
+          if (f.messageType === 2 || tooDeep) answerError(conn, f.messageId, 'InternalError', 'the frame could not be stored; send it again later');
+        },
+      );
+    if (conn.lastTouch < ctx.clock.now() - 60_000) {
+      conn.lastTouch = ctx.clock.now();
+      touchCharger(ctx.db, conn.chargerId).catch(() => {});
+    }
+  };
+  const sendRaw = client.sendRaw.bind(client);
+  client.sendRaw = (message: string) => {
+    let text = typeof message === 'string' ? message : String(message);
+    const f = parseFrame(text);
+    let action = f.action;
+    if (f.messageType === 4 && f.errorCode) {
+      const code = errorCode16(f.errorCode);
+      if (code !== f.errorCode) {
+        const frame = JSON.parse(text);
+        frame[2] = code;
+        text = JSON.stringify(frame);
+        f.errorCode = code;
+      }
+    }
+    if (f.messageType === 2 && f.messageId && action) conn.outbound.set(f.messageId, action);
+    if ((f.messageType === 3 || f.messageType === 4) && f.messageId) {
+      action = conn.inbound.get(f.messageId) ?? null;
+      conn.inbound.delete(f.messageId);
+    }
+    ctx.metrics.framesTotal.inc({ direction: 'out', action: actionLabel(action) });
+    const { tooDeep: _deep, ...entry } = f;
+    log
+      .write({ ...entry, action, operatorId: conn.operatorId, chargerId: conn.chargerId, direction: 'out', at: ctx.clock.date(), text })
+      .catch(() => {}); // already logged by the writer
+    return sendRaw(text);
+  };
+}
