@@ -63,7 +63,7 @@ export async function startPlatform(cfg: Config, opts: { db?: Db; log?: Logger; 
     services: {},
     timeScale: opts.timeScale ?? 1,
   };
-  const app = await createHttpApp({ log, authSecret, trustProxy: cfg.trustedProxies, clock });
+  const app = await createHttpApp({ log, authSecret, trustProxy: cfg.trustedProxies, clock, bodyLimit: cfg.HTTP_MAX_BODY_BYTES });
   const readiness: ReadinessCheck[] = [];
   (ctx.services as Record<string, unknown>).readiness = readiness;
   opsRoutes(app, ctx, readiness);

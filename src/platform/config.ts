@@ -25,6 +25,8 @@ export const configSchema = z.object({
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   MESSAGE_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
   OCPP_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
+  /** Largest HTTP request body (JSON) accepted; a bigger one is answered 413. */
+  HTTP_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
   /** Largest OCPP frame accepted; a bigger one closes the connection with 1009 and is not stored. */
   OCPP_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(65536),
   HEARTBEAT_INTERVAL_S: z.coerce.number().int().min(10).default(300),

@@ -47,9 +47,9 @@ test('JSON values: every string and key is made storable and comes back', () => 
 });
 
 test('findUnsafeText names the field', () => {
-  assert.deepEqual(findUnsafeText({ a: [{ b: 'x' }, { c: 'y\u0000' }] }), { path: 'a[1].c', reason: 'NUL character' });
-  assert.deepEqual(findUnsafeText({ ok: 'x', bad: '\udc00' }, 'body'), { path: 'body.bad', reason: 'unpaired surrogate' });
-  assert.deepEqual(findUnsafeText({ 'k\u0000': 1 }), { path: 'k\u0000', reason: 'NUL character in a field name' });
+  assert.deepEqual(findUnsafeText({ a: [{ b: 'x' }, { c: 'y\u0000' }] }), { path: 'a[1].c', reason: 'a NUL character' });
+  assert.deepEqual(findUnsafeText({ ok: 'x', bad: '\udc00' }, 'body'), { path: 'body.bad', reason: 'an unpaired surrogate' });
+  assert.deepEqual(findUnsafeText({ 'k\u0000': 1 }), { path: 'k\u0000', reason: 'a NUL character in a field name' });
   assert.equal(findUnsafeText({ fine: ['\ud83d\ude00', 1, null, true] }), null);
   const proto = JSON.parse('{"__proto__": {"x": "a\\u0000"}}');
   assert.deepEqual(originalJson(storableJson(proto)), proto);
@@ -57,5 +57,5 @@ test('findUnsafeText names the field', () => {
   // deep nesting does not overflow the stack
   let deep: unknown = 'x\u0000';
   for (let i = 0; i < 100_000; i++) deep = [deep];
-  assert.equal(findUnsafeText(deep)?.reason, 'NUL character');
+  assert.equal(findUnsafeText(deep)?.reason, 'a NUL character');
 });

@@ -18,10 +18,10 @@ const UNSAFE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
 const TO_ESCAPE = /\\|\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** What makes a string unstorable: a NUL, a lone surrogate, or nothing. */
-export function unsafeTextReason(s: string): 'NUL character' | 'unpaired surrogate' | null {
+export function unsafeTextReason(s: string): 'a NUL character' | 'an unpaired surrogate' | null {
   const m = UNSAFE.exec(s);
   if (!m) return null;
-  return m[0] === '\u0000' ? 'NUL character' : 'unpaired surrogate';
+  return m[0] === '\u0000' ? 'a NUL character' : 'an unpaired surrogate';
 }
 
 /** The storable form of a string (itself when it is already storable and not marker-led). */

@@ -48,10 +48,14 @@ export const requestSig = (sigSecret: string, e: Pick<RequestEnvelope, 'Operator
 
 export const responseSig = (sigSecret: string, r: Pick<ResponseEnvelope, 'Ret' | 'Msg' | 'Data'>) => hmacMd5(sigSecret, String(r.Ret) + (r.Msg ?? '') + (r.Data ?? ''));
 
-/** Constant-time, hex case-insensitive (some partners sign in lower case). */
+/** Sig is 32 hex digits (HMAC-MD5), in either case. */
+export const SIG_FORMAT = /^[0-9A-Fa-f]{32}$/;
+
+/** Constant-time, hex case-insensitive (some partners sign in lower case); false for anything that is not 32 hex digits. */
 export function sigEquals(expectedUpper: string, got: unknown): boolean {
-  if (typeof got !== 'string' || got.length !== expectedUpper.length) return false;
-  return timingSafeEqual(Buffer.from(expectedUpper), Buffer.from(got.toUpperCase()));
+  // checked before any byte comparison: a multibyte or odd-length string must not reach timingSafeEqual
+  if (typeof got !== 'string' || !SIG_FORMAT.test(got) || expectedUpper.length !== got.length) return false;
+  return timingSafeEqual(Buffer.from(expectedUpper, 'latin1'), Buffer.from(got.toUpperCase(), 'latin1'));
 }
 
 /** yyyyMMddHHmmss in Beijing time. */
@@ -97,6 +101,7 @@ export function checkRequestShape(body: unknown): OpenResult<RequestEnvelope> {
   if (missing.length) return { ok: false, ret: Ret.ENVELOPE, msg: `POST参数不合法: missing or not a string: ${missing.join(', ')}` };
   if (!/^\d{14}$/.test(b.TimeStamp as string)) return { ok: false, ret: Ret.ENVELOPE, msg: 'POST参数不合法: TimeStamp must be yyyyMMddHHmmss' };
   if (!/^\d{4}$/.test(b.Seq as string)) return { ok: false, ret: Ret.ENVELOPE, msg: 'POST参数不合法: Seq must be 4 digits' };
+  if (!SIG_FORMAT.test(b.Sig as string)) return { ok: false, ret: Ret.ENVELOPE, msg: 'POST参数不合法: Sig must be 32 hexadecimal digits' };
   return { ok: true, value: b as unknown as RequestEnvelope };
 }
 

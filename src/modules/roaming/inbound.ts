@@ -11,6 +11,11 @@ import type { Ctx } from '../../platform/context.ts';
 import { checkRequestShape, openRequest, requestSig, sealResponse, sigEquals, Ret, type ResponseEnvelope } from './envelope.ts';
 import { keysOf, partnersByTcecId, type Partner } from './partners.ts';
 import { redactTcec, tokenDigest } from './redact.ts';
+import { AppError } from '../../platform/errors.ts';
+import { findUnsafeText, storableText } from '../../platform/safe-text.ts';
+
+/** The largest partner request we read (T/CEC requests are small; query answers are what is large). */
+export const INBOUND_BODY_LIMIT = 1024 * 1024;
 
 export class TcecError extends Error {
   constructor(public readonly ret: number, message: string) {
@@ -24,7 +29,7 @@ export type InboundHandler = (ctx: Ctx, partner: Partner, data: Record<string, u
 async function logIn(ctx: Ctx, raw: string, iface: string, partner: Partner): Promise<number> {
   const r = await ctx.db.query<{ id: number }>(
     `INSERT INTO roaming_envelopes (operator_id, partner_id, direction, interface, request_raw, at) VALUES ($1, $2, 'in', $3, $4, $5) RETURNING id`,
-    [partner.operatorId, partner.id, iface, raw, ctx.clock.date()],
+    [partner.operatorId, partner.id, storableText(iface), storableText(raw), ctx.clock.date()],
   );
   return r.rows[0].id;
 }
@@ -40,9 +45,11 @@ export function inboundRoutes(app: FastifyInstance, ctx: Ctx, handlers: Record<s
     '/evcs/v1/:iface',
     {
       schema: { hide: true } as any,
-      // A body that is not JSON never reaches the handler: answer in T/CEC terms (4003), logged.
+      bodyLimit: INBOUND_BODY_LIMIT,
+      // Whatever never reaches the handler (not JSON, too large, too deep, NUL in a string, another
+      // content type) is answered in T/CEC terms (4003), logged, not stored.
       errorHandler: async (err: any, req: any, reply: any) => {
-        const msg = `POST参数不合法: ${err?.message ?? 'unreadable request'}`;
+        const msg = `POST参数不合法: ${err instanceof AppError || (err?.statusCode ?? 500) < 500 ? err.message : 'unreadable request'}`;
         refused(ctx, req, String(req.params?.iface ?? ''), 'unreadable_body', Ret.ENVELOPE, null);
         return reply.status(200).send({ Ret: Ret.ENVELOPE, Msg: msg, Data: '', Sig: '' });
       },
@@ -57,7 +64,7 @@ export function inboundRoutes(app: FastifyInstance, ctx: Ctx, handlers: Record<s
         if (logId !== null)
           await ctx.db.query(
             `UPDATE roaming_envelopes SET request_plain = $2, response_raw = $3, response_plain = $4, http_status = 200, ret = $5, error = $6, done_at = $7 WHERE id = $1`,
-            [logId, plain === null ? null : redactTcec(plain), JSON.stringify(env), responsePlain === null ? null : redactTcec(responsePlain), env.Ret, error ?? null, ctx.clock.date()],
+            [logId, plain === null ? null : redactTcec(plain), JSON.stringify(env), responsePlain === null ? null : redactTcec(responsePlain), env.Ret, error === undefined ? null : storableText(error), ctx.clock.date()],
           );
         return reply.status(200).header('content-type', 'application/json;charset=utf-8').send(env);
       };
@@ -96,10 +103,12 @@ export function inboundRoutes(app: FastifyInstance, ctx: Ctx, handlers: Record<s
           if (!ok.rows.length) return refuse(Ret.TOKEN, 'Token错误: missing, unknown or expired token', 'bad_token');
         }
         // Signed (and, but for query_token, with a valid token): stored before it is acted on.
-        logId = await logIn(ctx, raw.slice(0, 1_000_000), iface, partner);
+        logId = await logIn(ctx, raw.slice(0, INBOUND_BODY_LIMIT), iface, partner);
         const opened = openRequest(e, keysOf(partner.inbound), ctx.clock.now());
         if (!opened.ok) return fail(opened.ret, opened.msg);
         plain = opened.value.plaintext;
+        const unsafe = findUnsafeText(opened.value.json);
+        if (unsafe) return fail(Ret.BUSINESS, `请求的业务参数不合法: ${unsafe.path} contains ${unsafe.reason}`);
         const fresh = await ctx.db.query(
           `INSERT INTO roaming_seen_seqs (operator_id, partner_id, time_stamp, seq, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
           [partner.operatorId, partner.id, e.TimeStamp, e.Seq, ctx.clock.date()],

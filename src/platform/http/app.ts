@@ -1,13 +1,31 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import swagger from '@fastify/swagger';
+import { randomBytes } from 'node:crypto';
 import { AppError } from '../errors.ts';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../json-limits.ts';
+import { findUnsafeText } from '../safe-text.ts';
 import { verifyToken } from '../auth/tokens.ts';
 import { isRoleGuard } from '../auth/guard.ts';
 import type { Logger } from '../log.ts';
 import { systemClock, type Clock } from '../clock.ts';
 
 export type App = FastifyInstance;
+
+/** HTTP_MAX_BODY_BYTES: a larger body is refused with 413 before it is read further. */
+export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
+
+/**
+ * A JSON body, query or path value PostgreSQL cannot store (NUL, a lone surrogate) is a 400 naming
+ * the field, before any handler runs: such a value would otherwise fail a write half-way.
+ */
+export function unstorableInput(where: string, v: unknown): AppError | null {
+  const bad = findUnsafeText(v, where);
+  return bad ? new AppError(400, 'invalid_text', `${bad.path} contains ${bad.reason}`, { path: bad.path }) : null;
+}
+
+/** A database error (pg and PGlite both carry SQLSTATE and severity). */
+const isDbError = (e: any) => typeof e?.severity === 'string' && typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code);
 
 export interface RouteEntry {
   method: string;
@@ -19,10 +37,11 @@ const routeLists = new WeakMap<object, RouteEntry[]>();
 export const registeredRoutes = (app: FastifyInstance): RouteEntry[] => routeLists.get(app) ?? [];
 
 export async function createHttpApp(opts: { log: Logger; authSecret: string; bodyLimit?: number; trustProxy?: string[]; clock?: Clock }): Promise<FastifyInstance> {
+  const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
     loggerInstance: opts.log.child({ part: 'http' }),
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: opts.bodyLimit ?? 5 * 1024 * 1024,
+    bodyLimit,
     // X-Forwarded-For is believed only from TRUST_PROXY (req.ip is the client address everywhere)
     trustProxy: opts.trustProxy?.length ? opts.trustProxy : false,
   }).withTypeProvider<ZodTypeProvider>();
@@ -43,11 +62,19 @@ export async function createHttpApp(opts: { log: Logger; authSecret: string; bod
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     (req as unknown as { rawBody: string }).rawBody = body as string;
     if (!body || (body as string).trim() === '') return done(null, undefined);
+    if (jsonTooDeep(body as string)) return done(new AppError(400, 'json_too_deep', `the request body is nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(body as string));
+      parsed = JSON.parse(body as string);
     } catch {
-      done(new AppError(400, 'invalid_json', 'the request body is not valid JSON'), undefined);
+      return done(new AppError(400, 'invalid_json', 'the request body is not valid JSON'), undefined);
     }
+    done(unstorableInput('body', parsed), parsed);
+  });
+
+  app.addHook('preValidation', async (req) => {
+    const bad = unstorableInput('query', req.query) ?? unstorableInput('params', req.params);
+    if (bad) throw bad;
   });
 
   const routes: RouteEntry[] = [];
@@ -84,11 +111,20 @@ export async function createHttpApp(opts: { log: Logger; authSecret: string; bod
         error: { code: 'validation_failed', message: `invalid ${err.validationContext ?? 'request'}: ${details.map((d: any) => `${d.path} ${d.message}`).join('; ')}`, details },
       });
     }
-    if (typeof err.statusCode === 'number' && err.statusCode < 500) {
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return reply.status(413).send({ error: { code: 'body_too_large', message: `the request body is larger than ${bodyLimit} bytes` } });
+    // Never the database's own words in an answer: a generic message and a reference the log line carries.
+    const ref = randomBytes(4).toString('hex');
+    if (isDbError(err)) {
+      const cls = String(err.code).slice(0, 2);
+      req.log[cls === '22' || cls === '23' ? 'warn' : 'error']({ err, ref }, 'database error');
+      // 22: a value the database cannot take (out of range, malformed) came with the request; 23: it clashes with stored data
+      if (cls === '22') return reply.status(400).send({ error: { code: 'invalid_value', message: `a value in the request is out of range or malformed (reference ${ref})` } });
+      if (cls === '23') return reply.status(409).send({ error: { code: 'conflict', message: `the request conflicts with stored data (reference ${ref})` } });
+    } else if (typeof err.statusCode === 'number' && err.statusCode < 500) {
       return reply.status(err.statusCode).send({ error: { code: err.code ?? 'bad_request', message: err.message } });
-    }
-    req.log.error({ err }, 'unhandled error');
-    return reply.status(500).send({ error: { code: 'internal', message: 'internal error; it was logged' } });
+    } else req.log.error({ err, ref }, 'unhandled error');
+    return reply.status(500).send({ error: { code: 'internal', message: `internal error (reference ${ref}); it was logged` } });
   });
   app.setNotFoundHandler((req, reply) =>
     reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
