@@ -227,3 +227,18 @@ test('OCPP_MAX_FRAME_BYTES: a bigger frame (whole or in fragments) closes the co
   }, 'two connections closed with 1009');
   assert.match(hist.find((x: any) => x.closeCode === 1009).reason, /OCPP_MAX_FRAME_BYTES/);
 });
+
+test('a charge box id that does not decode, holds NUL or is too long is refused with 400 (the server stays up)', async () => {
+  const status = (path: string) =>
+    new Promise<number>((resolve) => {
+      const ws = new WebSocket(`${p.url.replace(/^http/, 'ws')}/ocpp/${path}`, ['ocpp1.6'], { headers: { authorization: basic('x', 'y') } });
+      ws.on('unexpected-response', (_q, res) => (res.resume(), resolve(res.statusCode ?? 0)));
+      ws.on('open', () => (ws.terminate(), resolve(101)));
+      ws.on('error', () => {});
+    });
+  for (const bad of ['%E0%A4%A', '%ZZ', 'AB%00CD', '%ED%A0%80', 'x'.repeat(256)]) assert.equal(await status(bad), 400, bad);
+  assert.equal((await p.api('GET', '/healthz')).status, 200);
+  const c = await raw();
+  assert.equal((await c.call('alive', 'Heartbeat', {}))[0], 3);
+  c.ws.close();
+});

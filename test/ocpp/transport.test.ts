@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { minimalDoc } from '../fixtures/minimal.ts';
 import { charger, boot, eventually, CP, KEY } from './support.ts';
+import type { OcppServer } from '../../src/modules/ocpp/gateway.ts';
 
 let p: TestPlatform;
 let admin: string;
@@ -49,13 +50,16 @@ async function raw() {
   return { ws, send };
 }
 
-test('wrong password, no password and unknown charger → HTTP 401; the failure is a security event', async () => {
+test('wrong password, no password and unknown charger → HTTP 401; the failures become one security event per charger', async () => {
   assert.equal((await handshake(CP, { key: 'key-0000000000000099' })).status, 401);
   assert.equal((await handshake(CP)).status, 401);
   assert.equal((await handshake('NOSUCHCHARGER0001', { key: 'whatever-whatever' })).status, 401);
   assert.equal((await handshake(CP, { key: KEY })).status, 101);
-  const ev = (await p.api('GET', `/api/v1/chargers/${CP}/security-events`, undefined, admin)).body.items;
-  assert.ok(ev.filter((e: any) => e.kind === 'authentication_failed').length >= 2);
+  await (p.ctx.services.ocpp as OcppServer).guard.flush(); // the periodic report (every minute)
+  const ev = (await p.api('GET', `/api/v1/chargers/${CP}/security-events`, undefined, admin)).body.items.filter((e: any) => e.kind === 'authentication_failed');
+  assert.equal(ev.length, 1);
+  assert.equal(ev[0].details.attempts, 2);
+  assert.deepEqual(ev[0].details.reasons.sort(), ['no Basic auth', 'wrong key']);
 });
 
 test('TC_088 wrong subprotocol: a handshake without ocpp1.6 is refused with HTTP 400, never accepted without a protocol', async () => {

@@ -10,8 +10,9 @@ import { RPCServerCtor, TimeoutError, validate16, has16Schema, strictValidator16
 import type { Connection } from './connection.ts';
 import { MessageLog } from './message-log.ts';
 import { interceptFrames } from './frames.ts';
+import { HandshakeGuard } from './auth-guard.ts';
 import { checkValues, checkConnector } from './v16/constraints.ts';
-import { storableJson } from '../../platform/safe-text.ts';
+import { storableJson, unsafeTextReason } from '../../platform/safe-text.ts';
 import { errorCode16, ChargerOffline, ChargerPending, CommandTimeout, CommandRejected, CommandInvalid } from './errors.ts';
 import { handlers16 } from './v16/index.ts';
 import { meterWriter } from '../sessions/index.ts';
@@ -56,11 +57,14 @@ export class OcppServer implements OcppGateway {
   private rpc: RPCServer;
   /** charger id → sha256 of a key that verified against the stored hash (scrypt is slow for reconnect storms) */
   private keyCache = new Map<string, { stored: string; sha: string }>();
+  /** failed handshakes: throttled per address, reported per charger without a write per attempt */
+  readonly guard: HandshakeGuard;
   /** disconnections still being recorded */
   private closing = new Set<Promise<void>>();
 
   constructor(private ctx: Ctx) {
     this.log = new MessageLog(ctx.db, ctx.log.child({ part: 'ocpp-log' }));
+    this.guard = new HandshakeGuard(ctx);
     this.rpc = new RPCServerCtor({
       protocols: ['ocpp1.6'],
       strictMode: true,
@@ -81,13 +85,34 @@ export class OcppServer implements OcppGateway {
     const path = (req.url ?? '').split('?')[0];
     if (!path.startsWith('/ocpp/')) return false;
     const rest = path.slice('/ocpp/'.length);
-    if (!rest || rest.includes('/')) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return true;
+    if (!rest || rest.includes('/')) return refuseUpgrade(socket, 404, 'Not Found'), true;
+    // ocpp-rpc decodes the id outside its error handling (a bad %-sequence would be an unhandled rejection)
+    const identity = decodedIdentity(rest);
+    if (identity === null) return refuseUpgrade(socket, 400, 'Bad Request', 'the charge box id is not a valid %-encoded string of at most 255 characters'), true;
+    // A throttled address is refused before any lookup or hashing, unless it presents a key this node already verified.
+    const address = this.addressOf(req);
+    const wait = this.guard.retryAfter(address);
+    if (wait && !this.knownKey(identity, basicPassword(req.headers.authorization, identity))) {
+      this.guard.refused(address);
+      return refuseUpgrade(socket, 429, 'Too Many Requests', 'too many failed authentications from this address', { 'Retry-After': String(wait) }), true;
     }
-    this.rpc.handleUpgrade(req, socket, head);
+    this.rpc.handleUpgrade(req, socket, head).catch((err: unknown) => {
+      this.ctx.log.warn({ err }, 'OCPP upgrade failed');
+      socket.destroy();
+    });
     return true;
   };
+
+  /** The client address a handshake is throttled and recorded by. */
+  private addressOf(req: IncomingMessage): string | null {
+    return req.socket.remoteAddress ?? null;
+  }
+
+  /** Whether this key was verified for this charger before (no hashing beyond one SHA-256, no database). */
+  private knownKey(id: string, password: Buffer | null): boolean {
+    const c = this.keyCache.get(id);
+    return !!c && !!password && c.sha === createHash('sha256').update(password).digest('hex');
+  }
 
   private async authenticate(accept: (s?: unknown, p?: string) => void, reject: (c?: number, m?: string) => void, hs: Handshake) {
     try {
@@ -95,25 +120,29 @@ export class OcppServer implements OcppGateway {
       if (!hs.protocols.has('ocpp1.6')) return reject(400, 'this endpoint speaks OCPP-J 1.6 only: offer the subprotocol ocpp1.6');
       if (hs.endpoint !== '/ocpp') return reject(404, 'no such endpoint');
       const id = hs.identity;
+      const address = this.addressOf(hs.request);
+      // Failures cost no database write: counted in memory (throttle, periodic security event).
+      const refuse = (charger: { id: string; operatorId: string } | null, reason: string) => {
+        this.guard.failed(address, charger, reason);
+        return reject(401, 'wrong charge box id or authorization key');
+      };
       const row = await getChargerRow(this.ctx.db, id);
       if (row && row.auth_key_hash) {
-        if (!hs.password || !(await this.keyMatches(id, hs.password, row.auth_key_hash))) {
-          await this.securityEvent(row.operator_id, id, 'authentication_failed', clientAddress(hs), { reason: hs.password ? 'wrong key' : 'no Basic auth' });
-          return reject(401, 'wrong charge box id or authorization key');
-        }
+        if (!hs.password || !(await this.keyMatches(id, hs.password, row.auth_key_hash))) return refuse({ id, operatorId: row.operator_id }, hs.password ? 'wrong key' : 'no Basic auth');
         return accept({ operatorId: row.operator_id, stationId: row.station_id, commissioned: row.commissioned, admittedUnknown: false } satisfies AuthSession, 'ocpp1.6');
       }
       // Unknown, or admitted earlier and still not commissioned: only while an operator takes such chargers.
-      if (row && row.commissioned) return reject(401, 'wrong charge box id or authorization key');
+      if (row && row.commissioned) return refuse({ id, operatorId: row.operator_id }, 'no key provisioned');
       const admitting = await operatorForUnknownChargers(this.ctx.db, this.ctx.config.ADMIT_UNKNOWN_CHARGERS);
-      if (!admitting) return reject(401, 'wrong charge box id or authorization key');
+      if (!admitting) return refuse(null, 'unknown charge box id');
       const operatorId = row?.operator_id ?? admitting;
       if (!row) await registerPendingCharger(this.ctx.db, id, operatorId);
       await this.securityEvent(operatorId, id, 'unknown_charger_admitted', clientAddress(hs), { status: 'Pending' });
       return accept({ operatorId, stationId: row?.station_id ?? null, commissioned: false, admittedUnknown: true } satisfies AuthSession, 'ocpp1.6');
     } catch (err) {
+      // not the charger's fault (the database is away): 503, so it retries
       this.ctx.log.error({ err, identity: hs.identity }, 'ocpp handshake failed');
-      return reject(500, 'internal error');
+      return reject(503, 'service unavailable; try again later');
     }
   }
 
@@ -324,6 +353,30 @@ export class OcppServer implements OcppGateway {
     // The close handlers record each disconnection before the database goes away.
     for (let i = 0; i < 200 && this.connections.size; i++) await new Promise((r) => setTimeout(r, 10));
     await Promise.allSettled([...this.closing]);
-    await Promise.all([this.log.drain(), meterWriter(this.ctx.db).drain()]);
+    await Promise.all([this.log.drain(), meterWriter(this.ctx.db).drain(), this.guard.stop()]);
   }
+}
+
+function refuseUpgrade(socket: Duplex, status: number, text: string, body = '', headers: Record<string, string> = {}) {
+  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.end(`HTTP/1.1 ${status} ${text}\r\n${extra}Connection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}
+
+/** The charge box id of /ocpp/{id}: decoded, storable, at most 255 characters; null otherwise. */
+function decodedIdentity(encoded: string): string | null {
+  try {
+    const id = decodeURIComponent(encoded);
+    return id.length <= 255 && unsafeTextReason(id) === null ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The password of a Basic auth header whose user is the charge box id (as ocpp-rpc reads it). */
+function basicPassword(header: string | undefined, identity: string): Buffer | null {
+  const m = /^ *[Bb][Aa][Ss][Ii][Cc] +([A-Za-z0-9._~+/-]+=*) *$/.exec(header ?? '');
+  if (!m) return null;
+  const raw = Buffer.from(m[1], 'base64');
+  const user = Buffer.from(identity + ':');
+  return raw.subarray(0, user.length).equals(user) ? raw.subarray(user.length) : null;
 }

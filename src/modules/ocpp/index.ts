@@ -42,6 +42,7 @@ export const ocppModule: Module = {
       gw.link = new NodeLink(ctx, (chargerId, action, payload, timeoutMs) => gw.call(chargerId, action, payload, { timeoutMs, localOnly: true }));
       await gw.link.start();
     }
+    gw.guard.start();
     const n = await gw.markStaleConnections();
     if (n) ctx.log.info({ chargers: n }, 'chargers of a stopped node marked disconnected');
     const purge = () =>

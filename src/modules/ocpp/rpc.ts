@@ -19,6 +19,7 @@ export interface Handshake {
   endpoint: string;
   remoteAddress: string;
   headers: Record<string, string | string[] | undefined>;
+  request: import('node:http').IncomingMessage;
 }
 
 export interface RPCServerClient {
@@ -37,7 +38,7 @@ export interface RPCServerClient {
 
 export interface RPCServer {
   auth(cb: (accept: (session?: unknown, protocol?: string) => void, reject: (code?: number, message?: string) => void, handshake: Handshake, signal: AbortSignal) => unknown): void;
-  handleUpgrade: (req: any, socket: any, head: Buffer) => void;
+  handleUpgrade: (req: any, socket: any, head: Buffer) => Promise<void>;
   on(ev: 'client', fn: (c: RPCServerClient) => void): void;
   on(ev: string, fn: (...a: any[]) => void): void;
   close(opts?: { code?: number; reason?: string; force?: boolean }): Promise<void>;
