@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { minimalDoc } from '../fixtures/minimal.ts';
-import { CP, KEY } from './support.ts';
+import { CP, KEY, eventually } from './support.ts';
 import { FakeClock } from '../../src/platform/clock.ts';
 import { MAX_AUTH_FAILURES, AUTH_FAILURE_WINDOW_MS, AUTH_FAILURE_FLUSH_MS } from '../../src/modules/ocpp/auth-guard.ts';
 
@@ -67,9 +67,12 @@ test('a failed handshake writes nothing; repeated failures from one address get 
 
 test('the failures of known chargers are reported once per charger per minute, with counts; the window ends', async () => {
   assert.equal((await p.ctx.db.query(`SELECT count(*)::int AS n FROM ocpp_security_events WHERE kind = 'authentication_failed'`)).rows[0].n, 0);
-  await clock.advance(AUTH_FAILURE_FLUSH_MS);
-  const ev = await p.ctx.db.query(`SELECT charger_id, details FROM ocpp_security_events WHERE kind = 'authentication_failed'`);
-  assert.deepEqual(ev.rows.map((r: any) => [r.charger_id, r.details.attempts]), [[CP, MAX_AUTH_FAILURES / 2]]);
+  await clock.advance(AUTH_FAILURE_FLUSH_MS); // the report timer fires; its write is awaited below
+  const ev = await eventually(async () => {
+    const r = await p.ctx.db.query(`SELECT charger_id, details FROM ocpp_security_events WHERE kind = 'authentication_failed'`);
+    return r.rows.length ? r.rows : null;
+  }, 'the periodic report');
+  assert.deepEqual(ev.map((r: any) => [r.charger_id, r.details.attempts]), [[CP, MAX_AUTH_FAILURES / 2]]);
   const line = warnings.find((w) => w.msg === 'failed OCPP authentications since the last report');
   assert.ok(line, 'one log line with the counts');
   assert.equal(line.obj.failures, MAX_AUTH_FAILURES / 2);

@@ -23,6 +23,13 @@ interface ReplyMsg {
   error?: { code: string; message: string; chargerId?: string; action?: string; ocppCode?: string; timeoutMs?: number; details?: unknown };
 }
 
+/** A charger reconnected through another node: the old socket here is to go. */
+interface DropMsg {
+  t: 'drop';
+  chargerId: string;
+  by: string;
+}
+
 type LocalCall = (chargerId: string, action: string, payload: unknown, timeoutMs: number) => Promise<unknown>;
 
 /**
@@ -36,8 +43,18 @@ export class NodeLink {
   private off: (() => Promise<void>) | null = null;
   readonly channel: string;
 
-  constructor(private ctx: Ctx, private local: LocalCall) {
+  constructor(
+    private ctx: Ctx,
+    private local: LocalCall,
+    private onDrop: (chargerId: string, byNode: string) => void = () => {},
+  ) {
     this.channel = nodeChannel(ctx.nodeId);
+  }
+
+  /** Tells a node that a charger it may still hold reconnected here (its socket there is stale). */
+  async drop(node: string, chargerId: string) {
+    const msg: DropMsg = { t: 'drop', chargerId, by: this.ctx.nodeId };
+    await this.ctx.db.notify(nodeChannel(node), JSON.stringify(msg)).catch((err) => this.ctx.log.warn({ err, node }, 'could not tell a node to drop a charger'));
   }
 
   async start() {
@@ -77,7 +94,7 @@ export class NodeLink {
   }
 
   private async onMessage(raw: string) {
-    let m: CallMsg | ReplyMsg;
+    let m: CallMsg | ReplyMsg | DropMsg;
     try {
       m = JSON.parse(raw);
     } catch {
@@ -92,6 +109,7 @@ export class NodeLink {
       else p.fail(rebuild(m.error!));
       return;
     }
+    if (m.t === 'drop') return this.onDrop(m.chargerId, m.by);
     if (m.t !== 'call') return;
     let reply: ReplyMsg;
     try {

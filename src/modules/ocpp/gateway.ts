@@ -1,11 +1,14 @@
 import { NodeLink } from './cluster.ts';
+import type { NodeLease } from './lease.ts';
+import type { ClockTimer } from '../../platform/clock.ts';
 import { hostname } from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Ctx } from '../../platform/context.ts';
 import { verifySecret } from '../../platform/auth/passwords.ts';
-import { getChargerRow, registerPendingCharger, setConnected, operatorForUnknownChargers, listConnectedChargers, connectorIdsOf } from '../registry/index.ts';
+import { getChargerRow, registerPendingCharger, setConnected, operatorForUnknownChargers, listConnectedChargers, connectorIdsOf, releaseCharger } from '../registry/index.ts';
+import { openConnectionRow, closeConnectionRow, closeRowsElsewhere } from './history.ts';
 import { RPCServerCtor, TimeoutError, validate16, has16Schema, strictValidator16, createRPCError, isRpcError, OPEN, type RPCServer, type RPCServerClient, type Handshake } from './rpc.ts';
 import type { Connection } from './connection.ts';
 import { MessageLog } from './message-log.ts';
@@ -53,6 +56,9 @@ export class OcppServer implements OcppGateway {
   readonly connections = new Map<string, Connection>();
   /** Relays commands for chargers held by other nodes; null on the embedded database (one node). */
   link: NodeLink | null = null;
+  /** This node's lease (renewal, and reaping of dead nodes' connections) */
+  lease: NodeLease | null = null;
+  retention: ClockTimer | null = null;
   readonly log: MessageLog;
   private rpc: RPCServer;
   /** charger id → sha256 of a key that verified against the stored hash (scrypt is slow for reconnect storms) */
@@ -222,11 +228,11 @@ export class OcppServer implements OcppGateway {
       previous.client.close(REPLACED).catch(() => {});
     }
     conn.ready = (async () => {
-      const r = await ctx.db.query<{ id: number }>(
-        `INSERT INTO ocpp_connections (operator_id, charger_id, node_id, remote_address, protocol) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-        [conn.operatorId, id, ctx.nodeId, conn.remoteAddress, client.protocol],
-      );
+      const rowId = await openConnectionRow(ctx.db, { operatorId: conn.operatorId, chargerId: id, nodeId: ctx.nodeId, remoteAddress: conn.remoteAddress, protocol: client.protocol, at: conn.connectedAt });
       if (this.connections.get(id) === conn) await setConnected(ctx.db, id, true, ctx.nodeId);
+      // A charger that reconnected here while another node still has it open (dead node, stale socket):
+      // that row ends now, and the other node drops its socket (the authenticated newcomer wins).
+      for (const node of await closeRowsElsewhere(ctx.db, id, ctx.nodeId, ctx.clock.date())) await this.link?.drop(node, id);
       if (previous)
         await this.securityEvent(conn.operatorId, id, 'duplicate_connection', conn.remoteAddress, {
           policy: 'newcomer replaces the open connection',
@@ -234,7 +240,7 @@ export class OcppServer implements OcppGateway {
           previousConnectedAt: previous.connectedAt.toISOString(),
         });
       ctx.events.emit('charger.connection', { operatorId: conn.operatorId, chargerId: id, connected: true, at: conn.connectedAt });
-      return r.rows[0].id;
+      return rowId;
     })();
     conn.ready.catch((err) => {
       // Frames wait for this; without it nothing would ever be answered. Let the charger reconnect.
@@ -256,18 +262,35 @@ export class OcppServer implements OcppGateway {
     ctx.metrics.chargersConnected.set(this.connections.size);
     try {
       const rowId = await conn.ready;
-      await ctx.db.query(`UPDATE ocpp_connections SET disconnected_at = now(), close_code = $2, reason = $3 WHERE id = $1`, [
+      await closeConnectionRow(
+        ctx.db,
         rowId,
+        ctx.clock.date(),
         conn.serverClose?.code ?? code ?? null,
         conn.replaced ? 'replaced by a newer connection' : (conn.serverClose?.reason ?? (reason || (code === 1006 ? 'connection lost' : 'closed'))),
-      ]);
-      // Only the connection that still owns the charger may say it is gone.
-      if (current && !this.connections.has(conn.chargerId)) {
-        await setConnected(ctx.db, conn.chargerId, false, null);
+      );
+      // Only the connection that still owns the charger may say it is gone (on this node, and in the database).
+      if (current && !this.connections.has(conn.chargerId) && (await releaseCharger(ctx.db, conn.chargerId, ctx.nodeId, ctx.clock.date())))
         ctx.events.emit('charger.connection', { operatorId: conn.operatorId, chargerId: conn.chargerId, connected: false, at: ctx.clock.date() });
-      }
     } catch (err) {
       ctx.log.error({ err, chargerId: conn.chargerId }, 'could not record the disconnection');
+    }
+  }
+
+  /** Another node took this charger over: its socket here is stale and goes, as with a newcomer on this node. */
+  dropCharger(chargerId: string, byNode: string) {
+    const c = this.connections.get(chargerId);
+    if (!c) return;
+    c.replaced = true;
+    this.ctx.log.info({ chargerId, byNode }, 'charger reconnected through another node; closing its old socket here');
+    c.client.close(REPLACED).catch(() => {});
+  }
+
+  /** Closes every socket (the node lost its lease: the chargers reconnect and are recorded again). */
+  dropAll(reason: string) {
+    for (const c of this.connections.values()) {
+      c.serverClose = { code: 1012, reason };
+      c.client.close({ code: 1012, reason }).catch(() => {});
     }
   }
 
@@ -344,7 +367,7 @@ export class OcppServer implements OcppGateway {
     for (const r of rows) await setConnected(ctx.db, r.id, false, null);
     const nodes = [...new Set(rows.map((r) => r.connected_node).filter((n): n is string => !!n))];
     if (nodes.length)
-      await ctx.db.query(`UPDATE ocpp_connections SET disconnected_at = now(), reason = 'node stopped' WHERE disconnected_at IS NULL AND node_id = ANY($1::text[])`, [nodes]);
+      await ctx.db.query(`UPDATE ocpp_connections SET disconnected_at = $2, reason = 'node stopped' WHERE disconnected_at IS NULL AND node_id = ANY($1::text[])`, [nodes, ctx.clock.date()]);
     return rows.length;
   }
 

@@ -110,3 +110,27 @@ export async function recordPastConnection(
     [c.operatorId, c.chargerId, c.remoteAddress ?? null, c.connectedAt, c.disconnectedAt, c.closeCode ?? null, c.reason ?? null],
   );
 }
+
+/** Network history rows as the gateway writes them (one per WebSocket connection). */
+export async function openConnectionRow(q: Queryable, c: { operatorId: string; chargerId: string; nodeId: string; remoteAddress: string | null; protocol: string; at: Date }): Promise<number> {
+  const r = await q.query<{ id: number }>(
+    `INSERT INTO ocpp_connections (operator_id, charger_id, node_id, remote_address, protocol, connected_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    [c.operatorId, c.chargerId, c.nodeId, c.remoteAddress, c.protocol, c.at],
+  );
+  return r.rows[0].id;
+}
+
+/** Closes a row unless something closed it first (a reconnect elsewhere, a lease reaper): the first end wins. */
+export async function closeConnectionRow(q: Queryable, id: number, at: Date, closeCode: number | null, reason: string) {
+  await q.query(`UPDATE ocpp_connections SET disconnected_at = $2, close_code = $3, reason = $4 WHERE id = $1 AND disconnected_at IS NULL`, [id, at, closeCode, reason]);
+}
+
+/** A charger that connected through `nodeId`: its open rows on other nodes end now (imported history is left alone); returns those nodes. */
+export async function closeRowsElsewhere(q: Queryable, chargerId: string, nodeId: string, at: Date): Promise<string[]> {
+  const r = await q.query<{ node_id: string }>(
+    `UPDATE ocpp_connections SET disconnected_at = $3, reason = 'reconnected through another node'
+     WHERE charger_id = $1 AND node_id <> $2 AND node_id <> 'import' AND disconnected_at IS NULL RETURNING node_id`,
+    [chargerId, nodeId, at],
+  );
+  return [...new Set(r.rows.map((x) => x.node_id))];
+}

@@ -1,6 +1,7 @@
 import type { Module } from '../../platform/context.ts';
 import { OcppServer, type OcppGateway } from './gateway.ts';
 import { NodeLink } from './cluster.ts';
+import { NodeLease } from './lease.ts';
 import { commandRoutes } from './commands.ts';
 import { historyRoutes } from './routes.ts';
 import { purgeMessageLog } from './message-log.ts';
@@ -19,7 +20,6 @@ declare module '../../platform/context.ts' {
   }
 }
 
-let retention: NodeJS.Timeout | null = null;
 
 /** The OCPP-J 1.6 endpoint ws://HOST:PORT/ocpp/{chargeBoxId} on the HTTP server's port. */
 export const ocppModule: Module = {
@@ -39,10 +39,18 @@ export const ocppModule: Module = {
   async start(ctx) {
     const gw = ctx.services.ocpp as OcppServer;
     if (ctx.db.kind === 'postgres') {
-      gw.link = new NodeLink(ctx, (chargerId, action, payload, timeoutMs) => gw.call(chargerId, action, payload, { timeoutMs, localOnly: true }));
+      gw.link = new NodeLink(
+        ctx,
+        (chargerId, action, payload, timeoutMs) => gw.call(chargerId, action, payload, { timeoutMs, localOnly: true }),
+        (chargerId, byNode) => gw.dropCharger(chargerId, byNode),
+      );
       await gw.link.start();
     }
     gw.guard.start();
+    // per gateway, not per module: several nodes may run in one process (tests)
+    gw.lease = new NodeLease(ctx, (reason) => gw.dropAll(reason));
+    await gw.lease.start();
+    await gw.lease.reap();
     const n = await gw.markStaleConnections();
     if (n) ctx.log.info({ chargers: n }, 'chargers of a stopped node marked disconnected');
     const purge = () =>
@@ -50,12 +58,14 @@ export const ocppModule: Module = {
         .then((deleted) => deleted && ctx.log.info({ deleted }, 'OCPP message log purged'))
         .catch((err) => ctx.log.warn({ err }, 'OCPP message log purge failed'));
     void purge();
-    retention = setInterval(purge, 3600_000);
-    retention.unref();
+    gw.retention = ctx.clock.setInterval(purge, 3600_000).unref();
   },
   async stop(ctx) {
-    if (retention) clearInterval(retention);
-    await (ctx.services.ocpp as OcppServer | undefined)?.link?.stop();
-    await (ctx.services.ocpp as OcppServer | undefined)?.close();
+    const gw = ctx.services.ocpp as OcppServer | undefined;
+    if (!gw) return;
+    ctx.clock.clearInterval(gw.retention);
+    await gw.link?.stop();
+    await gw.close();
+    await gw.lease?.stop();
   },
 };

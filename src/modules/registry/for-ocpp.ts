@@ -25,3 +25,19 @@ export async function connectorIdsOf(q: Queryable, chargerId: string): Promise<n
   const r = await q.query<{ connector_id: number }>(`SELECT connector_id FROM connectors WHERE charger_id = $1`, [chargerId]);
   return r.rows.map((x) => x.connector_id);
 }
+
+/** Marks a charger disconnected only while this node still holds it (it may have reconnected elsewhere). */
+export async function releaseCharger(q: Queryable, chargerId: string, node: string, at: Date): Promise<boolean> {
+  const r = await q.query(`UPDATE chargers SET connected = false, connected_node = NULL, last_seen_at = $3 WHERE id = $1 AND connected_node = $2`, [chargerId, node, at]);
+  return r.rowCount > 0;
+}
+
+/** Marks disconnected every charger still held by one of these (dead) nodes; returns them. */
+export async function releaseChargersOfNodes(q: Queryable, nodes: string[]): Promise<{ id: string; operator_id: string }[]> {
+  if (!nodes.length) return [];
+  const r = await q.query<{ id: string; operator_id: string }>(
+    `UPDATE chargers SET connected = false, connected_node = NULL WHERE connected AND connected_node = ANY($1::text[]) RETURNING id, operator_id`,
+    [nodes],
+  );
+  return r.rows;
+}

@@ -4,7 +4,7 @@ import { qrRoutes } from './qr-routes.ts';
 
 export * from './service.ts';
 export { provision, validateProvisioning, resetPassword, setChargerKey, randomSecret, type GeneratedSecrets } from './provisioning.ts';
-export { operatorForUnknownChargers, listConnectedChargers, connectorIdsOf } from './for-ocpp.ts';
+export { operatorForUnknownChargers, listConnectedChargers, connectorIdsOf, releaseCharger, releaseChargersOfNodes } from './for-ocpp.ts';
 export { tariffAssignment, setStationTariff, setChargerTariff } from './for-tariffs.ts';
 
 export const registryModule: Module = {
