@@ -70,6 +70,8 @@ test('NUL or a lone surrogate in a JSON string, a query or a path is 400 naming 
   const q = await p.api('GET', '/api/v1/sessions?chargerId=%00x', undefined, admin);
   assert.equal(q.status, 400);
   assert.equal(q.body.error.details.path, 'query.chargerId');
+  const undecodable = await p.api('GET', '/api/v1/chargers/%E0%A4%A/messages', undefined, admin);
+  assert.deepEqual([undecodable.status, undecodable.body.error.code], [400, 'bad_url']);
   const path = await p.api('GET', '/api/v1/chargers/AB%00CD/messages', undefined, admin);
   assert.equal(path.status, 400);
   assert.match(path.body.error.details.path, /^params\./);

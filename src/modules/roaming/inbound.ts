@@ -12,6 +12,7 @@ import { checkRequestShape, openRequest, requestSig, sealResponse, sigEquals, Re
 import { keysOf, partnersByTcecId, type Partner } from './partners.ts';
 import { redactTcec, tokenDigest } from './redact.ts';
 import { AppError } from '../../platform/errors.ts';
+import { answerUnroutable } from '../../platform/http/app.ts';
 import { findUnsafeText, storableText } from '../../platform/safe-text.ts';
 
 /** The largest partner request we read (T/CEC requests are small; query answers are what is large). */
@@ -41,6 +42,11 @@ function refused(ctx: Ctx, req: { log: { warn: (o: object, m: string) => void } 
 }
 
 export function inboundRoutes(app: FastifyInstance, ctx: Ctx, handlers: Record<string, InboundHandler>) {
+  // a URL that does not even decode is still answered in T/CEC terms
+  answerUnroutable(app, '/evcs/', (message, reply) => {
+    refused(ctx, reply.request, '(undecodable)', 'unreadable_url', Ret.ENVELOPE, null);
+    return reply.status(200).send({ Ret: Ret.ENVELOPE, Msg: `POST参数不合法: ${message}`, Data: '', Sig: '' });
+  });
   app.post<{ Params: { iface: string } }>(
     '/evcs/v1/:iface',
     {

@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { serializerCompiler, validatorCompiler, jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import swagger from '@fastify/swagger';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +24,13 @@ export function unstorableInput(where: string, v: unknown): AppError | null {
   return bad ? new AppError(400, 'invalid_text', `${bad.path} contains ${bad.reason}`, { path: bad.path }) : null;
 }
 
+type ProtocolAnswer = (message: string, reply: FastifyReply) => unknown;
+const protocolErrors = new WeakMap<object, [string, ProtocolAnswer][]>();
+/** Lets a module answer requests under its prefix that never reach a route (an undecodable URL) in its protocol's terms. */
+export function answerUnroutable(app: FastifyInstance, prefix: string, answer: ProtocolAnswer) {
+  protocolErrors.get(app)?.push([prefix, answer]);
+}
+
 /** A database error (pg and PGlite both carry SQLSTATE and severity). */
 const isDbError = (e: any) => typeof e?.severity === 'string' && typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code);
 
@@ -38,13 +45,22 @@ export const registeredRoutes = (app: FastifyInstance): RouteEntry[] => routeLis
 
 export async function createHttpApp(opts: { log: Logger; authSecret: string; bodyLimit?: number; trustProxy?: string[]; clock?: Clock }): Promise<FastifyInstance> {
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const unroutable: [string, ProtocolAnswer][] = [];
   const app = Fastify({
     loggerInstance: opts.log.child({ part: 'http' }),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
     // X-Forwarded-For is believed only from TRUST_PROXY (req.ip is the client address everywhere)
     trustProxy: opts.trustProxy?.length ? opts.trustProxy : false,
+    // A URL the router cannot decode (bad %-escapes, an overlong parameter): a 400 in our error shape,
+    // or in the protocol's own terms under a prefix a module claimed.
+    frameworkErrors: (err: Error, req: FastifyRequest, reply: FastifyReply): unknown => {
+      const path = (req.url ?? '').split('?')[0];
+      for (const [prefix, answer] of unroutable) if (path.startsWith(prefix)) return answer(err.message, reply);
+      return (reply as FastifyReply).code(400).send({ error: { code: 'bad_url', message: 'the URL does not decode (a malformed %-escape, or a parameter too long)' } });
+    },
   }).withTypeProvider<ZodTypeProvider>();
+  protocolErrors.set(app, unroutable);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
