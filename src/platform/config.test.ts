@@ -61,4 +61,12 @@ test('TRUST_PROXY: addresses and CIDRs, none by default', () => {
 test('METRICS_TOKEN and METRICS_PORT are checked', () => {
   assert.throws(() => loadConfig({ METRICS_TOKEN: 'abc' }), /METRICS_TOKEN="abc": must be at least 16/);
   assert.equal(loadConfig({ METRICS_PORT: '9464' }).METRICS_PORT, 9464);
+
+test('input limits: OCPP_MAX_FRAME_BYTES (64 KiB) and HTTP_MAX_BODY_BYTES (5 MiB) by default, bad values named', () => {
+  const c = loadConfig({});
+  assert.equal(c.OCPP_MAX_FRAME_BYTES, 65536);
+  assert.equal(c.HTTP_MAX_BODY_BYTES, 5 * 1024 * 1024);
+  assert.equal(loadConfig({ OCPP_MAX_FRAME_BYTES: '131072' }).OCPP_MAX_FRAME_BYTES, 131072);
+  assert.throws(() => loadConfig({ OCPP_MAX_FRAME_BYTES: '10' }), /OCPP_MAX_FRAME_BYTES="10"/);
+  assert.throws(() => loadConfig({ HTTP_MAX_BODY_BYTES: 'lots' }), /HTTP_MAX_BODY_BYTES="lots"/);
 });

@@ -73,7 +73,10 @@ export async function createRefund(ctx: Ctx, input: { operatorId: string; outTra
   try {
     await submitRefund(ctx, input.operatorId, outRefundNo);
   } catch (e) {
-    if (!(e instanceof ProviderError) || e.retryable) throw new AppError(502, 'provider_error', `WeChat Pay did not answer the refund; it is retried: ${(e as Error).message}`, { outRefundNo });
+    // only the provider's own words reach the client; anything else (a database error) stays in the log
+    if (!(e instanceof ProviderError)) ctx.log.error({ err: e, outRefundNo }, 'refund submission failed');
+    if (!(e instanceof ProviderError) || e.retryable)
+      throw new AppError(502, 'provider_error', `WeChat Pay did not answer the refund; it is retried${e instanceof ProviderError ? `: ${e.message}` : ''}`, { outRefundNo });
     throw new AppError(502, 'refund_refused', `WeChat Pay refused the refund: ${e.message}`, { outRefundNo });
   }
   return getRefund(ctx.db, input.operatorId, outRefundNo);
