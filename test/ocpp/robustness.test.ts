@@ -242,3 +242,27 @@ test('a charge box id that does not decode, holds NUL or is too long is refused 
   assert.equal((await c.call('alive', 'Heartbeat', {}))[0], 3);
   c.ws.close();
 });
+
+test('MeterValues written together: the one that fails its batch is retried alone and answered InternalError; the others are stored', async () => {
+  const db = p.ctx.db;
+  const query = db.query;
+  // the database refuses any meter batch carrying the poisoned reading (whatever the reason)
+  db.query = ((sql: string, params?: unknown[]) =>
+    sql.includes('INSERT INTO meter_samples') && JSON.stringify(params ?? []).includes('666.666') ? Promise.reject(Object.assign(new Error('numeric field overflow'), { code: '22003', severity: 'ERROR' })) : query.call(db, sql, params)) as typeof db.query;
+  const c = await raw();
+  try {
+    const mv = (value: string) => ({ connectorId: 2, meterValue: [{ timestamp: iso(), sampledValue: [{ value, measurand: 'Voltage', unit: 'V' }] }] });
+    for (const [mid, v] of [['mv1', '230.001'], ['mv2', '666.666'], ['mv3', '230.003']]) c.ws.send(JSON.stringify([2, mid, 'MeterValues', mv(v)]));
+    const [a1, a2, a3] = await Promise.all(['mv1', 'mv2', 'mv3'].map((m) => c.answer(m)));
+    assert.equal(a1[0], 3);
+    assert.equal(a3[0], 3);
+    assert.deepEqual(a2.slice(0, 3), [4, 'mv2', 'InternalError']);
+    assert.doesNotMatch(a2[3], /overflow/);
+    const stored = (await rows(`SELECT value FROM meter_samples WHERE charger_id = $1 AND measurand = 'Voltage' ORDER BY id`, [CP])).map((r: any) => String(r.value));
+    assert.ok(stored.includes('230.001') && stored.includes('230.003') && !stored.includes('666.666'), JSON.stringify(stored));
+    assert.equal((await rows(`SELECT count(*)::int AS n FROM ocpp_messages WHERE message_id = 'mv2' AND direction = 'in'`))[0].n, 1, 'the frame itself is in the message log');
+  } finally {
+    db.query = query;
+    c.ws.close();
+  }
+});
