@@ -71,7 +71,7 @@ test('a StopTransaction carrying NUL and a lone surrogate is answered, finishes 
     const order = await eventually(async () => {
       const o = (await p.api('GET', `/api/v1/orders?chargerId=${CP}`, undefined, staff)).body.items.find((x: any) => x.sessionId === tx);
       return o?.status === 'settled' ? o : null;
-    }, 'the settled order', 20_000);
+    }, 'the settled order', 60_000);
     assert.equal(order.energyKwh, '10.00');
     assert.ok(Number(order.totalAmount) > 0, JSON.stringify(order));
     // the message log keeps the frame, recoverable to what the charger sent
