@@ -136,6 +136,9 @@ test('every frame of any shape: one answer per CALL, 1.6 codes only, no database
   for (const [id, n] of expected) assert.equal(got.get(id), n, `answers for ${JSON.stringify(id)}`);
   assert.equal(conn.answers.length, expectedCount);
   assert.equal((await p.api('GET', '/healthz')).status, 200);
+  // the charger picks action names; the metrics' label values stay the 1.6 actions (bounded cardinality)
+  const labels = new Set((await p.ctx.metrics.framesTotal.get()).values.map((v) => String(v.labels.action)));
+  for (const l of labels) assert.ok(l === 'unknown' || schemas.has(`urn:${l}.req`), `label ${JSON.stringify(l)}`);
 });
 
 test('no half-written state after the fuzzing: every CALL stored, sessions have their StartTransaction, orders their session', async () => {

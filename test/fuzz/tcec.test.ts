@@ -127,7 +127,7 @@ test('any envelope, any body: HTTP 200 with a Ret code; Ret 0 only when verified
         assert.deepEqual(await counts(), before, 'an unverified call stores nothing');
       } else verifiedCalls++;
     }),
-    { seed: 19_101, numRuns: 200, endOnFailure: true, includeErrorInReport: true },
+    { seed: 19_101, numRuns: 150, endOnFailure: true, includeErrorInReport: true },
   );
   assert.ok(verifiedCalls > 20, `the fuzzing reached the business handlers (${verifiedCalls} verified calls)`);
   assert.equal((await p.api('GET', '/healthz')).status, 200);

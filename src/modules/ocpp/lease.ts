@@ -60,18 +60,18 @@ export class NodeLease {
   /** Ends what dead nodes left open; returns the nodes reaped. */
   async reap(): Promise<string[]> {
     const ctx = this.ctx;
-    const dead = await ctx.db.tx(async (q) => {
+    // one transaction: the rows end and the chargers are released together
+    const { nodes, released } = await ctx.db.tx(async (q) => {
       const d = await q.query<{ node_id: string; expires_at: Date }>(`DELETE FROM ocpp_node_leases WHERE expires_at < $1 AND node_id <> $2 RETURNING node_id, expires_at`, [
         ctx.clock.date(),
         ctx.nodeId,
       ]);
       for (const n of d.rows)
         await q.query(`UPDATE ocpp_connections SET disconnected_at = $2, reason = 'node lease expired' WHERE node_id = $1 AND disconnected_at IS NULL`, [n.node_id, n.expires_at]);
-      return d.rows;
+      const nodes = d.rows.map((n) => n.node_id);
+      return { nodes, released: await releaseChargersOfNodes(q, nodes) };
     });
-    if (!dead.length) return [];
-    const nodes = dead.map((d) => d.node_id);
-    const released = await releaseChargersOfNodes(ctx.db, nodes);
+    if (!nodes.length) return [];
     for (const c of released) ctx.events.emit('charger.connection', { operatorId: c.operator_id, chargerId: c.id, connected: false, at: ctx.clock.date() });
     ctx.log.warn({ nodes, chargers: released.length }, 'OCPP nodes whose lease expired: their connections closed, their chargers marked disconnected');
     return nodes;
