@@ -61,6 +61,7 @@ test('TRUST_PROXY: addresses and CIDRs, none by default', () => {
 test('METRICS_TOKEN and METRICS_PORT are checked', () => {
   assert.throws(() => loadConfig({ METRICS_TOKEN: 'abc' }), /METRICS_TOKEN="abc": must be at least 16/);
   assert.equal(loadConfig({ METRICS_PORT: '9464' }).METRICS_PORT, 9464);
+});
 
 test('input limits: OCPP_MAX_FRAME_BYTES (64 KiB) and HTTP_MAX_BODY_BYTES (5 MiB) by default, bad values named', () => {
   const c = loadConfig({});

@@ -29,9 +29,10 @@ before(async () => {
 after(async () => p.close());
 
 const basic = (id: string, key: string) => `Basic ${Buffer.from(`${id}:${key}`).toString('base64')}`;
-function handshake(id: string, key: string): Promise<{ status: number; retryAfter?: string }> {
+function handshake(id: string, key: string, opts: { on?: TestPlatform; forwardedFor?: string } = {}): Promise<{ status: number; retryAfter?: string }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${p.url.replace(/^http/, 'ws')}/ocpp/${id}`, ['ocpp1.6'], { headers: { authorization: basic(id, key) } });
+    const headers = { authorization: basic(id, key), ...(opts.forwardedFor ? { 'x-forwarded-for': opts.forwardedFor } : {}) };
+    const ws = new WebSocket(`${(opts.on ?? p).url.replace(/^http/, 'ws')}/ocpp/${id}`, ['ocpp1.6'], { headers });
     ws.on('unexpected-response', (_q, res) => {
       res.resume();
       resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined });
@@ -49,7 +50,8 @@ test('a failed handshake writes nothing; repeated failures from one address get 
   assert.equal((await handshake(CP2, KEY2)).status, 101, 'CP2 connects once: its key is now known to this node');
   statements = [];
   for (let i = 0; i < MAX_AUTH_FAILURES; i++) {
-    const r = await handshake(i % 2 ? CP : 'NOSUCH' + i, 'wrong-key-' + i);
+    // a client naming itself in X-Forwarded-For does not get a fresh window (no TRUST_PROXY here)
+    const r = await handshake(i % 2 ? CP : 'NOSUCH' + i, 'wrong-key-' + i, { forwardedFor: `198.51.100.${i}` });
     assert.equal(r.status, 401);
   }
   assert.deepEqual(writes(), [], 'no database write for failed handshakes');
@@ -79,4 +81,15 @@ test('the failures of known chargers are reported once per charger per minute, w
   assert.equal(line.obj.throttledAddresses[0].refused, 3);
   await clock.advance(AUTH_FAILURE_WINDOW_MS);
   assert.equal((await handshake(CP, KEY)).status, 101, 'after the window the address is heard again');
+});
+
+test('behind a TRUST_PROXY proxy each client address has its own window', async () => {
+  const proxied = await startTestPlatform({ provisioning: minimalDoc(), env: { TRUST_PROXY: '127.0.0.1,::1' } });
+  try {
+    for (let i = 0; i < MAX_AUTH_FAILURES; i++) assert.equal((await handshake(CP, 'wrong', { on: proxied, forwardedFor: '203.0.113.7' })).status, 401);
+    assert.equal((await handshake(CP, KEY, { on: proxied, forwardedFor: '203.0.113.7' })).status, 429);
+    assert.equal((await handshake(CP, KEY, { on: proxied, forwardedFor: '203.0.113.8' })).status, 101, 'another charger behind the same proxy is not locked out');
+  } finally {
+    await proxied.close();
+  }
 });

@@ -16,6 +16,7 @@ import { interceptFrames } from './frames.ts';
 import { HandshakeGuard } from './auth-guard.ts';
 import { checkValues, checkConnector } from './v16/constraints.ts';
 import { storableJson, unsafeTextReason } from '../../platform/safe-text.ts';
+import { clientAddress } from '../../platform/http/client-ip.ts';
 import { errorCode16, ChargerOffline, ChargerPending, CommandTimeout, CommandRejected, CommandInvalid } from './errors.ts';
 import { handlers16 } from './v16/index.ts';
 import { meterWriter } from '../sessions/index.ts';
@@ -42,12 +43,6 @@ interface AuthSession {
   admittedUnknown: boolean;
 }
 
-/** The charger's address: the first X-Forwarded-For hop behind a proxy (the HTTP app trusts proxies too). */
-function clientAddress(hs: Handshake): string | null {
-  const fwd = hs.headers['x-forwarded-for'];
-  const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim();
-  return first || hs.remoteAddress || null;
-}
 
 /** The charger whose socket a newcomer replaced: the policy is "the authenticated newcomer wins". */
 const REPLACED = { code: 4000, reason: 'replaced by a newer connection with the same charge box id' };
@@ -109,9 +104,9 @@ export class OcppServer implements OcppGateway {
     return true;
   };
 
-  /** The client address a handshake is throttled and recorded by. */
+  /** The charger's address, as the HTTP server's req.ip: X-Forwarded-For only from TRUST_PROXY addresses (a client cannot pick its own to dodge the throttle). */
   private addressOf(req: IncomingMessage): string | null {
-    return req.socket.remoteAddress ?? null;
+    return clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.ctx.config.trustedProxies);
   }
 
   /** Whether this key was verified for this charger before (no hashing beyond one SHA-256, no database). */
@@ -143,7 +138,7 @@ export class OcppServer implements OcppGateway {
       if (!admitting) return refuse(null, 'unknown charge box id');
       const operatorId = row?.operator_id ?? admitting;
       if (!row) await registerPendingCharger(this.ctx.db, id, operatorId);
-      await this.securityEvent(operatorId, id, 'unknown_charger_admitted', clientAddress(hs), { status: 'Pending' });
+      await this.securityEvent(operatorId, id, 'unknown_charger_admitted', this.addressOf(hs.request), { status: 'Pending' });
       return accept({ operatorId, stationId: row?.station_id ?? null, commissioned: false, admittedUnknown: true } satisfies AuthSession, 'ocpp1.6');
     } catch (err) {
       // not the charger's fault (the database is away): 503, so it retries
@@ -181,7 +176,7 @@ export class OcppServer implements OcppGateway {
       operatorId: s.operatorId,
       stationId: s.stationId,
       commissioned: s.commissioned,
-      remoteAddress: clientAddress(client.handshake),
+      remoteAddress: this.addressOf(client.handshake.request),
       client,
       ready: Promise.resolve(0),
       connectedAt: ctx.clock.date(),
