@@ -15,7 +15,8 @@ import { MessageLog } from './message-log.ts';
 import { interceptFrames } from './frames.ts';
 import { HandshakeGuard } from './auth-guard.ts';
 import { checkValues, checkConnector } from './v16/constraints.ts';
-import { storableJson, unsafeTextReason } from '../../platform/safe-text.ts';
+import { storableJson } from '../../platform/safe-text.ts';
+import { refuseUpgrade, decodedIdentity, basicPassword } from './handshake.ts';
 import { clientAddress } from '../../platform/http/client-ip.ts';
 import { errorCode16, ChargerOffline, ChargerPending, CommandTimeout, CommandRejected, CommandInvalid } from './errors.ts';
 import { handlers16 } from './v16/index.ts';
@@ -373,28 +374,4 @@ export class OcppServer implements OcppGateway {
     await Promise.allSettled([...this.closing]);
     await Promise.all([this.log.drain(), meterWriter(this.ctx.db).drain(), this.guard.stop()]);
   }
-}
-
-function refuseUpgrade(socket: Duplex, status: number, text: string, body = '', headers: Record<string, string> = {}) {
-  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-  socket.end(`HTTP/1.1 ${status} ${text}\r\n${extra}Connection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-}
-
-/** The charge box id of /ocpp/{id}: decoded, storable, at most 255 characters; null otherwise. */
-function decodedIdentity(encoded: string): string | null {
-  try {
-    const id = decodeURIComponent(encoded);
-    return id.length <= 255 && unsafeTextReason(id) === null ? id : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The password of a Basic auth header whose user is the charge box id (as ocpp-rpc reads it). */
-function basicPassword(header: string | undefined, identity: string): Buffer | null {
-  const m = /^ *[Bb][Aa][Ss][Ii][Cc] +([A-Za-z0-9._~+/-]+=*) *$/.exec(header ?? '');
-  if (!m) return null;
-  const raw = Buffer.from(m[1], 'base64');
-  const user = Buffer.from(identity + ':');
-  return raw.subarray(0, user.length).equals(user) ? raw.subarray(user.length) : null;
 }
