@@ -15,6 +15,20 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A local address where no HTTP server answers: the port stays taken (so no server started later in
+ * this process or another one can get it, as a port merely freed could) and every connection is cut.
+ */
+export async function deadEnd(): Promise<{ url: string; close: () => Promise<void> }> {
+  const s = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => resolve());
+  });
+  const a = s.address();
+  return { url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`, close: () => new Promise<void>((r) => s.close(() => r())) };
+}
+
 /** The platform (op1 paying through the fake) and the fake WeChat Pay, both on random ports. */
 export async function startWithFake(opts: { publicBaseUrl?: (port: number) => string; timeScale?: number } = {}): Promise<{ p: TestPlatform; fake: FakeWechatpay }> {
   const fake = await startFakeWechatpay({ timeScale: 0.001 });

@@ -2,24 +2,28 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FakeWechatpay } from '../../src/modules/payments/fake/server.ts';
 import type { TestPlatform } from '../support/platform.ts';
-import { balance, events, freePort, startWithFake, waitFor } from './helpers.ts';
+import { balance, deadEnd, events, startWithFake, waitFor } from './helpers.ts';
 
 // Case 5: the notify URL handed to WeChat does not reach the platform (a wrong PUBLIC_BASE_URL after an upgrade).
 let p: TestPlatform;
 let fake: FakeWechatpay;
 let staff: string;
 let wrongBase: string;
+let dead: Awaited<ReturnType<typeof deadEnd>>;
 const PHONE = '18475511853';
 
 before(async () => {
-  const dead = await freePort(); // nothing listens there
-  wrongBase = `http://127.0.0.1:${dead}`;
+  // Nothing answers there, and the port stays taken: a port merely freed could be handed to the
+  // platform itself a moment later, and then the "wrong" URL would reach it.
+  dead = await deadEnd();
+  wrongBase = dead.url;
   ({ p, fake } = await startWithFake({ publicBaseUrl: () => wrongBase }));
   staff = await p.login('op1-staff', 'op1-staff-pass');
 });
 after(async () => {
   await p?.close();
   await fake?.close();
+  await dead?.close();
 });
 
 test('a PUBLIC_BASE_URL that does not reach this instance: /readyz is 503 (nothing more); the platform admin and the console see why', async () => {
