@@ -15,7 +15,7 @@ if (unknown.length) {
 const run = names.length ? names : all;
 let failed = 0;
 for (const name of run) {
-  console.log(`\n=== bench ${name}`);
+  console.log(`\n=== bench ${name} on Node ${process.version}`);
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', join('bench', name, 'index.ts'), ...process.argv.slice(2).filter((a) => a.startsWith('--'))], {
     stdio: 'inherit',
   });

@@ -1,7 +1,9 @@
 // bench/ocpp: N chargers against one ChargeOps node on PostgreSQL. Reports boot-storm time,
 // persisted MeterValues per second, command round trip through the HTTP API and memory per
-// connection, into docs/performance.md ("OCPP gateway"). All traffic stays on 127.0.0.1; every
-// phase is bounded in count and time.
+// connection, into docs/performance.md ("OCPP gateway (Node N)", one section per Node.js major, so
+// runs on Node 20 and Node 24 stand side by side). The server runs on the same Node as the bench:
+// `npx -y -p node@24 -- npm run bench -- ocpp`. All traffic stays on 127.0.0.1; every phase is
+// bounded in count and time.
 import { execSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -28,6 +30,9 @@ const FLEET_S = arg('fleet-window', 'BENCH_FLEET_S', 25);
 const OPERATORS = Math.min(N, arg('operators', 'BENCH_OPERATORS', 4));
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const WRITE = !process.argv.includes('--no-write');
+/** The Node.js that runs the server (spawned with process.execPath) and the load generator. */
+const NODE = process.version;
+const SECTION = `OCPP gateway (Node ${process.versions.node.split('.')[0]})`;
 
 const log = (m: string) => console.log(`[bench ocpp ${new Date().toISOString().slice(11, 19)}] ${m}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -126,7 +131,7 @@ function benchSecret(): string {
 }
 
 async function main() {
-  log(`${N} chargers, ${RATE} MeterValues/s offered, ${WINDOW_S} s window, ${OPERATORS} operator(s); PostgreSQL ${PG_URL.replace(/\/\/[^@]*@/, '//')}`);
+  log(`${N} chargers, ${RATE} MeterValues/s offered, ${WINDOW_S} s window, ${OPERATORS} operator(s); PostgreSQL ${PG_URL.replace(/\/\/[^@]*@/, '//')}; server and load generator on Node ${NODE}`);
   const per = Math.ceil(N / OPERATORS);
   const docs = Array.from({ length: OPERATORS }, (_, k) =>
     syntheticProvisioning(Math.min(per, N - k * per), { operatorId: `sim${k + 1}`, offset: k * per, admin: k === 0, secret: benchSecret() }),
@@ -272,11 +277,11 @@ async function main() {
     const result = {
       chargers: N, accepted, bootS, bootCpu, rssBase, rssConnected, perConnKiB, rssLoad,
       offered: RATE, ackedPerS: mvAcked / windowS, persistedPerS, windowS, rows, mvP50: percentile(mvLat, 50), mvP99: percentile(mvLat, 99), mvFailed, loadCpu,
-      loadCmd, idleCmd, backends, load, fleetRate, fleetCmd, fleetMv, genCpu,
+      loadCmd, idleCmd, backends, load, fleetRate, fleetCmd, fleetMv, genCpu, node: NODE,
     };
     console.log(JSON.stringify(result));
-    if (WRITE) writeSection('OCPP gateway', report(result));
-    if (WRITE) log('results written to docs/performance.md (OCPP gateway)');
+    if (WRITE) writeSection(SECTION, report(result), { after: /^## OCPP gateway \(Node \d+\)$/ });
+    if (WRITE) log(`results written to docs/performance.md (${SECTION})`);
   } finally {
     for (const c of chargers) c.close();
     await pgc.end().catch(() => {});
@@ -359,7 +364,7 @@ async function commands(http: string, token: string, chargers: RawCharger[], n: 
 
 function report(r: any): string {
   const aim = (ok: boolean) => (ok ? 'met' : '**missed**');
-  return `Measured ${new Date().toISOString().slice(0, 10)} at commit ${serverCommit} on ${machine()}. Load generator and server share the same 2 cores
+  return `Measured ${new Date().toISOString().slice(0, 10)} at commit ${serverCommit} on ${machine()}; server and load generator on Node ${r.node}. Load generator and server share the same 2 cores
 (1-minute load average at the end of the MeterValues window: ${r.load.toFixed(1)}; anything above ~2 means other processes were competing for the cores).
 
 Command: \`npm run bench -- ocpp\` (options: \`--chargers=5000 --rate=4000 --window=30 --commands=300\`, \`--head\` to run the server from a clean export of the last commit, or

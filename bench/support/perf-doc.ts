@@ -17,15 +17,22 @@ export function machine(): string {
 
 /**
  * Replaces (or appends) the "## heading" section of docs/performance.md, leaving every other
- * helper's section as it is.
+ * helper's section as it is. A new section goes after the last section whose heading line matches
+ * `after` (e.g. the same benchmark on another Node.js), else at the end.
  */
-export function writeSection(heading: string, body: string) {
+export function writeSection(heading: string, body: string, opts: { after?: RegExp } = {}) {
   const title = `## ${heading}`;
   let doc = existsSync(FILE) ? readFileSync(FILE, 'utf8') : '# Performance\n';
   const lines = doc.split('\n');
   const start = lines.findIndex((l) => l.trim() === title);
   const section = [title, '', body.trim(), ''];
-  if (start < 0) doc = doc.replace(/\n*$/, '\n\n') + section.join('\n');
+  const sibling = opts.after ? lines.findLastIndex((l) => opts.after!.test(l.trim())) : -1;
+  if (start < 0 && sibling >= 0) {
+    let end = lines.findIndex((l, i) => i > sibling && /^## /.test(l));
+    if (end < 0) end = lines.length;
+    lines.splice(end, 0, ...section);
+    doc = lines.join('\n');
+  } else if (start < 0) doc = doc.replace(/\n*$/, '\n\n') + section.join('\n');
   else {
     let end = lines.findIndex((l, i) => i > start && /^## /.test(l));
     if (end < 0) end = lines.length;
