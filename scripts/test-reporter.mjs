@@ -4,10 +4,14 @@
 import { relative } from 'node:path';
 
 const where = (file) => (file ? relative(process.cwd(), file) : undefined);
+/** The gist of a failure on one line: the message's first line, with the next one when it ends in ":". */
 const firstLine = (err) => {
   const e = err?.cause ?? err;
   const text = e?.message ?? (e === undefined ? undefined : String(e));
-  return text?.split('\n').find((l) => l.trim())?.trim();
+  const lines = (text ?? '').split('\n').map((l) => l.trim()).filter((l) => l && l !== '+ actual - expected');
+  if (!lines.length) return undefined;
+  const gist = lines[0].endsWith(':') && lines[1] ? `${lines[0]} ${lines[1]}${lines[2] && /^[-+] /.test(lines[1]) ? ` ${lines[2]}` : ''}` : lines[0];
+  return gist.length > 240 ? gist.slice(0, 239) + '…' : gist;
 };
 
 export default async function* chargeopsReporter(source) {
