@@ -84,10 +84,14 @@ export function roamingDoc(urls: { xiaoju: string; cec: string }, opts: { startC
   };
 }
 
+const sharedSeq = new Map<string, ReturnType<typeof seqCounter>>();
+
 /** The partner side of a call to our /evcs/v1/{interface}. */
 export function partnerClient(baseUrl: string, partnerId: string, tag: string) {
   const k = keys(tag + 'i');
-  const next = seqCounter();
+  // One Seq counter per partner for the whole process: a partner is one sender, and two clients of it
+  // within one second must not reuse a TimeStamp+Seq (the platform refuses that as a replay).
+  const next = sharedSeq.get(partnerId) ?? sharedSeq.set(partnerId, seqCounter()).get(partnerId)!;
   let token = '';
   const call = async (iface: string, data: unknown, o: { token?: string | null; tamper?: (e: any) => any; keys?: Keys; operatorId?: string } = {}) => {
     const now = new Date();
