@@ -91,7 +91,7 @@ module.exports = {
   ],
   options: {
     // Packages are leaves (not followed, not drawn); an import that resolves to nothing stays visible.
-    exclude: { path: ['^node_modules/', '\\.test\\.tsx?$', '^web/dist/', '^web/vite\\.config\\.ts$'] },
+    exclude: { path: ['(^|/)node_modules/', '\\.test\\.tsx?$', '^web/dist/', '^web/vite\\.config\\.ts$'] },
     // Tests may read a module's internals (they test them); nothing imports a test, so tests add no cycle.
     // Type-only imports count: "who owns this type" is part of the module structure.
     tsPreCompilationDeps: true,

@@ -59,12 +59,14 @@ const TAG_FLAG: Record<string, string> = { Invalid: 'unknown_id_tag', Blocked: '
 
 /**
  * The card's session still running on another connector (one that has not been flagged no_stop and
- * started within the last day), if any.
+ * started within the last day), if any. Only a start the platform Accepted counts: a start answered
+ * ConcurrentTx/Invalid still gets a transactionId, and a charger may abandon it without a
+ * StopTransaction; counting it would lock the card out (and every retry would add another one).
  */
 export async function activeSessionWithTag(q: Queryable, operatorId: string, idTag: string, except?: { chargerId: string; connectorId: number }): Promise<{ id: number; charger_id: string; connector_id: number } | null> {
   const r = await q.query<{ id: number; charger_id: string; connector_id: number }>(
     `SELECT id, charger_id, connector_id FROM sessions
-     WHERE operator_id = $1 AND id_tag = $2 AND status = 'active' AND NOT ('no_stop' = ANY(flags))
+     WHERE operator_id = $1 AND id_tag = $2 AND status = 'active' AND id_tag_status = 'Accepted' AND NOT ('no_stop' = ANY(flags))
        AND started_at > now() - interval '24 hours'
        AND NOT (charger_id = $3 AND connector_id = $4)
      ORDER BY id DESC LIMIT 1`,
@@ -126,7 +128,7 @@ export interface StartInput {
  * the same answer. A tag that is unknown, blocked or expired is answered so, but the session is still
  * recorded (the charger may deliver energy anyway) and flagged for the anomaly rules.
  */
-export async function recordStart(q: Queryable, input: StartInput): Promise<{ sessionId: number; idTagInfo: IdTagAnswer; created: boolean }> {
+export async function recordStart(q: Queryable, input: StartInput): Promise<{ sessionId: number; idTagInfo: IdTagAnswer; created: boolean; abandoned?: SessionRow[] }> {
   const receivedAt = input.receivedAt ?? new Date();
   const key = `${input.chargerId}|${input.connectorId}|${input.idTag}|${input.startedAt.toISOString()}|${input.meterStartWh}`;
   const existing = async () => {
@@ -181,13 +183,15 @@ export async function recordStart(q: Queryable, input: StartInput): Promise<{ se
   }
   const sessionId = ins.rows[0].id;
   if (remote) await claimRemoteStart(q, remote.id, sessionId);
-  // An older session still open on this connector never got its StopTransaction.
+  // An older session still open on this connector never got its StopTransaction: a refused one was
+  // abandoned (closed now), an accepted one is flagged (its StopTransaction may still come, late).
+  const abandoned = await closeAbandoned(q, input.chargerId, input.connectorId, input.startedAt, receivedAt, sessionId);
   await q.query(
     `UPDATE sessions SET flags = array_append(flags, 'no_stop'), updated_at = now()
      WHERE charger_id = $1 AND connector_id = $2 AND status = 'active' AND id <> $3 AND started_at <= $4 AND NOT ('no_stop' = ANY(flags))`,
     [input.chargerId, input.connectorId, sessionId, input.startedAt],
   );
-  return { sessionId, idTagInfo: ocppIdTagInfo(info), created: true };
+  return { sessionId, idTagInfo: ocppIdTagInfo(info), created: true, abandoned };
 }
 
 /**
@@ -290,16 +294,37 @@ export async function recordStop(q: Queryable, input: StopInput): Promise<{ outc
 }
 
 /**
+ * Closes the sessions on a connector whose start was not Accepted (ConcurrentTx, Invalid, ...) and that
+ * the charger left without a StopTransaction: the connector went Available at `at` or started another
+ * transaction. Finished at `at` with the last energy reading (none delivered: no energy, nothing to
+ * bill) and flagged `abandoned`, so the order is held for review rather than charged.
+ */
+export async function closeAbandoned(q: Queryable, chargerId: string, connectorId: number, at: Date, receivedAt: Date, exceptId = 0): Promise<SessionRow[]> {
+  const r = await q.query<SessionRow>(
+    `UPDATE sessions SET status = 'finished', meter_stop_wh = GREATEST(meter_start_wh, COALESCE(last_energy_wh, meter_start_wh)), stopped_at = GREATEST(started_at, $3),
+       charging_ended_at = COALESCE(charging_ended_at, GREATEST(started_at, $3)), unplugged_at = GREATEST(started_at, $3), stop_reason = 'Abandoned', stop_received_at = $4,
+       flags = array_append(flags, 'abandoned'), updated_at = now()
+     WHERE charger_id = $1 AND connector_id = $2 AND status = 'active' AND id <> $5 AND id_tag_status IS DISTINCT FROM 'Accepted'
+       AND id_tag_status IS NOT NULL AND started_at <= $3
+     RETURNING *`,
+    [chargerId, connectorId, at, receivedAt, exceptId],
+  );
+  return r.rows;
+}
+
+/**
  * What a connector's status says about its sessions: Available after a finished session ends the idle
  * time (unplugged_at); Finishing/SuspendedEV with no power ends charging; Available after a reboot with a
  * session still open marks it no_stop (the StopTransaction may still come, late).
  */
 export async function applyConnectorStatus(
   q: Queryable,
-  input: { chargerId: string; connectorId: number; status: string; at: Date; lastBootAt: Date | null },
-): Promise<{ unplugged: SessionRow | null }> {
+  input: { chargerId: string; connectorId: number; status: string; at: Date; lastBootAt: Date | null; receivedAt?: Date },
+): Promise<{ unplugged: SessionRow | null; abandoned: SessionRow[] }> {
   let unplugged: SessionRow | null = null;
+  let abandoned: SessionRow[] = [];
   if (input.status === 'Available') {
+    abandoned = await closeAbandoned(q, input.chargerId, input.connectorId, input.at, input.receivedAt ?? input.at);
     const last = await q.query<SessionRow>(`SELECT * FROM sessions WHERE charger_id = $1 AND connector_id = $2 ORDER BY id DESC LIMIT 1`, [input.chargerId, input.connectorId]);
     const s = last.rows[0];
     if (s && s.status === 'finished' && !s.unplugged_at && (!s.stopped_at || s.stopped_at.getTime() <= input.at.getTime())) {
@@ -324,5 +349,5 @@ export async function applyConnectorStatus(
       input.connectorId,
     ]);
   }
-  return { unplugged };
+  return { unplugged, abandoned };
 }
