@@ -90,7 +90,7 @@ function Gun({ chargerId, gun }: { chargerId: string; gun: string }) {
     return (
       <div className="card">
         {err ? <div className="err" data-testid="h5-error">{err}</div> : <div className="muted">…</div>}
-        <button className="btn ghost" onClick={() => go('')}>
+        <button className="btn ghost" onClick={() => go('')} data-testid="h5-back">
           {t('back')}
         </button>
       </div>

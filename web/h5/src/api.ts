@@ -40,7 +40,9 @@ export function route(): string {
   const rest = location.pathname.slice(BASE.length);
   return rest.replace(/\/+$/, '') || '';
 }
-export function go(to: string, search = '') {
-  history.pushState(null, '', BASE + to + search);
+/** `replace`: a redirect (to the login) takes the place of the page that needed it, so back does not loop. */
+export function go(to: string, search = '', replace = false) {
+  if (replace) history.replaceState(null, '', BASE + to + search);
+  else history.pushState(null, '', BASE + to + search);
   window.dispatchEvent(new Event('h5:navigate'));
 }

@@ -15,15 +15,19 @@ interface Brand {
   color: string;
 }
 
+/**
+ * The route and its query string: '?c=…&g=…' (the gun) is a page of its own, so a change of the query
+ * alone (查看充电枪, a scanned code, back) must re-render too.
+ */
 function useRoute() {
-  const [r, setR] = useState(route());
+  const [loc, setLoc] = useState(() => route() + location.search);
   useEffect(() => {
-    const f = () => setR(route());
+    const f = () => setLoc(route() + location.search);
     addEventListener('popstate', f);
     addEventListener('h5:navigate', f);
     return () => (removeEventListener('popstate', f), removeEventListener('h5:navigate', f));
   }, []);
-  return r;
+  return loc.replace(/\?.*$/, '');
 }
 
 function App() {
@@ -44,7 +48,7 @@ function App() {
   // Everything but the price view needs a login; the QR code's page (charger + gun) shows prices first.
   const needsLogin = !authed && r !== '' && r !== '/login';
   useEffect(() => {
-    if (needsLogin) go('/login', `?next=${encodeURIComponent(r)}`);
+    if (needsLogin) go('/login', `?next=${encodeURIComponent(r)}`, true);
   }, [needsLogin, r]);
   // WeChat Pay's H5 cashier returns to /h5/{operatorId}?topup={outTradeNo}
   const backFromPay = r === '' && new URLSearchParams(location.search).has('topup');
