@@ -14,7 +14,8 @@ import type { TariffVersion } from '../tariffs/types.ts';
 import { detectAnomalies, blocksCorrection } from './anomalies.ts';
 import { applyCorrection, type Correction, type VersionInputs } from './pricing-input.ts';
 import { figures, figureUpdate } from './lifecycle.ts';
-import { settle, pushToPartner, type After, type OrdersDeps } from './settle.ts';
+import { settle, pushToPartner, chargesPayer, type After, type OrdersDeps } from './settle.ts';
+import { correctionDeltaFen } from './billed.ts';
 import { orderRow, orderView, type OrderRow } from './view.ts';
 
 /** A correction moving more than this needs an operator admin (staff may correct smaller amounts). */
@@ -85,9 +86,19 @@ export async function previewCorrection(q: Queryable, operatorId: string, orderN
   return {
     ...view,
     version: row.version + 1,
-    deltaAmount: formatYuan(row.status === 'settled' ? priced.totalFen - row.charged_fen : 0),
+    deltaAmount: formatYuan(deltaOf(row, priced.totalFen)),
     stillAbnormal: stillAbnormal.map(({ code, kind, message }) => ({ code, kind, message })),
   };
+}
+
+/**
+ * What a correction moves: nothing on an order not settled yet (it settles with the new figures); on
+ * a settled order paid from an account, the new amount less what the order moved so far (charged +
+ * receivable); on other orders (partner, bare card) the change of the bill, for the record only.
+ */
+function deltaOf(row: OrderRow, newTotalFen: number): number {
+  if (row.status !== 'settled') return 0;
+  return chargesPayer(row) ? correctionDeltaFen(newTotalFen, row) : newTotalFen - row.total_fen;
 }
 
 export async function correctOrder(d: OrdersDeps, q: Queryable, operatorId: string, orderNo: string, req: CorrectionRequest, actor: Actor, now: number, after: After) {
@@ -95,8 +106,8 @@ export async function correctOrder(d: OrdersDeps, q: Queryable, operatorId: stri
   const { row, next, priced, stillAbnormal: reasons } = await computeCorrection(q, operatorId, orderNo, req, now, true);
   if (reasons.length) throw new AppError(422, 'still_abnormal', `the corrected order is still abnormal: ${reasons.map((r) => r.message).join('; ')}`, reasons);
 
-  const charges = row.payment_method === 'wallet' || row.payment_method === 'enterprise';
-  const deltaFen = row.status === 'settled' ? priced.totalFen - row.charged_fen : 0;
+  const charges = chargesPayer(row);
+  const deltaFen = deltaOf(row, priced.totalFen);
   const moved = row.status === 'settled' ? Math.abs(deltaFen) : priced.totalFen;
   if (actor.role === 'operator_staff' && charges && moved > STAFF_CORRECTION_LIMIT_FEN && Math.abs(priced.totalFen - row.total_fen) > STAFF_CORRECTION_LIMIT_FEN)
     throw forbidden(`a correction changing the bill by more than ${formatYuan(STAFF_CORRECTION_LIMIT_FEN)} yuan needs an operator admin`);
@@ -124,10 +135,17 @@ export async function correctOrder(d: OrdersDeps, q: Queryable, operatorId: stri
 
   let final: OrderRow;
   if (row.status === 'settled') {
-    if (charges && deltaFen !== 0 && row.driver_phone)
-      await adjustForOrder(q, { operatorId, phone: row.driver_phone, orderNo, version, deltaFen, remark: `order ${orderNo} corrected: ${req.reason}` });
+    const moved =
+      charges && deltaFen !== 0
+        ? await adjustForOrder(q, { operatorId, phone: row.driver_phone!, orderNo, version, deltaFen, remark: `order ${orderNo} corrected: ${req.reason}`, orderReceivableFen: row.receivable_fen })
+        : { chargedFen: 0, receivableFen: 0 };
     final = (
-      await q.query<OrderRow>(`UPDATE orders SET charged_fen = charged_fen + $3 WHERE operator_id = $1 AND order_no = $2 RETURNING *`, [operatorId, orderNo, charges ? deltaFen : 0])
+      await q.query<OrderRow>(`UPDATE orders SET charged_fen = charged_fen + $3, receivable_fen = receivable_fen + $4 WHERE operator_id = $1 AND order_no = $2 RETURNING *`, [
+        operatorId,
+        orderNo,
+        moved.chargedFen,
+        moved.receivableFen,
+      ])
     ).rows[0];
     await pushToPartner(d, q, final);
   } else {

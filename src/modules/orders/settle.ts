@@ -34,18 +34,18 @@ export async function pushToPartner(d: OrdersDeps, q: Queryable, row: OrderRow) 
   });
 }
 
+/** Orders whose amount moves money on a driver's wallet or an enterprise account (partners and bare cards settle elsewhere). */
+export const chargesPayer = (row: OrderRow): boolean => (row.payment_method === 'wallet' || row.payment_method === 'enterprise') && !!row.driver_phone;
+
 /** Charges the payer for the latest version and marks the order settled. */
 export async function settle(d: OrdersDeps, q: Queryable, row: OrderRow, after: After, reviewer?: string, opts: { silent?: boolean } = {}) {
-  let charged = row.charged_fen;
-  if ((row.payment_method === 'wallet' || row.payment_method === 'enterprise') && row.driver_phone) {
-    const r = await chargeForOrder(q, { operatorId: row.operator_id, phone: row.driver_phone, orderNo: row.order_no, version: row.version, amountFen: row.total_fen });
-    charged = r.chargedFen;
-  }
+  let moved = { chargedFen: row.charged_fen, receivableFen: row.receivable_fen };
+  if (chargesPayer(row)) moved = await chargeForOrder(q, { operatorId: row.operator_id, phone: row.driver_phone!, orderNo: row.order_no, version: row.version, amountFen: row.total_fen });
   const u = await q.query<OrderRow>(
-    `UPDATE orders SET status = 'settled', settled_at = now(), charged_fen = $3, updated_at = now(),
+    `UPDATE orders SET status = 'settled', settled_at = now(), charged_fen = $3, receivable_fen = $5, updated_at = now(),
        reviewed_by = COALESCE($4, reviewed_by), reviewed_at = CASE WHEN $4::text IS NULL THEN reviewed_at ELSE now() END
      WHERE operator_id = $1 AND order_no = $2 RETURNING *`,
-    [row.operator_id, row.order_no, charged, reviewer ?? null],
+    [row.operator_id, row.order_no, moved.chargedFen, reviewer ?? null, moved.receivableFen],
   );
   const settled = u.rows[0];
   await pushToPartner(d, q, settled);

@@ -43,6 +43,7 @@ export interface OrderRow {
   total_fen: number;
   periods: PricedPeriod[];
   charged_fen: number;
+  receivable_fen: number;
   tariff_version_id: number | null;
   settled_at: Date | null;
   reviewed_by: string | null;

@@ -76,35 +76,52 @@ async function debitForOrder(
   return s;
 }
 
+/** What an order moved: taken from the payer's account, and booked as owed (a receivable). */
+export interface OrderMoved {
+  chargedFen: number;
+  receivableFen: number;
+}
+
 export async function chargeForOrder(
   q: Queryable,
   input: { operatorId: string; phone: string; orderNo: string; version: number; amountFen: number },
-): Promise<{ chargedFen: number }> {
+): Promise<OrderMoved> {
   if (!Number.isSafeInteger(input.amountFen) || input.amountFen < 0) throw new AppError(400, 'bad_amount', `an order amount is a non-negative integer of fen, got ${input.amountFen}`);
-  if (input.amountFen === 0) return { chargedFen: 0 };
+  if (input.amountFen === 0) return { chargedFen: 0, receivableFen: 0 };
   await driverExists(q, input.operatorId, input.phone);
   const payer = await payerOfOrder(q, input.operatorId, input.phone, input.orderNo);
   const s = await debitForOrder(q, { ...input, cause: 'order', remark: `charging order ${input.orderNo} v${input.version}`, payer });
-  return { chargedFen: s.chargedFen };
+  return { chargedFen: s.chargedFen, receivableFen: s.shortfallFen };
 }
 
+/**
+ * Moves an order's bill by `deltaFen` (the caller computes it as new amount − what the order moved so
+ * far, charged + receivable). Returns the signed change of each part. Money back cancels first what
+ * THIS order still has booked as owed (as far as the payer still owes it), then credits the payer.
+ */
 export async function adjustForOrder(
   q: Queryable,
-  input: { operatorId: string; phone: string; orderNo: string; version: number; deltaFen: number; remark: string },
-): Promise<void> {
+  input: { operatorId: string; phone: string; orderNo: string; version: number; deltaFen: number; remark: string; orderReceivableFen?: number },
+): Promise<OrderMoved> {
   if (!Number.isSafeInteger(input.deltaFen)) throw new AppError(400, 'bad_amount', `a correction is an integer of fen, got ${input.deltaFen}`);
-  if (input.deltaFen === 0) return;
+  if (input.deltaFen === 0) return { chargedFen: 0, receivableFen: 0 };
   await driverExists(q, input.operatorId, input.phone);
   const payer = await payerOfOrder(q, input.operatorId, input.phone, input.orderNo);
   const remark = `correction of order ${input.orderNo} to v${input.version}: ${input.remark || 'no reason given'}`;
   if (input.deltaFen > 0) {
-    await debitForOrder(q, { ...input, amountFen: input.deltaFen, cause: 'correction', remark, payer });
-    return;
+    const s = await debitForOrder(q, { ...input, amountFen: input.deltaFen, cause: 'correction', remark, payer });
+    return { chargedFen: s.chargedFen, receivableFen: s.shortfallFen };
   }
-  // Money back: first cancel what the payer still owes (a shortfall), then credit the rest.
+  const key = `order:${input.orderNo}:v${input.version}`;
+  const prior = await q.query<{ meta: any }>(`SELECT meta FROM ledger_transactions WHERE operator_id = $1 AND idempotency_key = $2`, [input.operatorId, key]);
+  if (prior.rows[0]) {
+    const c = Number(prior.rows[0].meta?.receivableCancelledFen ?? 0);
+    return { chargedFen: input.deltaFen + c, receivableFen: -c };
+  }
+  // Money back: first cancel what the payer still owes for this order (a shortfall), then credit the rest.
   const back = -input.deltaFen;
   const recv = await lockAccount(q, input.operatorId, receivableAccount(payer));
-  const cancel = Math.min(back, Math.max(0, -recv.balanceFen));
+  const cancel = Math.min(back, Math.max(0, -recv.balanceFen), Math.max(0, input.orderReceivableFen ?? Number.MAX_SAFE_INTEGER));
   const entries = [{ account: REVENUE, amountFen: -back }];
   if (cancel) entries.push({ account: receivableAccount(payer), amountFen: cancel });
   if (back - cancel) entries.push({ account: payerAccount(payer), amountFen: back - cancel });
@@ -124,6 +141,7 @@ export async function adjustForOrder(
     },
     entries,
   });
+  return { chargedFen: -(back - cancel), receivableFen: -cancel };
 }
 
 export async function creditTopUp(
