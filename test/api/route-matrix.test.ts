@@ -15,17 +15,21 @@ import { registeredRoutes } from '../../src/platform/http/app.ts';
 import { loadOrdersDemo } from '../../src/modules/orders/demo.ts';
 import { peekDriverCode } from '../../src/modules/web/driver-auth.ts';
 
-type Caller = 'anon' | 'driver' | 'staff' | 'admin' | 'otherStaff' | 'platform';
-type Role = 'anon' | 'driver' | 'staff' | 'admin' | 'platform';
-const CALLERS: Caller[] = ['anon', 'driver', 'otherStaff', 'staff', 'admin', 'platform']; // mutating callers last
-const roleOf = (c: Caller): Role => (c === 'otherStaff' ? 'staff' : c);
+// ent: the enterprise admin of op1's enterprise acme; otherEnt: the admin of op1's other enterprise
+// beta, who must reach nothing of acme (issue 17: an enterprise admin sees only its enterprise)
+type Caller = 'anon' | 'driver' | 'staff' | 'admin' | 'otherStaff' | 'platform' | 'ent' | 'otherEnt';
+type Role = 'anon' | 'driver' | 'staff' | 'admin' | 'platform' | 'ent';
+const CALLERS: Caller[] = ['anon', 'driver', 'otherStaff', 'otherEnt', 'ent', 'staff', 'admin', 'platform']; // mutating callers last
+const roleOf = (c: Caller): Role => (c === 'otherStaff' ? 'staff' : c === 'otherEnt' ? 'ent' : c);
 
 const S: Role[] = ['staff', 'admin', 'platform'];
 const A: Role[] = ['admin', 'platform'];
 const SD: Role[] = [...S, 'driver'];
 const D: Role[] = ['driver'];
 const PA: Role[] = ['platform'];
-const ANY: Role[] = ['anon', 'driver', 'staff', 'admin', 'platform'];
+const ANY: Role[] = ['anon', 'driver', 'staff', 'admin', 'platform', 'ent'];
+/** staff and the enterprise's own admin (routes under /api/v1/enterprises/{id}) */
+const SE: Role[] = [...S, 'ent'];
 
 interface Ids {
   orderNo: string;
@@ -66,7 +70,7 @@ const partnerBody = { name: 'Xiaoju', dialect: 'xiaoju', baseUrl: 'http://127.0.
 
 export const ALLOW: Record<string, Row> = {
   'POST /api/v1/auth/login': { allow: ANY, public: true, call: () => ({ body: { username: 'op2-staff', password: 'op2-staff-pass' } }) },
-  'GET /api/v1/me': { allow: SD },
+  'GET /api/v1/me': { allow: [...SD, 'ent'] },
   'PUT /api/v1/provisioning': { allow: PA, call: () => ({ body: { operators: [] } }) },
   'GET /api/v1/ops/readiness': { allow: PA },
   'GET /api/v1/operators': { allow: S },
@@ -98,22 +102,25 @@ export const ALLOW: Record<string, Row> = {
   'GET /api/v1/wallet/check': { allow: S },
   'GET /api/v1/wallet/settings': { allow: S },
   'PUT /api/v1/wallet/settings': { allow: A, call: (x) => ({ body: x.walletSettings }) },
-  'GET /api/v1/enterprises': { allow: S },
+  'GET /api/v1/enterprises': { allow: SE },
   'POST /api/v1/enterprises': { allow: A, call: () => ({ body: { id: 'matrix-co', name: 'Matrix Co' } }) },
-  'GET /api/v1/enterprises/{id}': { allow: S, resource: true, call: () => ({ params: { id: 'acme' } }) },
+  'GET /api/v1/enterprises/{id}': { allow: SE, resource: true, call: () => ({ params: { id: 'acme' } }) },
   'PATCH /api/v1/enterprises/{id}': { allow: A, resource: true, call: () => ({ params: { id: 'acme' }, body: { contact: 'matrix' } }) },
   'POST /api/v1/enterprises/{id}/account/adjustments': { allow: A, resource: true, call: () => ({ params: { id: 'acme' }, body: { amount: '0.01', direction: 'credit', remark: 'matrix' } }) },
-  'GET /api/v1/enterprises/{id}/ledger': { allow: S, resource: true, call: () => ({ params: { id: 'acme' } }) },
-  'GET /api/v1/enterprises/{id}/departments': { allow: S, resource: true, call: () => ({ params: { id: 'acme' } }) },
-  'POST /api/v1/enterprises/{id}/departments': { allow: S, resource: true, call: () => ({ params: { id: 'acme' }, body: { name: 'Matrix dept' } }) },
-  'PATCH /api/v1/enterprises/{id}/departments/{deptId}': { allow: S, resource: true, call: (x) => ({ params: { id: 'acme', deptId: x.deptId }, body: { name: 'Renamed' } }) },
-  'DELETE /api/v1/enterprises/{id}/departments/{deptId}': { allow: S, resource: true, call: (x) => ({ params: { id: 'acme', deptId: x.spareDeptId } }) },
-  'GET /api/v1/enterprises/{id}/members': { allow: S, resource: true, call: () => ({ params: { id: 'acme' } }) },
+  'GET /api/v1/enterprises/{id}/ledger': { allow: SE, resource: true, call: () => ({ params: { id: 'acme' } }) },
+  'GET /api/v1/enterprises/{id}/departments': { allow: SE, resource: true, call: () => ({ params: { id: 'acme' } }) },
+  'POST /api/v1/enterprises/{id}/departments': { allow: SE, resource: true, call: () => ({ params: { id: 'acme' }, body: { name: 'Matrix dept' } }) },
+  'PATCH /api/v1/enterprises/{id}/departments/{deptId}': { allow: SE, resource: true, call: (x) => ({ params: { id: 'acme', deptId: x.deptId }, body: { name: 'Renamed' } }) },
+  'DELETE /api/v1/enterprises/{id}/departments/{deptId}': { allow: SE, resource: true, call: (x) => ({ params: { id: 'acme', deptId: x.spareDeptId } }) },
+  'GET /api/v1/enterprises/{id}/members': { allow: SE, resource: true, call: () => ({ params: { id: 'acme' } }) },
   // issue 11 point 10 (only operator_admin adds or removes members) is another change: these rows follow it when it lands
-  'POST /api/v1/enterprises/{id}/members': { allow: S, resource: true, call: (x) => ({ params: { id: 'acme' }, body: { phone: '13800000002', departmentId: x.deptId } }) },
-  'PATCH /api/v1/enterprises/{id}/members/{phone}': { allow: S, resource: true, call: (x) => ({ params: { id: 'acme', phone: P1 }, body: { departmentId: x.deptId } }) },
-  'DELETE /api/v1/enterprises/{id}/members/{phone}': { allow: S, resource: true, call: () => ({ params: { id: 'acme', phone: '13800000002' } }) },
-  'GET /api/v1/enterprises/{id}/statement': { allow: S, resource: true, call: () => ({ params: { id: 'acme' }, query: 'month=2026-01' }) },
+  'POST /api/v1/enterprises/{id}/members': { allow: SE, resource: true, call: (x) => ({ params: { id: 'acme' }, body: { phone: '13800000002', departmentId: x.deptId } }) },
+  'PATCH /api/v1/enterprises/{id}/members/{phone}': { allow: SE, resource: true, call: (x) => ({ params: { id: 'acme', phone: P1 }, body: { departmentId: x.deptId } }) },
+  'DELETE /api/v1/enterprises/{id}/members/{phone}': { allow: SE, resource: true, call: () => ({ params: { id: 'acme', phone: '13800000002' } }) },
+  'GET /api/v1/enterprises/{id}/admins': { allow: A, resource: true, call: () => ({ params: { id: 'acme' } }) },
+  'POST /api/v1/enterprises/{id}/admins': { allow: A, resource: true, call: () => ({ params: { id: 'acme' }, body: { username: 'matrix-ent', password: 'matrix-ent-pass' } }) },
+  'DELETE /api/v1/enterprises/{id}/admins/{username}': { allow: A, resource: true, call: () => ({ params: { id: 'acme', username: 'matrix-ent' } }) },
+  'GET /api/v1/enterprises/{id}/statement': { allow: SE, resource: true, call: () => ({ params: { id: 'acme' }, query: 'month=2026-01' }) },
   'GET /api/v1/tariffs': { allow: S },
   'POST /api/v1/tariffs': { allow: A, call: () => ({ body: { id: 'matrix-t', name: 'Matrix', versions: [future('2024-01-01')] } }) },
   'GET /api/v1/tariffs/{id}': { allow: S, resource: true, call: () => ({ params: { id: 't1' } }) },
@@ -252,6 +259,11 @@ before(async () => {
   const dept = await admin('POST', '/api/v1/enterprises/acme/departments', { name: 'Ops' });
   const spare = await admin('POST', '/api/v1/enterprises/acme/departments', { name: 'Spare' });
   assert.equal((await admin('POST', '/api/v1/enterprises/acme/members', { phone: P1, departmentId: dept.body.id })).status, 201);
+  assert.equal((await admin('POST', '/api/v1/enterprises', { id: 'beta', name: 'Beta' })).status, 201);
+  assert.equal((await admin('POST', '/api/v1/enterprises/acme/admins', { username: 'acme-admin', password: 'acme-admin-pass' })).status, 201);
+  assert.equal((await admin('POST', '/api/v1/enterprises/beta/admins', { username: 'beta-admin', password: 'beta-admin-pass' })).status, 201);
+  tokens.ent = await p.login('acme-admin', 'acme-admin-pass');
+  tokens.otherEnt = await p.login('beta-admin', 'beta-admin-pass');
   const version = await admin('POST', '/api/v1/tariffs/t1/versions', future('2030-01-01'));
   assert.equal(version.status, 201, JSON.stringify(version.body));
   const outbox = await q<{ id: number }>(`INSERT INTO outbox (operator_id, topic, payload, status, attempts, last_error) VALUES ('op1', 'matrix.none', '{}', 'dead', 3, 'x') RETURNING id`);
@@ -322,15 +334,18 @@ test('route × role × tenant: refused callers get 401/403/404, another operator
       if (r.status >= 500) problems.push(`${where} (a 5xx)`);
       else if (caller === 'otherStaff' && allowed && row.resource) {
         if (r.status !== 404) problems.push(`${where} (another operator's resource must answer 404)`);
+      } else if (caller === 'otherEnt' && allowed && row.resource && !row.public) {
+        if (![403, 404].includes(r.status)) problems.push(`${where} (another enterprise's resource must answer 403/404)`);
       } else if (allowed) {
         const ok = row.ok ?? ((s: number) => (method === 'GET' ? s >= 200 && s < 300 : s !== 401 && s !== 403));
         if (!ok(r.status)) problems.push(`${where} (allowed, so it should work)`);
-        if (caller === 'otherStaff' && !row.public && r.status < 300) {
+        if ((caller === 'otherStaff' || caller === 'otherEnt') && !row.public && r.status < 300) {
           const leak = markers.find((m) => r.text.includes(m));
           if (leak) problems.push(`${where} (shows op1's ${leak})`);
         }
       } else if (![401, 403, 404].includes(r.status)) problems.push(`${where} (not allowed: 401/403/404 expected)`);
       if (!allowed && r.status < 300) problems.push(`${where} (answered with data)`);
+      if (caller === 'otherEnt' && allowed && row.resource && !row.public && r.status < 300) problems.push(`${where} (another enterprise's data)`);
     }
     // who may not call a route learns nothing about its body either: refused before validation
     if (method !== 'GET' && !row.allow.includes('anon')) {

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Ctx } from '../../platform/context.ts';
-import { ADMINS, STAFF, requireOperator, requireRole } from '../../platform/auth/guard.ts';
+import { ADMINS, ENTERPRISE, enterpriseScope, requireOperator, requireRole } from '../../platform/auth/guard.ts';
+import type { Queryable } from '../../platform/db/index.ts';
+import { auditEnterprise } from './audit.ts';
+import { enterpriseAdminRoutes } from './routes-admins.ts';
 import { parseYuan } from '../../platform/money.ts';
 import { manualAdjust } from '../wallet/postings.ts';
 import { accountLedger } from '../wallet/drivers.ts';
@@ -20,10 +23,14 @@ const tags = ['enterprise'];
 export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const actor = (req: any) => req.principal!.sub as string;
+  const audit = (q: Queryable, req: any, op: string, action: string, entity: string, entityId: string | number, after?: unknown) =>
+    auditEnterprise(q, { operatorId: op, actor: actor(req), role: req.principal!.role, enterpriseId: req.params.id, action, entity, entityId, after });
+  enterpriseAdminRoutes(app, ctx);
 
-  r.get('/api/v1/enterprises', { preHandler: requireRole(...STAFF), schema: { tags, querystring: opQuery } }, async (req) => ({
-    items: await listEnterprises(ctx.db, requireOperator(req)),
-  }));
+  r.get('/api/v1/enterprises', { preHandler: requireRole(...ENTERPRISE), schema: { tags, description: 'An enterprise admin sees its own enterprise only.', querystring: opQuery } }, async (req) => {
+    const own = req.principal!.role === 'enterprise_admin' ? req.principal!.enterpriseId : undefined;
+    return { items: (await listEnterprises(ctx.db, requireOperator(req))).filter((e) => own === undefined || e.id === own) };
+  });
 
   r.post(
     '/api/v1/enterprises',
@@ -37,13 +44,16 @@ export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
     },
     async (req, reply) => {
       const op = requireOperator(req);
-      await ctx.db.tx((q) => createEnterprise(q, op, { ...req.body, creditLimitFen: parseYuan(req.body.creditLimit) }));
+      await ctx.db.tx(async (q) => {
+        await createEnterprise(q, op, { ...req.body, creditLimitFen: parseYuan(req.body.creditLimit) });
+        await auditEnterprise(q, { operatorId: op, actor: actor(req), role: req.principal!.role, enterpriseId: req.body.id, action: 'enterprise.create', entity: 'enterprise', entityId: req.body.id, after: req.body });
+      });
       return reply.status(201).send(await getEnterprise(ctx.db, op, req.body.id));
     },
   );
 
-  r.get('/api/v1/enterprises/:id', { preHandler: requireRole(...STAFF), schema: { tags, params: entParams, querystring: opQuery } }, async (req) =>
-    getEnterprise(ctx.db, requireOperator(req), req.params.id),
+  r.get('/api/v1/enterprises/:id', { preHandler: requireRole(...ENTERPRISE), schema: { tags, params: entParams, querystring: opQuery } }, async (req) =>
+    getEnterprise(ctx.db, enterpriseScope(req, req.params.id), req.params.id),
   );
 
   r.patch(
@@ -60,7 +70,10 @@ export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
     async (req) => {
       const op = requireOperator(req);
       const { creditLimit, ...rest } = req.body;
-      await ctx.db.tx((q) => updateEnterprise(q, op, req.params.id, { ...rest, creditLimitFen: creditLimit === undefined ? undefined : parseYuan(creditLimit) }));
+      await ctx.db.tx(async (q) => {
+        await updateEnterprise(q, op, req.params.id, { ...rest, creditLimitFen: creditLimit === undefined ? undefined : parseYuan(creditLimit) });
+        await audit(q, req, op, 'enterprise.update', 'enterprise', req.params.id, req.body);
+      });
       return getEnterprise(ctx.db, op, req.params.id);
     },
   );
@@ -78,7 +91,7 @@ export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
       },
     },
     async (req, reply) => {
-      const op = requireOperator(req);
+      const op = enterpriseScope(req, req.params.id);
       await getEnterprise(ctx.db, op, req.params.id);
       const res = await ctx.db.tx((q) =>
         manualAdjust(q, { operatorId: op, account: { kind: 'enterprise', ref: req.params.id }, amountFen: parseYuan(req.body.amount), direction: req.body.direction, remark: req.body.remark, actor: actor(req), idempotencyKey: req.body.idempotencyKey }),
@@ -90,11 +103,11 @@ export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
   r.get(
     '/api/v1/enterprises/:id/ledger',
     {
-      preHandler: requireRole(...STAFF),
+      preHandler: requireRole(...ENTERPRISE),
       schema: { tags, description: 'The enterprise account: charges, corrections and fundings with balance after each.', params: entParams, querystring: opQuery.extend({ page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(200).default(20) }) },
     },
     async (req) => {
-      const op = requireOperator(req);
+      const op = enterpriseScope(req, req.params.id);
       await getEnterprise(ctx.db, op, req.params.id);
       return accountLedger(ctx.db, op, 'enterprise', req.params.id, req.query);
     },
@@ -102,9 +115,9 @@ export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
 
   r.get(
     '/api/v1/enterprises/:id/departments',
-    { preHandler: requireRole(...STAFF), schema: { tags, description: 'Live departments only, as a tree and as a flat picker list.', params: entParams, querystring: opQuery } },
+    { preHandler: requireRole(...ENTERPRISE), schema: { tags, description: 'Live departments only, as a tree and as a flat picker list.', params: entParams, querystring: opQuery } },
     async (req) => {
-      const op = requireOperator(req);
+      const op = enterpriseScope(req, req.params.id);
       await getEnterprise(ctx.db, op, req.params.id);
       return departmentTree(ctx.db, op, req.params.id);
     },
@@ -112,29 +125,36 @@ export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
 
   r.post(
     '/api/v1/enterprises/:id/departments',
-    { preHandler: requireRole(...STAFF), schema: { tags, params: entParams, querystring: opQuery, body: z.object({ name: z.string().trim().min(1).max(100), parentId: z.number().int().positive().nullable().optional() }) } },
+    { preHandler: requireRole(...ENTERPRISE), schema: { tags, params: entParams, querystring: opQuery, body: z.object({ name: z.string().trim().min(1).max(100), parentId: z.number().int().positive().nullable().optional() }) } },
     async (req, reply) => {
-      const op = requireOperator(req);
-      const id = await ctx.db.tx((q) => createDepartment(q, op, req.params.id, req.body));
+      const op = enterpriseScope(req, req.params.id);
+      const id = await ctx.db.tx(async (q) => {
+        const id = await createDepartment(q, op, req.params.id, req.body);
+        await audit(q, req, op, 'department.create', 'department', id, req.body);
+        return id;
+      });
       return reply.status(201).send({ id });
     },
   );
 
   r.patch(
     '/api/v1/enterprises/:id/departments/:deptId',
-    { preHandler: requireRole(...STAFF), schema: { tags, params: deptParams, querystring: opQuery, body: z.object({ name: z.string().trim().min(1).max(100).optional(), parentId: z.number().int().positive().nullable().optional() }) } },
+    { preHandler: requireRole(...ENTERPRISE), schema: { tags, params: deptParams, querystring: opQuery, body: z.object({ name: z.string().trim().min(1).max(100).optional(), parentId: z.number().int().positive().nullable().optional() }) } },
     async (req) => {
-      const op = requireOperator(req);
-      await ctx.db.tx((q) => updateDepartment(q, op, req.params.id, req.params.deptId, req.body));
+      const op = enterpriseScope(req, req.params.id);
+      await ctx.db.tx(async (q) => {
+        await updateDepartment(q, op, req.params.id, req.params.deptId, req.body);
+        await audit(q, req, op, 'department.update', 'department', req.params.deptId, req.body);
+      });
       return { ok: true };
     },
   );
 
   r.delete(
     '/api/v1/enterprises/:id/departments/:deptId',
-    { preHandler: requireRole(...STAFF), schema: { tags, description: 'Soft-deletes the department and its subtree; refused while they have members.', params: deptParams, querystring: opQuery } },
+    { preHandler: requireRole(...ENTERPRISE), schema: { tags, description: 'Soft-deletes the department and its subtree; refused while they have members.', params: deptParams, querystring: opQuery } },
     async (req) => {
-      const op = requireOperator(req);
+      const op = enterpriseScope(req, req.params.id);
       const deleted = await ctx.db.tx((q) => deleteDepartment(q, op, req.params.id, req.params.deptId, actor(req)));
       return { deleted };
     },
@@ -142,9 +162,9 @@ export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
 
   r.get(
     '/api/v1/enterprises/:id/members',
-    { preHandler: requireRole(...STAFF), schema: { tags, params: entParams, querystring: opQuery.extend({ departmentId: z.coerce.number().int().positive().optional() }) } },
+    { preHandler: requireRole(...ENTERPRISE), schema: { tags, params: entParams, querystring: opQuery.extend({ departmentId: z.coerce.number().int().positive().optional() }) } },
     async (req) => {
-      const op = requireOperator(req);
+      const op = enterpriseScope(req, req.params.id);
       await getEnterprise(ctx.db, op, req.params.id);
       return { items: await listMembers(ctx.db, op, req.params.id, req.query.departmentId) };
     },
@@ -152,32 +172,43 @@ export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
 
   r.post(
     '/api/v1/enterprises/:id/members',
-    { preHandler: requireRole(...STAFF), schema: { tags, params: entParams, querystring: opQuery, body: z.object({ phone: z.string().min(1), departmentId: z.number().int().positive() }) } },
+    { preHandler: requireRole(...ENTERPRISE), schema: { tags, params: entParams, querystring: opQuery, body: z.object({ phone: z.string().min(1), departmentId: z.number().int().positive() }) } },
     async (req, reply) => {
-      const op = requireOperator(req);
+      const op = enterpriseScope(req, req.params.id);
       await getEnterprise(ctx.db, op, req.params.id);
-      await ctx.db.tx((q) => addMember(q, op, req.params.id, req.body.phone, req.body.departmentId));
+      await ctx.db.tx(async (q) => {
+        await addMember(q, op, req.params.id, req.body.phone, req.body.departmentId);
+        await audit(q, req, op, 'member.add', 'enterprise_member', req.body.phone, { departmentId: req.body.departmentId });
+      });
       return reply.status(201).send({ ok: true });
     },
   );
 
   r.patch(
     '/api/v1/enterprises/:id/members/:phone',
-    { preHandler: requireRole(...STAFF), schema: { tags, params: memberParams, querystring: opQuery, body: z.object({ departmentId: z.number().int().positive() }) } },
+    { preHandler: requireRole(...ENTERPRISE), schema: { tags, params: memberParams, querystring: opQuery, body: z.object({ departmentId: z.number().int().positive() }) } },
     async (req) => {
-      await ctx.db.tx((q) => moveMember(q, requireOperator(req), req.params.id, req.params.phone, req.body.departmentId));
+      const op = enterpriseScope(req, req.params.id);
+      await ctx.db.tx(async (q) => {
+        await moveMember(q, op, req.params.id, req.params.phone, req.body.departmentId);
+        await audit(q, req, op, 'member.move', 'enterprise_member', req.params.phone, { departmentId: req.body.departmentId });
+      });
       return { ok: true };
     },
   );
 
-  r.delete('/api/v1/enterprises/:id/members/:phone', { preHandler: requireRole(...STAFF), schema: { tags, params: memberParams, querystring: opQuery } }, async (req) => {
-    await ctx.db.tx((q) => removeMember(q, requireOperator(req), req.params.id, req.params.phone));
+  r.delete('/api/v1/enterprises/:id/members/:phone', { preHandler: requireRole(...ENTERPRISE), schema: { tags, params: memberParams, querystring: opQuery } }, async (req) => {
+    const op = enterpriseScope(req, req.params.id);
+    await ctx.db.tx(async (q) => {
+      await removeMember(q, op, req.params.id, req.params.phone);
+      await audit(q, req, op, 'member.remove', 'enterprise_member', req.params.phone);
+    });
     return { ok: true };
   });
 
   r.get(
     '/api/v1/enterprises/:id/statement',
-    { preHandler: requireRole(...STAFF), schema: { tags, params: entParams, querystring: opQuery.extend({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM') }) } },
-    async (req) => statement(ctx.db, requireOperator(req), req.params.id, req.query.month),
+    { preHandler: requireRole(...ENTERPRISE), schema: { tags, params: entParams, querystring: opQuery.extend({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM') }) } },
+    async (req) => statement(ctx.db, enterpriseScope(req, req.params.id), req.params.id, req.query.month),
   );
 }

@@ -48,7 +48,7 @@ export function registryRoutes(app: FastifyInstance, ctx: Ctx) {
         security: [],
         description: `${LOGIN_MAX_FAILURES} failed logins for one username from one address within 15 minutes: 429 with Retry-After until the window passes.`,
         body: z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024) }),
-        response: { 200: z.object({ token: z.string(), role: z.string(), operatorId: z.string().nullable(), username: z.string() }), 401: errorSchema, 429: errorSchema },
+        response: { 200: z.object({ token: z.string(), role: z.string(), operatorId: z.string().nullable(), enterpriseId: z.string().nullable(), username: z.string() }), 401: errorSchema, 429: errorSchema },
       },
     },
     async (req, reply) => {
@@ -60,8 +60,8 @@ export function registryRoutes(app: FastifyInstance, ctx: Ctx) {
         reply.header('retry-after', String(wait));
         throw new AppError(429, 'too_many_attempts', `too many failed logins for ${username} from your address; try again in ${wait} s`, { retryAfterSeconds: wait });
       }
-      const u = await ctx.db.query<{ username: string; password_hash: string; role: any; operator_id: string | null }>(
-        `SELECT username, password_hash, role, operator_id FROM users WHERE username = $1`,
+      const u = await ctx.db.query<{ username: string; password_hash: string; role: any; operator_id: string | null; enterprise_id: string | null }>(
+        `SELECT username, password_hash, role, operator_id, enterprise_id FROM users WHERE username = $1`,
         [username],
       );
       const row = u.rows[0];
@@ -72,15 +72,15 @@ export function registryRoutes(app: FastifyInstance, ctx: Ctx) {
         throw new AppError(401, 'bad_credentials', 'wrong username or password');
       }
       await clearLoginFailures(ctx.db, username, req.ip);
-      const token = signToken({ sub: row.username, role: row.role, operatorId: row.operator_id }, ctx.authSecret, undefined, ctx.clock.now());
-      return { token, role: row.role, operatorId: row.operator_id, username: row.username };
+      const token = signToken({ sub: row.username, role: row.role, operatorId: row.operator_id, enterpriseId: row.enterprise_id }, ctx.authSecret, undefined, ctx.clock.now());
+      return { token, role: row.role, operatorId: row.operator_id, enterpriseId: row.enterprise_id, username: row.username };
     },
   );
 
   r.get(
     '/api/v1/me',
-    { preHandler: requireRole(...STAFF, 'driver'), schema: { tags: ['auth'] } },
-    async (req) => ({ username: req.principal!.sub, role: req.principal!.role, operatorId: req.principal!.operatorId }),
+    { preHandler: requireRole(...STAFF, 'enterprise_admin', 'driver'), schema: { tags: ['auth'] } },
+    async (req) => ({ username: req.principal!.sub, role: req.principal!.role, operatorId: req.principal!.operatorId, enterpriseId: req.principal!.enterpriseId ?? null }),
   );
 
   r.put(

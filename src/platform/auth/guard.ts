@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { forbidden, unauthorized, badRequest } from '../errors.ts';
+import { forbidden, unauthorized, badRequest, notFound } from '../errors.ts';
 import type { Principal, Role } from './tokens.ts';
 
 declare module 'fastify' {
@@ -10,6 +10,8 @@ declare module 'fastify' {
 
 export const STAFF: Role[] = ['platform_admin', 'operator_admin', 'operator_staff'];
 export const ADMINS: Role[] = ['platform_admin', 'operator_admin'];
+/** Staff plus an enterprise's own admin: only for routes that scope to the enterprise (enterpriseScope). */
+export const ENTERPRISE: Role[] = [...STAFF, 'enterprise_admin'];
 
 export const ROLE_GUARD = Symbol('roleGuard');
 export type RoleGuard = ((req: FastifyRequest) => Promise<void>) & { [ROLE_GUARD]: Role[] };
@@ -48,3 +50,14 @@ export function operatorScope(req: FastifyRequest, opts: { optional?: boolean } 
 
 /** operatorScope for routes that need one operator. */
 export const requireOperator = (req: FastifyRequest) => operatorScope(req) as string;
+
+/**
+ * For routes under /api/v1/enterprises/{id}: an enterprise admin may only name its own enterprise.
+ * Another enterprise's id answers 404 (as if it did not exist: nothing learnt about other customers).
+ */
+export function enterpriseScope(req: FastifyRequest, enterpriseId: string): string {
+  const op = requireOperator(req);
+  const p = req.principal!;
+  if (p.role === 'enterprise_admin' && p.enterpriseId !== enterpriseId) throw notFound(`enterprise ${enterpriseId}`);
+  return op;
+}

@@ -1,12 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { systemClock } from '../clock.ts';
 
-export type Role = 'platform_admin' | 'operator_admin' | 'operator_staff' | 'driver';
+export type Role = 'platform_admin' | 'operator_admin' | 'operator_staff' | 'enterprise_admin' | 'driver';
 
 export interface Principal {
   sub: string; // username, or the driver's phone
   role: Role;
   operatorId: string | null;
+  /** set only for an enterprise_admin: the one enterprise (of operatorId) it may see and manage */
+  enterpriseId?: string | null;
   exp: number; // epoch seconds
 }
 
