@@ -2,17 +2,14 @@ import { EventEmitter } from 'node:events';
 
 /**
  * In-process domain events, emitted after the transaction that caused them commits. Anything that
- * must survive a crash is written to the outbox inside that transaction instead; events are for
- * live views and for nudging workers.
+ * must survive a crash is written to the outbox inside that transaction instead (the end of a
+ * session is the `session.settle` job, not an event); events are for live views and for nudging workers.
  */
 export interface DomainEvents {
   'connector.status': { operatorId: string; chargerId: string; connectorId: number; status: string; errorCode: string; at: Date };
   'charger.connection': { operatorId: string; chargerId: string; connected: boolean; at: Date };
   'session.started': { operatorId: string; sessionId: number; chargerId: string; connectorId: number };
   'session.meter': { operatorId: string; sessionId: number; chargerId: string; connectorId: number; energyWh: number };
-  'session.finished': { operatorId: string; sessionId: number; chargerId: string; connectorId: number };
-  /** The connector became Available after a finished session: idle (occupancy) time ends. */
-  'session.unplugged': { operatorId: string; sessionId: number; chargerId: string; connectorId: number; at: Date };
   'order.settled': { operatorId: string; orderNo: string };
   'order.corrected': { operatorId: string; orderNo: string; version: number };
   'outbox.enqueued': { topic: string };

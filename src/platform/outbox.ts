@@ -34,9 +34,17 @@ export interface TopicOptions {
   /** Seconds to wait after the n-th failed attempt; the last value repeats. */
   backoff?: number[];
   maxAttempts?: number;
+  /**
+   * The handler runs inside one transaction with the row's "delivered" mark (and the row locked):
+   * its database effects happen exactly once even when the process dies half-way or two nodes
+   * race. A crash releases the lock with the connection, so a restarted node picks the row up at
+   * once (no lease to wait out). The handler must use the `q` it is given, never ctx.db.
+   */
+  transactional?: boolean;
 }
 
-export type OutboxHandler = (row: OutboxRow, q: Queryable) => Promise<unknown>;
+/** `onCommit` callbacks run after the handler's transaction committed (transactional topics; at once otherwise). */
+export type OutboxHandler = (row: OutboxRow, q: Queryable, onCommit: (fn: () => void) => void) => Promise<unknown>;
 
 export interface EnqueueInput {
   operatorId?: string | null;
@@ -50,6 +58,30 @@ export interface EnqueueInput {
 }
 
 const DEFAULT_BACKOFF = [60, 60, 60, 300, 900, 3600, 7200, 21600];
+
+/**
+ * Writes an outbox row with the caller's transaction, for modules that have no Outbox at hand
+ * (a lower module writing a job an upper module handles). `now` is the server's time of the write.
+ */
+export async function enqueueJob(q: Queryable, input: EnqueueInput, now: Date, defaultMaxAttempts = 10): Promise<number | null> {
+  const r = await q.query<{ id: number }>(
+    `INSERT INTO outbox (operator_id, topic, ordering_key, dedupe_key, payload, next_attempt_at, max_attempts)
+     VALUES ($1, $2, $3, $4, $5, COALESCE($6::timestamptz, $9::timestamptz), COALESCE($7::int, $8::int))
+     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+    [
+      input.operatorId ?? null,
+      input.topic,
+      input.orderingKey ?? null,
+      input.dedupeKey ?? null,
+      JSON.stringify(input.payload),
+      input.notBefore ?? null,
+      input.maxAttempts ?? null,
+      defaultMaxAttempts,
+      now,
+    ],
+  );
+  return r.rows[0]?.id ?? null;
+}
 
 /**
  * The durable outbox: every outbound message (partner push, notification, payment query) and every
@@ -77,24 +109,28 @@ export class Outbox {
   }
 
   async enqueue(q: Queryable, input: EnqueueInput): Promise<number | null> {
-    const r = await q.query<{ id: number }>(
-      `INSERT INTO outbox (operator_id, topic, ordering_key, dedupe_key, payload, next_attempt_at, max_attempts)
-       VALUES ($1, $2, $3, $4, $5, COALESCE($6::timestamptz, $9::timestamptz), COALESCE($7::int, $8::int))
-       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-      [
-        input.operatorId ?? null,
-        input.topic,
-        input.orderingKey ?? null,
-        input.dedupeKey ?? null,
-        JSON.stringify(input.payload),
-        input.notBefore ?? null,
-        input.maxAttempts ?? null,
-        this.handlers.get(input.topic)?.opts.maxAttempts ?? 10,
-        this.clock.date(),
-      ],
-    );
+    const id = await enqueueJob(q, input, this.clock.date(), this.handlers.get(input.topic)?.opts.maxAttempts ?? 10);
     this.wake = true;
-    return r.rows[0]?.id ?? null;
+    return id;
+  }
+
+  /** Tells the dispatcher new rows were written (by enqueueJob) so it looks at once. */
+  nudge() {
+    this.wake = true;
+  }
+
+  /**
+   * Delivers one transactional row now, in the caller's flow (waiting for a concurrent delivery of
+   * the same row to finish first); returns the handler's result, or the stored result when the row
+   * was already delivered. Undefined when no such row exists.
+   */
+  async runNow(dedupeKey: string): Promise<unknown> {
+    const row = (await this.db.query<OutboxRow>(`SELECT * FROM outbox WHERE dedupe_key = $1`, [dedupeKey])).rows[0];
+    if (!row) return undefined;
+    const h = this.handlers.get(row.topic);
+    if (!h?.opts.transactional) throw new Error(`outbox topic ${row.topic} is not transactional`);
+    if (row.status === 'delivered') return row.result;
+    return (await this.deliverInTx(row, h, false)).result;
   }
 
   /** Cancels pending rows (e.g. a start-confirmation timer once the partner confirmed). */
@@ -153,9 +189,11 @@ export class Outbox {
            ORDER BY o.next_attempt_at, o.id LIMIT $1 FOR UPDATE SKIP LOCKED`,
           [limit, now],
         );
-        if (due.rows.length)
+        // transactional rows are guarded by their row lock while delivered, not by a lease
+        const leased = due.rows.filter((r) => !this.handlers.get(r.topic)?.opts.transactional);
+        if (leased.length)
           await q.query(`UPDATE outbox SET locked_until = $2::timestamptz + interval '2 minutes' WHERE id = ANY($1::bigint[])`, [
-            due.rows.map((r) => r.id),
+            leased.map((r) => r.id),
             now,
           ]);
         return due.rows;
@@ -185,8 +223,12 @@ export class Outbox {
       ]);
       return;
     }
+    if (h.opts.transactional) {
+      await this.deliverInTx(row, h, true);
+      return;
+    }
     try {
-      const result = await h.fn(row, this.db);
+      const result = await h.fn(row, this.db, (fn) => fn());
       await this.db.query(
         `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = $3, locked_until = NULL, result = $2, last_error = NULL WHERE id = $1`,
         [row.id, result === undefined ? null : JSON.stringify(result), this.clock.date()],
@@ -194,6 +236,54 @@ export class Outbox {
       this.metrics?.outboxDelivered.inc({ topic: row.topic, outcome: 'delivered' });
     } catch (e) {
       // last_error is shown to staff: never a credential that slipped into an error message
+      await this.recordFailure(row, h, e);
+    }
+  }
+
+  /**
+   * Locks the row, runs the handler and marks the row delivered in ONE transaction. `skipLocked`:
+   * the dispatcher passes a row another node is delivering; runNow waits for it instead.
+   */
+  private async deliverInTx(row: OutboxRow, h: { fn: OutboxHandler; opts: TopicOptions }, skipLocked: boolean): Promise<{ ran: boolean; result: unknown }> {
+    const commits: (() => void)[] = [];
+    let out: { ran: boolean; result: unknown };
+    try {
+      out = await this.db.tx(async (q) => {
+        const cur = (await q.query<OutboxRow>(`SELECT * FROM outbox WHERE id = $1 FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`, [row.id])).rows[0];
+        if (!cur) return { ran: false, result: undefined };
+        if (cur.status !== 'pending') return { ran: false, result: cur.result };
+        const result = await h.fn(cur, q, (fn) => commits.push(fn));
+        await q.query(`UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = $3, locked_until = NULL, result = $2, last_error = NULL WHERE id = $1`, [
+          row.id,
+          result === undefined ? null : JSON.stringify(result),
+          this.clock.date(),
+        ]);
+        return { ran: true, result };
+      });
+    } catch (e) {
+      await this.recordFailure(row, h, e);
+      if (!skipLocked) throw e;
+      return { ran: false, result: undefined };
+    }
+    if (out.ran) {
+      this.metrics?.outboxDelivered.inc({ topic: row.topic, outcome: 'delivered' });
+      for (const fn of commits) {
+        try {
+          fn();
+        } catch (e) {
+          this.log?.error({ err: e, topic: row.topic }, 'outbox after-commit callback failed');
+        }
+      }
+    }
+    return out;
+  }
+
+  private async recordFailure(row0: OutboxRow, h: { opts: TopicOptions }, e: unknown) {
+    // last_error is shown to staff: never a credential that slipped into an error message
+    {
+      // the attempts so far are the stored ones (a transactional delivery may have been retried by runNow)
+      const row = (await this.db.query<OutboxRow>(`SELECT * FROM outbox WHERE id = $1`, [row0.id])).rows[0] ?? row0;
+      if (row.status !== 'pending') return;
       const msg = scrubSecrets(e instanceof Error ? e.message : String(e));
       if (e instanceof RetryLater) {
         await this.db.query(

@@ -162,6 +162,7 @@ export const ALLOW: Record<string, Row> = {
   'GET /api/v1/partners/{id}/disputes': { allow: S, resource: true, call: () => ({ params: { id: XIAOJU } }) },
   'POST /api/v1/partners/check': { allow: A, call: () => ({ body: { day: '2026-01-01' } }) },
   'GET /api/v1/outbox': { allow: S },
+  'GET /api/v1/jobs': { allow: S, call: () => ({ query: 'state=dead' }) },
   'POST /api/v1/outbox/{id}/retry': { allow: A, resource: true, call: (x) => ({ params: { id: x.outboxId } }) },
   'GET /api/v1/settings/payments': { allow: A },
   'PUT /api/v1/settings/payments': { allow: A, call: () => ({ body: {} }) },

@@ -1,12 +1,12 @@
 /**
  * The order lifecycle end to end on the real platform: idle → unplug → settled with the wallet
- * debited in the same transaction; idempotent creation; the sweep; placeholders for sessions still
+ * debited in the same transaction; idempotent creation; the durable session.settle jobs; placeholders for sessions still
  * running after 24 h; partner pushes; corrections of settled orders; search, tenancy and roles.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { orderForSession, sweepOrders } from '../../src/modules/orders/index.ts';
+import { orderForSession } from '../../src/modules/orders/index.ts';
 import { walletBalanceFen, creditTopUp } from '../../src/modules/wallet/index.ts';
 import { getSession } from '../../src/modules/sessions/index.ts';
 import { parseYuan } from '../../src/platform/money.ts';
@@ -51,7 +51,7 @@ test('an order waits in idle while the car occupies the connector, then settles 
   const { applyConnectorStatus } = await import('../../src/modules/sessions/index.ts');
   const unplugAt = new Date(Date.now() - 2 * H + 30 * 60_000);
   await p.ctx.db.tx((q) => applyConnectorStatus(q, { chargerId: '44030700030000200016', connectorId: 2, status: 'Available', at: unplugAt, lastBootAt: null }));
-  p.ctx.events.emit('session.unplugged', { operatorId: 'op1', sessionId, chargerId: '44030700030000200016', connectorId: 2, at: unplugAt });
+  // the status wrote a session.settle job (cause unplug) in its transaction: the outbox finalises the order
   for (let i = 0; i < 100 && (await get(orderNo)).status === 'idle'; i++) await new Promise((r) => setTimeout(r, 20));
   o = await get(orderNo);
   assert.equal(o.status, 'settled');
@@ -65,23 +65,26 @@ test('an order waits in idle while the car occupies the connector, then settles 
   assert.equal(n[0].data.totalAmount, o.totalAmount);
 });
 
-test('no idle wait when the stop reason exempts the idle fee; the sweep creates orders the events missed', async () => {
+test('no idle wait when the stop reason exempts the idle fee; the settle job written with the stop makes the order', async () => {
   const sessionId = await chargeSession(p.ctx.db, { connectorId: 1, start: ago(5 * H), stop: ago(4 * H), meterStartWh: 600_000, meterStopWh: 610_000, reason: 'PowerLoss' });
-  // no 'session.finished' was emitted: only the sweep (this one, or the platform's own timer) can make the order
-  await sweepOrders(p.ctx);
+  // nothing but the session.settle row recordStop wrote in its transaction can make the order
+  await p.ctx.outbox.drain();
   const list = await p.api('GET', `/api/v1/orders?chargerId=44030700030000200016&connectorId=1&from=${encodeURIComponent(ago(5 * H))}&to=${encodeURIComponent(ago(4.5 * H))}`, undefined, staff);
   const o = list.body.items.find((x: any) => x.sessionId === sessionId);
   assert.ok(o, JSON.stringify(list.body));
   assert.equal(o.status, 'settled');
   assert.equal(o.idleFee, '0.00');
-  await sweepOrders(p.ctx);
+  const job = await p.ctx.db.query(`SELECT status, attempts FROM outbox WHERE dedupe_key = $1`, [`session.settle:op1:${sessionId}`]);
+  assert.deepEqual(job.rows, [{ status: 'delivered', attempts: 1 }]);
+  await p.ctx.outbox.drain();
   const count = await p.ctx.db.query(`SELECT count(*)::int AS n FROM orders WHERE session_id = $1`, [sessionId]);
   assert.equal(count.rows[0].n, 1);
 });
 
 test('a session still running after 24 h gets a held placeholder; when it finishes the order is completed and stays held until approved', async () => {
   const sessionId = await chargeSession(p.ctx.db, { chargerId: '44030700030000200017', start: ago(26 * H), stop: ago(1), meterStartWh: 0, meterStopWh: 0, running: true });
-  await sweepOrders(p.ctx);
+  // the start wrote a session.settle timer due 24 h after it was received: it is due now
+  await p.ctx.outbox.drain();
   const list = await p.api('GET', '/api/v1/orders?status=held&abnormal=true', undefined, staff);
   const ph = list.body.items.find((x: any) => x.sessionId === sessionId);
   assert.ok(ph);

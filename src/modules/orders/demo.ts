@@ -1,11 +1,11 @@
 import type { Platform } from '../../server.ts';
 import { recordStart, recordMeterValues, recordStop, applyConnectorStatus, type MeterInput } from '../sessions/index.ts';
-import { sweepOrders } from './index.ts';
+import { orderForSession } from './index.ts';
 
 /**
  * A day of history for the demo console: finished sessions on the demo chargers over the last 24 hours,
- * fed through the same session functions the OCPP handlers use, then turned into orders by the orders
- * sweep (priced, checked, settled). One session has a meter that ran backwards, so one order waits in
+ * fed through the same session functions the OCPP handlers use, then turned into orders by their
+ * session.settle jobs (priced, checked, settled). One session has a meter that ran backwards, so one order waits in
  * the abnormal queue. Deterministic (seeded), so every fresh demo looks the same.
  */
 export async function loadOrdersDemo(p: Platform, doc: any): Promise<{ sessions: number }> {
@@ -24,6 +24,7 @@ export async function loadOrdersDemo(p: Platform, doc: any): Promise<{ sessions:
   const register = new Map<string, number>(); // lifetime energy register per connector
   let n = 0;
   const count = 28;
+  const ended: number[] = [];
   for (let i = 0; i < count; i++) {
     const c = chargers[i % chargers.length];
     const gun = c.guns[Math.floor(rand() * c.guns.length)];
@@ -62,7 +63,9 @@ export async function loadOrdersDemo(p: Platform, doc: any): Promise<{ sessions:
     const unplug = end + (i % 4 === 3 ? 35 + Math.floor(rand() * 30) : 3 + Math.floor(rand() * 8)) * 60_000;
     await p.ctx.db.tx((q) => applyConnectorStatus(q, { chargerId: c.id, connectorId: gun, status: 'Available', at: at(unplug), lastBootAt: null }));
     n++;
+    ended.push(sessionId);
   }
-  await sweepOrders(p.ctx, now);
+  // the settle jobs the stops wrote, run now so the console opens on settled orders
+  for (const id of ended) await orderForSession(p.ctx, op.id, id);
   return { sessions: n };
 }

@@ -13,10 +13,22 @@ import type { Priced, TariffVersion } from '../tariffs/types.ts';
 import { detectAnomalies, NO_TARIFF, type AnomalyReason } from './anomalies.ts';
 import { pricingInputFromSession, chargingEnd, type VersionInputs } from './pricing-input.ts';
 import { orderRow, type OrderRow } from './view.ts';
-import { settle, holdForReview, type OrdersDeps, type After } from './settle.ts';
+import { settle, holdForReview, pushToPartner, type OrdersDeps, type After } from './settle.ts';
 
 /** How long an unplug may take before the idle end is assumed (and the order held for review). */
 export const IDLE_LIMIT_MS = 24 * 3_600_000;
+
+/**
+ * How long we have waited for the unplug: SERVER time since the StopTransaction arrived (never a
+ * charger timestamp against our clock, so a session uploaded 11 days late waits like any other).
+ */
+export const waitedForUnplugMs = (s: SessionForOrder, now: number) => (s.stopReceivedAt ? Math.max(0, now - s.stopReceivedAt.getTime()) : IDLE_LIMIT_MS);
+
+/**
+ * "Now" on the charger's timeline while the car is still plugged in: the stop's own timestamp plus the
+ * server time elapsed since it arrived. The accruing idle fee shown meanwhile is priced on it.
+ */
+export const chargerNow = (s: SessionForOrder, now: number) => (s.stoppedAt ? s.stoppedAt.getTime() + Math.min(waitedForUnplugMs(s, now), IDLE_LIMIT_MS) : now);
 
 interface Context {
   session: SessionForOrder;
@@ -104,11 +116,11 @@ export async function createOrderForSession(d: OrdersDeps, q: Queryable, operato
   if (s.status !== 'finished' && !existing) return null;
   if (s.status !== 'finished') return existing!.order_no; // placeholder stays until the session finishes
 
-  const inputs: VersionInputs = { pricing: pricingInputFromSession(s, c.tariff, c.timeZone, c.samples, now), stopReason: s.stopReason, ratedPowerW: c.ratedPowerW };
+  const inputs: VersionInputs = { pricing: pricingInputFromSession(s, c.tariff, c.timeZone, c.samples, chargerNow(s, now)), stopReason: s.stopReason, ratedPowerW: c.ratedPowerW };
   const priced = priceSession(inputs.pricing);
   // wait for the unplug only when an idle fee is actually accruing
   const accrues = !!c.tariff.idleFee && !!inputs.pricing.idle;
-  const waiting = accrues && inputs.pricing.idle!.unpluggedAt === null && !priced.idle?.exempt && now - inputs.pricing.idle!.chargingEndedAt < IDLE_LIMIT_MS;
+  const waiting = accrues && inputs.pricing.idle!.unpluggedAt === null && !priced.idle?.exempt && waitedForUnplugMs(s, now) < IDLE_LIMIT_MS;
   const idleEndAssumed = accrues && inputs.pricing.idle!.unpluggedAt === null && !priced.idle?.exempt && !waiting;
   if (idleEndAssumed) inputs.pricing.idle!.unpluggedAt = inputs.pricing.idle!.chargingEndedAt + IDLE_LIMIT_MS;
   const finalPriced = idleEndAssumed ? priceSession(inputs.pricing) : priced;
@@ -149,6 +161,8 @@ export async function createOrderForSession(d: OrdersDeps, q: Queryable, operato
     finalPriced.totalFen,
   ]);
   if (!waiting) await finish(d, q, operatorId, orderNo, reasons, after);
+  // a partner hears of the order when the session stops, idle fee or not; the final one follows
+  else await pushToPartner(d, q, (await orderRow(q, operatorId, orderNo))!, 'at_stop');
   return orderNo;
 }
 
@@ -170,12 +184,12 @@ export async function finalizeIdle(d: OrdersDeps, q: Queryable, operatorId: stri
   const idle = inputs.pricing.idle!;
   let assumed = false;
   if (c.session.unpluggedAt) idle.unpluggedAt = Math.max(c.session.unpluggedAt.getTime(), idle.chargingEndedAt);
-  else if (now - idle.chargingEndedAt >= IDLE_LIMIT_MS) {
+  else if (waitedForUnplugMs(c.session, now) >= IDLE_LIMIT_MS) {
     idle.unpluggedAt = idle.chargingEndedAt + IDLE_LIMIT_MS;
     assumed = true;
   } else {
-    // still plugged in: keep the accrued idle fee current for the console
-    idle.now = now;
+    // still plugged in: keep the accrued idle fee current for the console (on the charger's timeline)
+    idle.now = chargerNow(c.session, now);
     const accrued = priceSession(inputs.pricing);
     const u = figureUpdate(figures(accrued, inputs), 3);
     await q.query(`UPDATE orders SET ${u.sql}, updated_at = now() WHERE operator_id = $1 AND order_no = $2`, [operatorId, orderNo, ...u.values]);
@@ -282,7 +296,7 @@ async function insertOrder(q: Queryable, operatorId: string, s: SessionForOrder,
       [no, ...keys.map((k) => base[k])],
     );
     if (r.rows[0]) return { orderNo: r.rows[0].order_no, created: true };
-    // a concurrent creator (the event and the sweep) won: its order stands
+    // a concurrent creator (two settle jobs of one session on two nodes) won: its order stands
     const same = await q.query<{ order_no: string }>(`SELECT order_no FROM orders WHERE session_id = $1`, [s.id]);
     if (same.rows[0]) return { orderNo: same.rows[0].order_no, created: false };
   }

@@ -22,15 +22,19 @@ export function emitAll(events: Events, after: After) {
   for (const [name, payload] of after) events.emit(name as any, payload as any);
 }
 
-/** The partner hears about every settled or corrected version of its sessions' orders, in order. */
-export async function pushToPartner(d: OrdersDeps, q: Queryable, row: OrderRow) {
+/**
+ * The partner hears about every settled or corrected version of its sessions' orders, in order;
+ * `at_stop`: the order as it stands when the session stopped while an idle fee still accrues (the
+ * final figures follow with the settlement, under the same StartChargeSeq).
+ */
+export async function pushToPartner(d: OrdersDeps, q: Queryable, row: OrderRow, stage: 'at_stop' | 'final' = 'final') {
   if (row.origin !== 'partner' || !row.partner_id) return;
   await d.outbox.enqueue(q, {
     operatorId: row.operator_id,
     topic: 'roaming.order',
-    payload: { operatorId: row.operator_id, orderNo: row.order_no, version: row.version },
+    payload: { operatorId: row.operator_id, orderNo: row.order_no, version: row.version, ...(stage === 'at_stop' ? { atStop: true } : {}) },
     orderingKey: `roaming:${row.operator_id}:${row.partner_id}`,
-    dedupeKey: `roaming.order:${row.operator_id}:${row.order_no}:${row.version}`,
+    dedupeKey: `roaming.order:${row.operator_id}:${row.order_no}:${row.version}${stage === 'at_stop' ? ':at_stop' : ''}`,
   });
 }
 

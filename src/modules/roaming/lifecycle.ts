@@ -1,7 +1,8 @@
 /** What happens to a partner session as the charger reports it, and the partner's answers to our pushes. */
 import type { Ctx } from '../../platform/context.ts';
 import { RetryLater } from '../../platform/outbox.ts';
-import { activeSessionOn, getSession, type SessionRow } from '../sessions/index.ts';
+import type { Queryable } from '../../platform/db/index.ts';
+import { activeSessionOn, getSession, onSessionEnd, type SessionRow } from '../sessions/index.ts';
 import { listChargers } from '../registry/index.ts';
 import { autoStop, enqueueRemoteStop, ocppOf, partnerIdTag } from './charge.ts';
 import { connectorCode } from './connector-id.ts';
@@ -88,7 +89,7 @@ export function registerLifecycle(ctx: Ctx) {
   ob.register('roaming.status_tick', async (row) => {
     const rs = await loadSession(ctx, row.payload);
     if (!rs || rs.state !== 'charging') return { done: true };
-    // a lost session.finished event: the tick notices the session ended and finishes it here
+    // the session ended but its settle job has not run yet (it is retrying): tell the partner now
     const live = rs.session_id ? await getSession(ctx.db, rs.operator_id, rs.session_id) : null;
     if (live?.status === 'finished') {
       await finishSession(ctx, rs);
@@ -114,9 +115,11 @@ export function registerLifecycle(ctx: Ctx) {
     const s = await getSession(ctx.db, e.operatorId, e.sessionId);
     if (s) await linkSession(ctx, s);
   });
-  ctx.events.on('session.finished', async (e) => {
-    const rs = await roamingSessionBySession(ctx.db, e.operatorId, e.sessionId);
-    if (rs) await finishSession(ctx, rs);
+  // the end of a partner session is a step of the durable session.settle job (its transaction)
+  onSessionEnd(ctx, async (q, e) => {
+    if (!e.finished) return;
+    const rs = await roamingSessionBySession(q, e.operatorId, e.sessionId);
+    if (rs) await finishSessionIn(ctx, q, rs);
   });
 
   // A charger that drops off the network takes its connectors offline (Status 0) for the partners.
@@ -237,20 +240,22 @@ export async function reconcileStarting(ctx: Ctx, rs: RoamingSession): Promise<R
 
 /** The charger ended a partner session: mark it ended and tell the partner (once). */
 export async function finishSession(ctx: Ctx, rs: RoamingSession) {
-  await ctx.db.tx(async (q) => {
-    const cur = await getRoamingSession(q, rs.operator_id, rs.partner_id, rs.start_charge_seq, true);
-    if (!cur || cur.state === 'ended') return;
-    await setState(q, cur, { state: 'ended', ended_at: new Date() });
-    await ctx.outbox.cancel(q, confirmKey(cur));
-    await enqueuePush(
-      ctx,
-      q,
-      {
-        ...ref(cur),
-        iface: 'notification_stop_charge_result',
-        data: { StartChargeSeq: cur.start_charge_seq, StartChargeSeqStat: 4, ConnectorID: cur.connector_code, SuccStat: 0, FailReason: 0 },
-      },
-      `roaming:stopped:${cur.operator_id}:${cur.partner_id}:${cur.start_charge_seq}`,
-    );
-  });
+  await ctx.db.tx((q) => finishSessionIn(ctx, q, rs));
+}
+
+async function finishSessionIn(ctx: Ctx, q: Queryable, rs: RoamingSession) {
+  const cur = await getRoamingSession(q, rs.operator_id, rs.partner_id, rs.start_charge_seq, true);
+  if (!cur || cur.state === 'ended') return;
+  await setState(q, cur, { state: 'ended', ended_at: new Date() });
+  await ctx.outbox.cancel(q, confirmKey(cur));
+  await enqueuePush(
+    ctx,
+    q,
+    {
+      ...ref(cur),
+      iface: 'notification_stop_charge_result',
+      data: { StartChargeSeq: cur.start_charge_seq, StartChargeSeqStat: 4, ConnectorID: cur.connector_code, SuccStat: 0, FailReason: 0 },
+    },
+    `roaming:stopped:${cur.operator_id}:${cur.partner_id}:${cur.start_charge_seq}`,
+  );
 }

@@ -23,6 +23,8 @@ export interface SessionForOrder {
   stoppedAt: Date | null;
   chargingEndedAt: Date | null;
   unpluggedAt: Date | null;
+  /** Server time the StopTransaction arrived: how long we have waited for the unplug is measured from it. */
+  stopReceivedAt: Date | null;
   stopReason: string | null;
   socStart: number | null;
   socEnd: number | null;
@@ -36,7 +38,7 @@ const COLUMNS = `id, operator_id AS "operatorId", station_id AS "stationId", cha
   origin, id_tag AS "idTag", id_tag_status AS "idTagStatus", driver_phone AS "driverPhone", partner_id AS "partnerId",
   start_charge_seq AS "startChargeSeq", status, meter_start_wh AS "meterStartWh", meter_stop_wh AS "meterStopWh",
   started_at AS "startedAt", stopped_at AS "stoppedAt", charging_ended_at AS "chargingEndedAt", unplugged_at AS "unpluggedAt",
-  stop_reason AS "stopReason", soc_start AS "socStart", soc_end AS "socEnd", last_energy_wh AS "lastEnergyWh",
+  stop_received_at AS "stopReceivedAt", stop_reason AS "stopReason", soc_start AS "socStart", soc_end AS "socEnd", last_energy_wh AS "lastEnergyWh",
   last_sample_at AS "lastSampleAt", tariff_version_id AS "tariffVersionId", flags`;
 
 export async function sessionForOrder(q: Queryable, operatorId: string, sessionId: number): Promise<SessionForOrder | null> {
@@ -55,35 +57,7 @@ export async function energySamples(q: Queryable, operatorId: string, sessionId:
   return r.rows.map((s) => ({ at: s.at.getTime(), wh: Math.round(Number(s.value)) }));
 }
 
-/** Finished sessions (all operators) whose stop arrived after `since`, by id after `afterId`: the order sweep's candidates. */
-export async function finishedSessionsSince(q: Queryable, since: Date, limit = 500, afterId = 0): Promise<{ operatorId: string; id: number }[]> {
-  const r = await q.query<{ operatorId: string; id: number }>(
-    `SELECT operator_id AS "operatorId", id FROM sessions
-     WHERE status = 'finished' AND COALESCE(stop_received_at, updated_at) >= $1 AND id > $3 ORDER BY id LIMIT $2`,
-    [since, limit, afterId],
-  );
-  return r.rows;
-}
-
-/** Sessions (all operators) still active although they started before `startedBefore`. */
-export async function staleActiveSessions(q: Queryable, startedBefore: Date, limit = 500): Promise<{ operatorId: string; id: number }[]> {
-  const r = await q.query<{ operatorId: string; id: number }>(
-    `SELECT operator_id AS "operatorId", id FROM sessions WHERE status = 'active' AND started_at < $1 ORDER BY id LIMIT $2`,
-    [startedBefore, limit],
-  );
-  return r.rows;
-}
-
 /** The running price of an active session (pricing engine output, money as fen). */
 export async function setLiveCost(q: Queryable, operatorId: string, sessionId: number, liveCost: unknown): Promise<void> {
   await q.query(`UPDATE sessions SET live_cost = $3 WHERE operator_id = $1 AND id = $2 AND status = 'active'`, [operatorId, sessionId, JSON.stringify(liveCost)]);
-}
-
-/**
- * The lowest id among sessions still running that started after `startedAfter` (null when none): every
- * session below it has finished, so the order sweep need not look below it again.
- */
-export async function lowestActiveSessionId(q: Queryable, startedAfter: Date): Promise<number | null> {
-  const r = await q.query<{ id: number | null }>(`SELECT min(id) AS id FROM sessions WHERE status = 'active' AND started_at > $1`, [startedAfter]);
-  return r.rows[0]?.id ?? null;
 }

@@ -6,7 +6,8 @@ export { getSession, activeSessionOn, listActiveSessions, listSessionSamples, li
 export { expectRemoteStart, findRemoteStart, type ExpectRemoteStartInput } from './remote-start.ts';
 export { normaliseMeterValues, type NormalisedSample, type SampledValueIn } from './meter.ts';
 export { meterWriter, writeMeterBatch, type MeterInput } from './meter-writer.ts';
-export { sessionForOrder, energySamples, finishedSessionsSince, staleActiveSessions, setLiveCost, lowestActiveSessionId, type SessionForOrder } from './for-orders.ts';
+export { SESSION_SETTLE, settleKey, enqueueSettle, STALE_SESSION_MS, SETTLE_MAX_ATTEMPTS, onSessionEnd, sessionEndSteps, type SettlePayload, type SettleCause, type SessionEnd, type SessionEndStep } from './settle-job.ts';
+export { sessionForOrder, energySamples, setLiveCost, type SessionForOrder } from './for-orders.ts';
 
 export const sessionsModule: Module = {
   name: 'sessions',

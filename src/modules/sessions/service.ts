@@ -4,6 +4,7 @@ import { normaliseMeterValues, type NormalisedSample, type SampledValueIn } from
 import { writeMeterBatch, type MeterInput } from './meter-writer.ts';
 import { findRemoteStart, claimRemoteStart } from './remote-start.ts';
 import { resolveTariffVersion } from './tariff-hook.ts';
+import { enqueueSettle, STALE_SESSION_MS } from './settle-job.ts';
 
 export interface SessionRow {
   id: number;
@@ -191,6 +192,8 @@ export async function recordStart(q: Queryable, input: StartInput): Promise<{ se
      WHERE charger_id = $1 AND connector_id = $2 AND status = 'active' AND id <> $3 AND started_at <= $4 AND NOT ('no_stop' = ANY(flags))`,
     [input.chargerId, input.connectorId, sessionId, input.startedAt],
   );
+  // a session nobody stops gets its placeholder order after 24 h (server time: how long we have known it)
+  await enqueueSettle(q, { operatorId: input.operatorId, sessionId, cause: 'stale' }, receivedAt, new Date(receivedAt.getTime() + STALE_SESSION_MS));
   return { sessionId, idTagInfo: ocppIdTagInfo(info), created: true, abandoned };
 }
 
@@ -270,8 +273,9 @@ export async function recordStop(q: Queryable, input: StopInput): Promise<{ outc
   if (clockSuspect(input.stoppedAt, receivedAt) || input.stoppedAt.getTime() < s.started_at.getTime()) flags.add('clock_suspect');
   else if (receivedAt.getTime() - input.stoppedAt.getTime() > OFFLINE_LATE_MS) flags.add('offline_late');
   if (flags.delete('no_stop')) flags.add('late_stop');
+  // charging cannot have gone on after the car left (an Available before this late stop)
   const u = await q.query<SessionRow>(
-    `UPDATE sessions SET status = 'finished', meter_stop_wh = $2, stopped_at = $3, charging_ended_at = COALESCE(charging_ended_at, $3),
+    `UPDATE sessions SET status = 'finished', meter_stop_wh = $2, stopped_at = $3, charging_ended_at = COALESCE(charging_ended_at, LEAST(unplugged_at, $3), $3),
        stop_reason = $4, stop_id_tag = $5, transaction_data = $6, stop_received_at = $7, stop_answer = $8, flags = $9, updated_at = now()
      WHERE id = $1 RETURNING *`,
     [
@@ -290,6 +294,8 @@ export async function recordStop(q: Queryable, input: StopInput): Promise<{ outc
     const n = normaliseMeterValues(input.transactionData);
     await insertSamples(q, { operatorId: s.operator_id, chargerId: s.charger_id, connectorId: s.connector_id, sessionId: s.id }, n.samples);
   }
+  // settlement runs from this job, written with the stop: a crash after this commit loses nothing
+  await enqueueSettle(q, { operatorId: s.operator_id, sessionId: s.id, cause: 'stop' }, receivedAt);
   return { outcome: 'finished', session: u.rows[0], answer };
 }
 
@@ -309,13 +315,17 @@ export async function closeAbandoned(q: Queryable, chargerId: string, connectorI
      RETURNING *`,
     [chargerId, connectorId, at, receivedAt, exceptId],
   );
+  // each closed session is settled (held for review) from its own job, written with the close
+  for (const x of r.rows) await enqueueSettle(q, { operatorId: x.operator_id, sessionId: x.id, cause: 'stop' }, receivedAt);
   return r.rows;
 }
 
 /**
- * What a connector's status says about its sessions: Available after a finished session ends the idle
- * time (unplugged_at); Finishing/SuspendedEV with no power ends charging; Available after a reboot with a
- * session still open marks it no_stop (the StopTransaction may still come, late).
+ * What a connector's status says about its sessions: Available ends the idle time (unplugged_at, at
+ * the status's own timestamp), also when it comes before a late StopTransaction; Finishing/SuspendedEV
+ * with no power ends charging; Available after a reboot with a session still open marks it no_stop
+ * (the StopTransaction may still come, late). An unplug after the stop writes a settle job in the
+ * same transaction (the idle fee is final now).
  */
 export async function applyConnectorStatus(
   q: Queryable,
@@ -327,9 +337,12 @@ export async function applyConnectorStatus(
     abandoned = await closeAbandoned(q, input.chargerId, input.connectorId, input.at, input.receivedAt ?? input.at);
     const last = await q.query<SessionRow>(`SELECT * FROM sessions WHERE charger_id = $1 AND connector_id = $2 ORDER BY id DESC LIMIT 1`, [input.chargerId, input.connectorId]);
     const s = last.rows[0];
-    if (s && s.status === 'finished' && !s.unplugged_at && (!s.stopped_at || s.stopped_at.getTime() <= input.at.getTime())) {
+    const after = (t: Date | null) => !t || t.getTime() <= input.at.getTime();
+    if (s && !s.unplugged_at && after(s.started_at) && (s.status === 'active' || after(s.stopped_at))) {
       const u = await q.query<SessionRow>(`UPDATE sessions SET unplugged_at = $2, updated_at = now() WHERE id = $1 AND unplugged_at IS NULL RETURNING *`, [s.id, input.at]);
       unplugged = u.rows[0] ?? null;
+      if (unplugged && unplugged.status === 'finished')
+        await enqueueSettle(q, { operatorId: unplugged.operator_id, sessionId: unplugged.id, cause: 'unplug' }, input.receivedAt ?? input.at);
     }
     if (input.lastBootAt)
       await q.query(

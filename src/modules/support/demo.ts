@@ -68,7 +68,7 @@ export async function loadCase6Session(p: Platform, doc: any): Promise<string | 
     recordStop(q, { operatorId: op.id, chargerId: CASE6.chargerId, transactionId: sessionId, meterStopWh: CASE6.meterStartWh + CASE6.wh, stoppedAt: at(CASE6.stop), reason: 'EVDisconnected', idTag: CASE6.idTag, receivedAt: at(CASE6.stop) }),
   );
   await ctx.db.tx((q) => applyConnectorStatus(q, { chargerId: CASE6.chargerId, connectorId: CASE6.connectorId, status: 'Available', at: at(CASE6.unplug), lastBootAt: null }));
-  return orderForSession(ctx, op.id, sessionId, ctx.clock.now(), { orderNo: CASE6.orderNo });
+  return orderForSession(ctx, op.id, sessionId, { orderNo: CASE6.orderNo });
 }
 
 /** The nine cases of the log, in the log's order and on its dates; case 6 is made from the order. */

@@ -9,6 +9,7 @@ import {
   UserOutlined,
   WalletOutlined,
   ApiOutlined,
+  ScheduleOutlined,
   SettingOutlined,
   CustomerServiceOutlined,
 } from '@ant-design/icons';
@@ -31,6 +32,7 @@ const Drivers = page(() => import('./pages/Drivers.tsx'), 'Drivers');
 const Payments = page(() => import('./pages/Payments.tsx'), 'Payments');
 const Roaming = page(() => import('./pages/Roaming.tsx'), 'Roaming');
 const Settings = page(() => import('./pages/Settings.tsx'), 'Settings');
+const Jobs = page(() => import('./pages/Jobs.tsx'), 'Jobs');
 const SupportLookup = page(() => import('./pages/support/Lookup.tsx'), 'SupportLookup');
 const SupportStory = page(() => import('./pages/support/Story.tsx'), 'SupportStory');
 const WhoCharged = page(() => import('./pages/support/WhoCharged.tsx'), 'WhoCharged');
@@ -49,6 +51,7 @@ const ROUTES: { path: string; comp: ComponentType<any>; menu?: string }[] = [
   { path: '/drivers', comp: Drivers, menu: '/drivers' },
   { path: '/payments', comp: Payments, menu: '/payments' },
   { path: '/roaming', comp: Roaming, menu: '/roaming' },
+  { path: '/jobs', comp: Jobs, menu: '/jobs' },
   { path: '/settings', comp: Settings, menu: '/settings' },
   { path: '/support/lookup', comp: SupportLookup, menu: '/support/lookup' },
   { path: '/support/story/:orderNo', comp: SupportStory, menu: '/support/lookup' },
@@ -97,6 +100,7 @@ export function Shell({ onLogout }: { onLogout: () => void }) {
     { key: '/drivers', icon: <UserOutlined />, label: t('nav.drivers') },
     { key: '/payments', icon: <WalletOutlined />, label: t('nav.payments') },
     { key: '/roaming', icon: <ApiOutlined />, label: t('nav.roaming') },
+    { key: '/jobs', icon: <ScheduleOutlined />, label: t('nav.jobs') },
     {
       key: '/support',
       icon: <CustomerServiceOutlined />,

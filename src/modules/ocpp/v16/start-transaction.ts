@@ -23,7 +23,8 @@ export const startTransaction: Handler<StartTransactionReq> = async ({ ctx, conn
       receivedAt,
     }),
   );
-  for (const s of r.abandoned ?? []) ctx.events.emit('session.finished', { operatorId: s.operator_id, sessionId: s.id, chargerId: s.charger_id, connectorId: s.connector_id });
+  // sessions this start closed as abandoned wrote their session.settle jobs in its transaction
+  if (r.abandoned?.length) ctx.outbox.nudge();
   if (r.created) ctx.events.emit('session.started', { operatorId: conn.operatorId, sessionId: r.sessionId, chargerId: conn.chargerId, connectorId: p.connectorId });
   return { transactionId: r.sessionId, idTagInfo: r.idTagInfo };
 };

@@ -27,8 +27,7 @@ export const statusNotification: Handler<StatusNotificationReq> = async ({ ctx, 
     return applyConnectorStatus(q, { chargerId: conn.chargerId, connectorId: p.connectorId, status: p.status, at, lastBootAt: charger?.last_boot_at ?? null, receivedAt });
   });
   ctx.events.emit('connector.status', { operatorId: conn.operatorId, chargerId: conn.chargerId, connectorId: p.connectorId, status: p.status, errorCode: p.errorCode, at });
-  for (const s of abandoned) ctx.events.emit('session.finished', { operatorId: s.operator_id, sessionId: s.id, chargerId: s.charger_id, connectorId: s.connector_id });
-  if (unplugged)
-    ctx.events.emit('session.unplugged', { operatorId: conn.operatorId, sessionId: unplugged.id, chargerId: conn.chargerId, connectorId: p.connectorId, at: unplugged.unplugged_at! });
+  // an unplug after the stop, and each abandoned session closed, wrote a session.settle job with the status
+  if (unplugged || abandoned.length) ctx.outbox.nudge();
   return {};
 };

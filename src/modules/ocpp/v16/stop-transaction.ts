@@ -25,7 +25,7 @@ export const stopTransaction: Handler<StopTransactionReq> = async ({ ctx, conn, 
       receivedAt,
     }),
   );
-  if (r.outcome === 'finished' && r.session)
-    ctx.events.emit('session.finished', { operatorId: conn.operatorId, sessionId: r.session.id, chargerId: conn.chargerId, connectorId: r.session.connector_id });
+  // recordStop wrote the session.settle job in the same transaction: the outbox takes it from here
+  if (r.outcome === 'finished') ctx.outbox.nudge();
   return r.answer;
 };
