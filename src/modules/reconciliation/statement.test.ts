@@ -1,0 +1,112 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import ExcelJS from 'exceljs';
+import { localTimeParser, parseKwhToWh, parseMoney, readStatement, statementRows, type StatementCheck } from './statement.ts';
+
+const XJ = '101437000';
+const seq = (n: number) => `${XJ}1754000000000${String(n).padStart(5, '0')}`;
+const check: StatementCheck = { partnerId: XJ, from: Date.parse('2026-08-01T00:00:00+08:00'), to: Date.parse('2026-09-01T00:00:00+08:00'), timeZone: 'Asia/Shanghai' };
+const HEAD = 'StartChargeSeq,ConnectorID,StartTime,EndTime,TotalPower,TotalElecMoney,TotalSeviceMoney,TotalMoney';
+const read = (csv: string, mapping?: any) => readStatement(statementRows('csv', csv, 'Asia/Shanghai'), mapping, check);
+
+test('the default mapping reads T/CEC headers, in either spelling of the service money', async () => {
+  for (const head of [HEAD, HEAD.replace('Sevice', 'Service')]) {
+    const r = await read(`${head}\n${seq(1)},4403070003000020001601,2026-08-10 10:00:00,2026-08-10 11:00:00,25.37,15.57,24.00,39.57\n`);
+    assert.deepEqual(r.problems, []);
+    assert.deepEqual(r.rows[0], {
+      seq: seq(1),
+      connector: '4403070003000020001601',
+      startMs: Date.parse('2026-08-10T10:00:00+08:00'),
+      endMs: Date.parse('2026-08-10T11:00:00+08:00'),
+      wh: 25370,
+      elecFen: 1557,
+      serviceFen: 2400,
+      totalFen: 3957,
+      row: 2,
+    });
+  }
+});
+
+test('a saved mapping reads the partner’s own headers', async () => {
+  const r = await read(`订单号,开始,结束,电量,金额\n${seq(2)},2026-08-10 10:00,2026-08-10 11:00,1.5,2\n`, {
+    StartChargeSeq: '订单号',
+    StartTime: '开始',
+    EndTime: '结束',
+    TotalPower: '电量',
+    TotalMoney: '金额',
+  });
+  assert.deepEqual(r.problems, []);
+  assert.deepEqual([r.rows[0].wh, r.rows[0].totalFen], [1500, 200]);
+});
+
+test('bad statements: unknown and missing columns, bad numbers and dates, another partner, another period — with row and column, nothing kept', async () => {
+  const unknown = await read(`${HEAD},Remark\n`);
+  assert.deepEqual(unknown.problems, [{ row: 1, column: 'Remark', message: 'unknown column (not in the mapping)' }]);
+  const missing = await read(`StartChargeSeq,StartTime,EndTime,TotalPower\n`);
+  assert.deepEqual(missing.problems, [{ row: 1, column: 'TotalMoney', message: 'missing column for TotalMoney' }]);
+  const bad = await read(
+    [
+      HEAD,
+      `${seq(1)},C01,2026-08-10 10:00:00,2026-08-10 11:00:00,25.37,15.57,24.00,39.57`,
+      `${seq(2)},C01,2026-08-32 10:00:00,2026-08-10 11:00:00,2.5x,15.57,24.001,39.57`,
+      `313744932175400000000000003,C01,2026-08-10 10:00:00,2026-08-10 11:00:00,1,1,1,2`,
+      `${seq(4)},C01,2026-07-10 10:00:00,2026-07-10 11:00:00,1,1,1,2`,
+    ].join('\n'),
+  );
+  assert.deepEqual(bad.rows, [], 'nothing is kept from a statement with a problem');
+  assert.deepEqual(
+    bad.problems.map((p) => [p.row, p.column]),
+    [
+      [3, 'TotalPower'],
+      [3, 'TotalSeviceMoney'],
+      [3, 'StartTime'],
+      [4, 'StartChargeSeq'],
+      [5, 'EndTime'],
+    ],
+  );
+  assert.match(bad.problems[3].message, /belongs to operator 313744932, not partner 101437000/);
+  assert.match(bad.problems[4].message, /outside the period/);
+});
+
+test('at most 100 problems are listed; the rest are counted', async () => {
+  const lines = Array.from({ length: 150 }, (_, i) => `${seq(i)},C01,x,2026-08-10 11:00:00,1,1,1,2`);
+  const r = await read([HEAD, ...lines].join('\n'));
+  assert.equal(r.problems.length, 100);
+  assert.equal(r.moreProblems, 50);
+});
+
+test('XLSX: the first sheet, numbers and date cells', async () => {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('statement');
+  ws.addRow(HEAD.split(','));
+  ws.addRow([seq(1), '4403070003000020001601', new Date(Date.UTC(2026, 7, 10, 10, 0, 0)), '2026-08-10 11:00:00', 25.37, 15.57, 24, 39.57]);
+  const buf = Buffer.from(await wb.xlsx.writeBuffer());
+  const r = await readStatement(statementRows('xlsx', buf.toString('base64'), 'Asia/Shanghai'), undefined, check);
+  assert.deepEqual(r.problems, []);
+  assert.equal(r.rows[0].startMs, Date.parse('2026-08-10T10:00:00+08:00'), 'a date cell is the wall time it shows, in the operator’s zone');
+  assert.deepEqual([r.rows[0].wh, r.rows[0].elecFen, r.rows[0].serviceFen, r.rows[0].totalFen, r.rows[0].row], [25370, 1557, 2400, 3957, 2]);
+});
+
+test('property: money and energy parse exactly (no binary floats)', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: -1e9, max: 1e9 }), (fen) => {
+      const s = `${fen < 0 ? '-' : ''}${Math.floor(Math.abs(fen) / 100)}.${String(Math.abs(fen) % 100).padStart(2, '0')}`;
+      assert.equal(parseMoney(s), fen);
+    }),
+  );
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 1e9 }), (wh) => {
+      assert.equal(parseKwhToWh(`${Math.floor(wh / 1000)}.${String(wh % 1000).padStart(3, '0')}`), wh);
+    }),
+  );
+  assert.equal(parseMoney('1.234'), null);
+  assert.equal(parseMoney('1e3'), null);
+});
+
+test('local times follow the zone’s offset, across a DST change', () => {
+  const ny = localTimeParser('America/New_York');
+  assert.equal(ny('2026-03-08 01:30:00'), Date.parse('2026-03-08T01:30:00-05:00'));
+  assert.equal(ny('2026-03-09 01:30:00'), Date.parse('2026-03-09T01:30:00-04:00'));
+  assert.equal(localTimeParser('Asia/Shanghai')('2026-02-30 00:00:00'), null);
+});
