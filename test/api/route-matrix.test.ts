@@ -44,6 +44,8 @@ interface Ids {
   walletSettings: Record<string, unknown>;
   caseId: number;
   attachmentId: number;
+  reconRunId: number;
+  reconItemId: number;
 }
 interface Call {
   params?: Record<string, string | number>;
@@ -161,6 +163,15 @@ export const ALLOW: Record<string, Row> = {
   'GET /api/v1/partners/{id}/envelopes': { allow: S, resource: true, call: () => ({ params: { id: XIAOJU } }) },
   'GET /api/v1/partners/{id}/disputes': { allow: S, resource: true, call: () => ({ params: { id: XIAOJU } }) },
   'POST /api/v1/partners/check': { allow: A, call: () => ({ body: { day: '2026-01-01' } }) },
+  'POST /api/v1/reconciliations': { allow: S, call: () => ({ body: { partnerId: XIAOJU, from: '2026-08-01T00:00:00+08:00', to: '2026-09-01T00:00:00+08:00' } }) },
+  'POST /api/v1/reconciliations/upload': { allow: S, call: () => ({ body: {} }) },
+  'GET /api/v1/reconciliations': { allow: S },
+  'GET /api/v1/reconciliations/monthly': { allow: S },
+  'GET /api/v1/reconciliations/{id}': { allow: S, resource: true, call: (x) => ({ params: { id: x.reconRunId } }) },
+  'POST /api/v1/reconciliations/{id}/items/{itemId}/resolve': { allow: S, resource: true, call: (x) => ({ params: { id: x.reconRunId, itemId: x.reconItemId }, body: { action: 'write_off', note: 'matrix' } }) },
+  'GET /api/v1/reconciliations/{id}/export': { allow: S, resource: true, call: (x) => ({ params: { id: x.reconRunId }, query: 'format=csv' }) },
+  'GET /api/v1/reconciliations/settings/{partnerId}': { allow: S, resource: true, call: () => ({ params: { partnerId: XIAOJU } }) },
+  'PUT /api/v1/reconciliations/settings/{partnerId}': { allow: A, resource: true, call: () => ({ params: { partnerId: XIAOJU }, body: { energyToleranceWh: 10 } }) },
   'GET /api/v1/outbox': { allow: S },
   'GET /api/v1/jobs': { allow: S, call: () => ({ query: 'state=dead' }) },
   'POST /api/v1/outbox/{id}/retry': { allow: A, resource: true, call: (x) => ({ params: { id: x.outboxId } }) },
@@ -277,7 +288,17 @@ before(async () => {
   assert.equal(supportCase.status, 201, JSON.stringify(supportCase.body));
   const attachment = await admin('POST', `/api/v1/support/cases/${supportCase.body.id}/attachments?filename=matrix.json`, { matrix: true });
   assert.equal(attachment.status, 201, JSON.stringify(attachment.body));
+  const reconRun = await q<{ id: number }>(
+    `INSERT INTO recon_runs (operator_id, partner_id, period_from, period_to, source, status, started_by, summary) VALUES ('op1', $1, '2026-08-01T00:00:00+08:00', '2026-09-01T00:00:00+08:00', 'statement', 'open', 'matrix', NULL) RETURNING id`,
+    [XIAOJU],
+  );
+  const reconItem = await q<{ id: number }>(`INSERT INTO recon_items (run_id, operator_id, class, start_charge_seq, theirs_wh, theirs_fen, stake_fen) VALUES ($1, 'op1', 'missing_here', $2, 1000, 100, 100) RETURNING id`, [
+    reconRun.id,
+    `${XIAOJU}178500000000000001`,
+  ]);
   ids = {
+    reconRunId: Number(reconRun.id),
+    reconItemId: Number(reconItem.id),
     caseId: supportCase.body.id,
     attachmentId: attachment.body.attachment.id,
     orderNo: (await q<{ order_no: string }>(`SELECT order_no FROM orders WHERE operator_id = 'op1' AND NOT abnormal ORDER BY id LIMIT 1`)).order_no,

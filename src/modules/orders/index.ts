@@ -10,6 +10,7 @@ export { lookupOrders, ordersOverlapping, type LookupMatch } from './lookup.ts';
 export { durationText, localTime } from './export.ts';
 export { detectAnomalies, type AnomalyReason, type AnomalyCode } from './anomalies.ts';
 export { dailyTotals, heldCount, type DailyTotals } from './stats.ts';
+export { partnerOrdersEnded, orderFacts, repushOrder, correctOrderFor, emitOrderEvents, type PartnerOrderFigures, type OrderFacts, type OrderEvents, type CorrectionActor, type CorrectionRequest } from './for-reconciliation.ts';
 
 const offs = new WeakMap<Ctx, () => void>();
 

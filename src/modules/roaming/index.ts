@@ -12,7 +12,8 @@ import { roamingRoutes } from './routes.ts';
 
 export { getPartner, listPartners, type Partner } from './partners.ts';
 export { connectorCode, parseConnectorCode } from './connector-id.ts';
-export { enqueueDailyChecks } from './check.ts';
+export { enqueueDailyChecks, checkAnswer, type CheckDay } from './check.ts';
+export { partnerSessionFacts, type PartnerSessionFacts } from './for-reconciliation.ts';
 export { roamingTrail } from './for-support.ts';
 
 // per platform instance (tests run several in one process)

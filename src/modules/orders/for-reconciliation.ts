@@ -1,0 +1,108 @@
+/**
+ * What partner reconciliation (src/modules/reconciliation) needs from orders: the partner orders of
+ * a period (by the time their session ENDED), the facts behind a difference, and the two ways to
+ * act on one: re-push the order to the partner (through the outbox) and correct it (through the
+ * billing engine's correction, never by typing totals).
+ */
+import type { Queryable } from '../../platform/db/index.ts';
+import type { Ctx } from '../../platform/context.ts';
+import type { PricedPeriod } from '../tariffs/index.ts';
+import { correctOrder, type Actor, type CorrectionRequest } from './corrections.ts';
+import { emitAll, type After } from './settle.ts';
+
+export interface PartnerOrderFigures {
+  orderNo: string;
+  startChargeSeq: string | null;
+  chargerId: string;
+  connectorId: number;
+  startMs: number;
+  endMs: number;
+  wh: number;
+  elecFen: number;
+  serviceFen: number;
+  details: { wh: number; elecFen: number; serviceFen: number }[];
+}
+
+/** Partner orders whose charging ended in [from, to), latest version, in batches (bounded memory per batch). */
+export async function* partnerOrdersEnded(q: Queryable, operatorId: string, partnerId: string, from: Date, to: Date, batch = 20_000): AsyncGenerator<PartnerOrderFigures[]> {
+  let after = 0;
+  for (;;) {
+    const r = await q.query<{ id: number; order_no: string; partner_order_no: string | null; charger_id: string; connector_id: number; start_time: Date; end_time: Date; energy_wh: number; electricity_fen: number; service_fen: number; periods: PricedPeriod[] }>(
+      `SELECT id, order_no, partner_order_no, charger_id, connector_id, start_time, end_time, energy_wh, electricity_fen, service_fen, periods FROM orders
+       WHERE operator_id = $1 AND partner_id = $2 AND end_time >= $3 AND end_time < $4 AND id > $5 ORDER BY id LIMIT $6`,
+      [operatorId, partnerId, from, to, after, batch],
+    );
+    if (!r.rows.length) return;
+    after = Number(r.rows[r.rows.length - 1].id);
+    yield r.rows.map((o) => ({
+      orderNo: o.order_no,
+      startChargeSeq: o.partner_order_no,
+      chargerId: o.charger_id,
+      connectorId: o.connector_id,
+      startMs: o.start_time.getTime(),
+      endMs: o.end_time.getTime(),
+      wh: Number(o.energy_wh),
+      elecFen: Number(o.electricity_fen),
+      serviceFen: Number(o.service_fen),
+      details: (o.periods ?? []).map((p) => ({ wh: p.wh, elecFen: p.electricityFen, serviceFen: p.serviceFen })),
+    }));
+    if (r.rows.length < batch) return;
+  }
+}
+
+export interface OrderFacts {
+  orderNo: string;
+  status: string;
+  abnormal: boolean;
+  version: number;
+  sessionId: number;
+  partnerId: string | null;
+  /** roaming.order outbox rows of the current version: dead-lettered / still pending */
+  pushDead: boolean;
+  pushPending: boolean;
+}
+
+export async function orderFacts(q: Queryable, operatorId: string, orderNos: string[]): Promise<Map<string, OrderFacts>> {
+  const out = new Map<string, OrderFacts>();
+  if (!orderNos.length) return out;
+  const r = await q.query<{ order_no: string; status: string; abnormal: boolean; version: number; session_id: number; partner_id: string | null }>(
+    `SELECT order_no, status, abnormal, version, session_id, partner_id FROM orders WHERE operator_id = $1 AND order_no = ANY($2::text[])`,
+    [operatorId, orderNos],
+  );
+  const keys = r.rows.map((o) => `roaming.order:${operatorId}:${o.order_no}:${o.version}`);
+  const ob = await q.query<{ dedupe_key: string; status: string }>(`SELECT dedupe_key, status FROM outbox WHERE dedupe_key = ANY($1::text[])`, [keys]);
+  const st = new Map(ob.rows.map((x) => [x.dedupe_key, x.status]));
+  for (const o of r.rows) {
+    const s = st.get(`roaming.order:${operatorId}:${o.order_no}:${o.version}`);
+    out.set(o.order_no, { orderNo: o.order_no, status: o.status, abnormal: o.abnormal, version: o.version, sessionId: Number(o.session_id), partnerId: o.partner_id, pushDead: s === 'dead', pushPending: s === 'pending' });
+  }
+  return out;
+}
+
+/**
+ * Sends the current version to the partner again: a dead-lettered push goes back in the queue; a
+ * delivered one is enqueued once more under the caller's key (idempotent per reconciliation item).
+ */
+export async function repushOrder(ctx: Ctx, q: Queryable, operatorId: string, orderNo: string, key: string): Promise<'requeued' | 'enqueued' | 'pending'> {
+  const o = (await q.query<{ version: number; partner_id: string | null; origin: string; status: string }>(`SELECT version, partner_id, origin, status FROM orders WHERE operator_id = $1 AND order_no = $2`, [operatorId, orderNo])).rows[0];
+  if (!o || o.origin !== 'partner' || !o.partner_id) throw new Error(`order ${orderNo} is not a partner order`);
+  const base = `roaming.order:${operatorId}:${orderNo}:${o.version}`;
+  const row = (await q.query<{ id: number; status: string }>(`SELECT id, status FROM outbox WHERE dedupe_key = $1`, [base])).rows[0];
+  if (row?.status === 'pending') return 'pending';
+  if (row?.status === 'dead' && (await ctx.outbox.retry(q, row.id, operatorId))) return 'requeued';
+  await ctx.outbox.enqueue(q, {
+    operatorId,
+    topic: 'roaming.order',
+    payload: { operatorId, orderNo, version: o.version },
+    orderingKey: `roaming:${operatorId}:${o.partner_id}`,
+    dedupeKey: `${base}:${key}`,
+  });
+  return 'enqueued';
+}
+
+/** A correction through the billing engine (new inputs, never totals), in the caller's transaction. */
+export async function correctOrderFor(ctx: Ctx, q: Queryable, operatorId: string, orderNo: string, req: CorrectionRequest, actor: Actor, after: After) {
+  return correctOrder({ outbox: ctx.outbox, events: ctx.events }, q, operatorId, orderNo, req, actor, ctx.clock.now(), after);
+}
+
+export { emitAll as emitOrderEvents, type After as OrderEvents, type Actor as CorrectionActor, type CorrectionRequest };

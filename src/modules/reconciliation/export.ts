@@ -1,0 +1,66 @@
+/** A run's items as CSV or XLSX, streamed in batches (a month of a busy partner is a million rows). */
+import { PassThrough, Readable } from 'node:stream';
+import { stringify } from 'csv-stringify/sync';
+import ExcelJS from 'exceljs';
+import type { Queryable } from '../../platform/db/index.ts';
+import { formatKwh3, formatYuan } from '../../platform/money.ts';
+import { itemWhere, type ItemFilter, type ItemRow } from './view.ts';
+
+export const EXPORT_HEADER = ['item', 'class', 'orderNo', 'StartChargeSeq', 'ourEnergyKwh', 'ourAmount', 'partnerEnergyKwh', 'partnerAmount', 'stakeAmount', 'reasons', 'hints', 'resolution', 'resolvedBy', 'resolvedAt', 'note'];
+
+const kwh = (v: number | null) => (v === null ? '' : formatKwh3(Number(v)));
+const yuan = (v: number | null) => (v === null ? '' : formatYuan(Number(v)));
+
+export function exportRow(i: ItemRow): string[] {
+  const r = i.resolution as { action?: string; by?: string; at?: string; note?: string } | null;
+  return [
+    String(i.id),
+    i.class,
+    i.order_no ?? '',
+    i.start_charge_seq ?? '',
+    kwh(i.ours_wh),
+    yuan(i.ours_fen),
+    kwh(i.theirs_wh),
+    yuan(i.theirs_fen),
+    yuan(i.stake_fen),
+    (i.detail?.reasons ?? []).join('; '),
+    (i.hints ?? []).map((h) => h.code).join(' '),
+    r?.action ?? '',
+    r?.by ?? '',
+    r?.at ?? '',
+    r?.note ?? '',
+  ];
+}
+
+async function* batches(q: Queryable, runId: number, f: ItemFilter) {
+  const w = itemWhere(runId, f, 2);
+  let after = 0;
+  for (;;) {
+    const r = await q.query<ItemRow>(`SELECT * FROM recon_items WHERE id > $1 AND ${w.sql} ORDER BY id LIMIT 10000`, [after, ...w.values]);
+    if (!r.rows.length) return;
+    after = Number(r.rows[r.rows.length - 1].id);
+    yield r.rows;
+  }
+}
+
+export function csvExport(q: Queryable, runId: number, f: ItemFilter): Readable {
+  return Readable.from(
+    (async function* () {
+      yield '\uFEFF' + stringify([EXPORT_HEADER]);
+      for await (const rows of batches(q, runId, f)) yield stringify(rows.map(exportRow));
+    })(),
+  );
+}
+
+export function xlsxExport(q: Queryable, runId: number, f: ItemFilter): Readable {
+  const out = new PassThrough();
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
+  const ws = wb.addWorksheet('items');
+  (async () => {
+    ws.addRow(EXPORT_HEADER).commit();
+    for await (const rows of batches(q, runId, f)) for (const row of rows) ws.addRow(exportRow(row)).commit();
+    ws.commit();
+    await wb.commit();
+  })().catch((e) => out.destroy(e as Error));
+  return out;
+}
