@@ -4,6 +4,7 @@ import { enterpriseRoutes } from './routes.ts';
 export { membershipOf, listMembers, type Membership } from './members.ts';
 export { departmentTree } from './departments.ts';
 export { getEnterprise, listEnterprises, statement } from './service.ts';
+export { enterprisesProvisioner } from './provisioning.ts';
 export { payerFor, type Payer } from '../wallet/payer.ts';
 
 export const enterpriseModule: Module = {

@@ -4,6 +4,7 @@ import { tariffsProvisioner } from '../tariffs/provisioning.ts';
 import { driversProvisioner } from '../wallet/provisioning.ts';
 import { partnersProvisioner } from '../roaming/provisioning.ts';
 import { paymentsProvisioner } from '../payments/settings.ts';
+import { enterprisesProvisioner } from '../enterprise/index.ts';
 
 /**
  * A section of an operator in the provisioning document that another module owns (tariffs, drivers,
@@ -19,4 +20,4 @@ export interface SectionProvisioner<T = any> {
 }
 
 // Order matters: later sections may refer to earlier ones.
-export const sectionProvisioners: SectionProvisioner[] = [tariffsProvisioner, driversProvisioner, partnersProvisioner, paymentsProvisioner];
+export const sectionProvisioners: SectionProvisioner[] = [tariffsProvisioner, driversProvisioner, partnersProvisioner, paymentsProvisioner, enterprisesProvisioner as SectionProvisioner];
