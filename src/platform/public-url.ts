@@ -39,10 +39,11 @@ export class PublicUrlCheck {
 
   /** Runs the check (at most every `maxAgeMs`) and keeps the result for the console and /readyz. */
   async check(maxAgeMs = 10_000): Promise<PublicUrlStatus> {
-    if (Date.now() - this.lastRun < maxAgeMs && this.status.checkedAt) return this.status;
-    this.lastRun = Date.now();
+    const now = this.ctx.clock.now();
+    if (now - this.lastRun < maxAgeMs && this.status.checkedAt) return this.status;
+    this.lastRun = now;
     const base = this.ctx.config.publicBaseUrl;
-    const at = new Date().toISOString();
+    const at = new Date(now).toISOString();
     if (!this.ctx.config.PUBLIC_BASE_URL && this.ctx.config.PORT === 0) {
       this.status = { publicBaseUrl: base, ok: true, checkedAt: at, message: 'skipped: PUBLIC_BASE_URL is not set and the port is chosen at random' };
       return this.status;

@@ -94,7 +94,7 @@ test('a session still running after 24 h gets a held placeholder; when it finish
   assert.equal(early.status, 409);
 
   const { recordStop } = await import('../../src/modules/sessions/index.ts');
-  await p.ctx.db.tx((q) => recordStop(q, { operatorId: 'op1', chargerId: '44030700030000200017', transactionId: sessionId, meterStopWh: 7_000, stoppedAt: new Date(Date.now() - 60_000), reason: 'Local' }));
+  await p.ctx.db.tx((q) => recordStop(q, { operatorId: 'op1', chargerId: '44030700030000200017', transactionId: sessionId, meterStopWh: 7_000, stoppedAt: new Date(Date.now() - 60_000), reason: 'Local', receivedAt: p.ctx.clock.date() }));
   assert.equal(await orderForSession(p.ctx, 'op1', sessionId), ph.orderNo);
   const done = await get(ph.orderNo);
   assert.equal(done.status, 'held');

@@ -105,13 +105,13 @@ test('wallet check finds a cached balance that disagrees with the entries', asyn
 test('minimum balance to start: settings, by id tag and by phone', async () => {
   const { canStart } = await import('../../src/modules/wallet/index.ts');
   const db = p.ctx.db;
-  assert.equal((await canStart(db, 'op1', { idTag: 'CARD0001' })).ok, true);
-  assert.equal((await canStart(db, 'op1', { idTag: 'NOPE' })).code, 'unknown_tag');
-  assert.equal((await canStart(db, 'op1', { idTag: 'CARDBLOCK' })).ocppStatus, 'Blocked');
-  assert.equal((await canStart(db, 'op1', { idTag: 'CARDOLD' })).code, 'tag_expired');
+  assert.equal((await canStart(db, 'op1', { idTag: 'CARD0001' }, p.ctx.clock.date())).ok, true);
+  assert.equal((await canStart(db, 'op1', { idTag: 'NOPE' }, p.ctx.clock.date())).code, 'unknown_tag');
+  assert.equal((await canStart(db, 'op1', { idTag: 'CARDBLOCK' }, p.ctx.clock.date())).ocppStatus, 'Blocked');
+  assert.equal((await canStart(db, 'op1', { idTag: 'CARDOLD' }, p.ctx.clock.date())).code, 'tag_expired');
   const poor = await p.api('POST', '/api/v1/drivers', { phone: '13700000001', idTags: [{ id: 'POOR1' }] }, staff);
   assert.equal(poor.status, 201);
-  const no = await canStart(db, 'op1', { idTag: 'POOR1' });
+  const no = await canStart(db, 'op1', { idTag: 'POOR1' }, p.ctx.clock.date());
   assert.equal(no.code, 'insufficient_balance');
   assert.match(no.reason, /0\.00 yuan.*5\.00 yuan/);
   await p.api('POST', '/api/v1/drivers/13700000001/wallet/adjustments', { amount: '5.00', direction: 'credit', remark: 'test' }, admin);

@@ -58,7 +58,7 @@ test('a member pays from the enterprise account up to its credit limit; the stat
   const payer = await payerFor(p.ctx.db, 'op1', '18475511853');
   assert.equal(payer.method, 'enterprise');
   // credit limit 100.00, balance 0: available 100.00
-  assert.equal((await canStart(p.ctx.db, 'op1', { idTag: 'CARD0001' })).availableFen, 10000);
+  assert.equal((await canStart(p.ctx.db, 'op1', { idTag: 'CARD0001' }, p.ctx.clock.date())).availableFen, 10000);
   const r1 = await p.ctx.db.tx((q) => chargeForOrder(q, { operatorId: 'op1', phone: '18475511853', orderNo: 'O1', version: 1, amountFen: 6000 }));
   assert.equal(r1.chargedFen, 6000);
   const again = await p.ctx.db.tx((q) => chargeForOrder(q, { operatorId: 'op1', phone: '18475511853', orderNo: 'O1', version: 1, amountFen: 6000 }));

@@ -19,7 +19,7 @@ export async function loadOrdersDemo(p: Platform, doc: any): Promise<{ sessions:
 
   let seed = 20190920;
   const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const now = Date.now();
+  const now = p.ctx.clock.now();
   const dayAgo = now - 24 * 3_600_000;
   const register = new Map<string, number>(); // lifetime energy register per connector
   let n = 0;

@@ -13,7 +13,7 @@ export function liveCostUpdater(ctx: Ctx) {
   const last = new Map<number, number>();
   const running = new Set<number>();
   return async (e: { operatorId: string; sessionId: number }, force = false): Promise<boolean> => {
-    const now = Date.now();
+    const now = ctx.clock.now();
     const gap = LIVE_COST_INTERVAL_MS * ctx.timeScale;
     if (running.has(e.sessionId) || (!force && now - (last.get(e.sessionId) ?? 0) < gap)) return false;
     running.add(e.sessionId);

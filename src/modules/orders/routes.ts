@@ -101,7 +101,7 @@ export function orderRoutes(app: FastifyInstance, ctx: Ctx) {
       const op = requireOperator(req);
       const tz = await operatorTimeZone(ctx.db, op);
       const rows = exportRows(ctx.db, op, toFilter(req.query));
-      const name = `orders-${new Date().toISOString().slice(0, 10)}.${format}`;
+      const name = `orders-${ctx.clock.date().toISOString().slice(0, 10)}.${format}`;
       reply.header('content-disposition', `attachment; filename="${name}"`);
       if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(await toCsv(rows, tz));
       return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await toXlsx(rows, tz));
@@ -141,7 +141,7 @@ export function orderRoutes(app: FastifyInstance, ctx: Ctx) {
           req.params.orderNo,
           toRequest(req.body),
           { username: req.principal!.sub, role: req.principal!.role },
-          Date.now(),
+          ctx.clock.now(),
           after,
         ),
       );
@@ -162,7 +162,7 @@ export function orderRoutes(app: FastifyInstance, ctx: Ctx) {
         body: correctionBody.extend({ reason: z.string().optional() }),
       },
     },
-    async (req) => previewCorrection(ctx.db, requireOperator(req), req.params.orderNo, toRequest(req.body), Date.now()),
+    async (req) => previewCorrection(ctx.db, requireOperator(req), req.params.orderNo, toRequest(req.body), ctx.clock.now()),
   );
 
   r.post(

@@ -6,6 +6,7 @@ import { minimalDoc } from '../../../test/fixtures/minimal.ts';
 import { provision } from '../registry/provisioning.ts';
 import { createLogger } from '../../platform/log.ts';
 import type { Ctx } from '../../platform/context.ts';
+import { FakeClock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { walletBalanceFen } from '../wallet/index.ts';
 import { applyPaid } from './credit.ts';
@@ -21,7 +22,7 @@ const PHONE = '18475511853';
 before(async () => {
   db = await testDb();
   await provision(db, minimalDoc());
-  ctx = { db, log: createLogger('silent') } as unknown as Ctx;
+  ctx = { db, log: createLogger('silent'), clock: new FakeClock('2026-03-01T08:00:00Z', { ticking: true }) } as unknown as Ctx;
 });
 after(async () => db?.close());
 
@@ -41,7 +42,7 @@ test('property: one payment reported N times by any source, concurrently, credit
         const before = await walletBalanceFen(db, 'op1', PHONE);
         const outcomes = await Promise.all(
           reports.map((r) =>
-            applyPaid(ctx, merchant, { outTradeNo: otn, transactionId: `4200${otn}`, amountFen: r.wrongAmount ? amountFen + 1 : amountFen, mchid: r.wrongMchid ? '1' : merchant.mchid, appid: merchant.appid, paidAt: new Date() }, r.via as any),
+            applyPaid(ctx, merchant, { outTradeNo: otn, transactionId: `4200${otn}`, amountFen: r.wrongAmount ? amountFen + 1 : amountFen, mchid: r.wrongMchid ? '1' : merchant.mchid, appid: merchant.appid, paidAt: ctx.clock.date() }, r.via as any),
           ),
         );
         const genuine = reports.filter((r) => !r.wrongAmount && !r.wrongMchid).length;

@@ -58,7 +58,7 @@ export async function applyPaid(
     await q.query(
       `UPDATE topups SET status = 'credited', transaction_id = $3, paid_at = $4, credited_at = now(), credited_via = $5, updated_at = now()
        WHERE operator_id = $1 AND out_trade_no = $2`,
-      [operatorId, t.out_trade_no, paid.transactionId ?? null, paid.paidAt ?? new Date(), via],
+      [operatorId, t.out_trade_no, paid.transactionId ?? null, paid.paidAt ?? ctx.clock.date(), via],
     );
     const remark =
       via === 'reconciliation'

@@ -42,7 +42,7 @@ export async function runReconciliation(ctx: Ctx, operatorId: string, date: stri
   for (const i of items) {
     if (i.kind === 'paid_not_credited') {
       const row = payRows.find((r) => r.outTradeNo === i.outTradeNo)!;
-      const paidAt = new Date(row.tradeTime.replace(' ', 'T') + formatDate(new Date(), merchant.timezone).slice(19));
+      const paidAt = new Date(row.tradeTime.replace(' ', 'T') + formatDate(ctx.clock.date(), merchant.timezone).slice(19));
       const r = await applyPaid(ctx, merchant, { outTradeNo: row.outTradeNo, transactionId: row.transactionId, amountFen: row.orderFen, mchid: row.mchid, appid: row.appid, paidAt }, 'reconciliation');
       actions.push({ ...i, action: r.outcome });
     } else if (needsAttention(i.kind)) {
@@ -102,7 +102,7 @@ export async function reconcileJob(ctx: Ctx, row: OutboxRow<{ operatorId: string
  */
 export function scheduleDailyReconciliation(ctx: Ctx): Cron {
   return new Cron('0 5,35 * * * *', { protect: true, catch: (e) => ctx.log.error({ err: e }, 'reconciliation scheduler failed') }, async () => {
-    await enqueueDue(ctx, new Date());
+    await enqueueDue(ctx, ctx.clock.date());
   });
 }
 

@@ -49,7 +49,7 @@ const view = (r: RefundRow) => ({
  */
 export async function createRefund(ctx: Ctx, input: { operatorId: string; outTradeNo: string; amountFen: number; reason: string; createdBy: string }) {
   const merchant = await merchantOrThrow(ctx.db, input.operatorId);
-  const outRefundNo = `RF${orderNumber(new Date(), merchant.timezone)}`;
+  const outRefundNo = `RF${orderNumber(ctx.clock.date(), merchant.timezone)}`;
   await ctx.db.tx(async (q) => {
     const r = await q.query<{ phone: string; amount_fen: number; refunded_fen: number; status: string }>(
       `SELECT phone, amount_fen, refunded_fen, status FROM topups WHERE operator_id = $1 AND out_trade_no = $2 FOR UPDATE`,
@@ -68,7 +68,7 @@ export async function createRefund(ctx: Ctx, input: { operatorId: string; outTra
       [input.operatorId, outRefundNo, input.outTradeNo, t.phone, input.amountFen, input.reason, input.createdBy],
     );
     // Follows the refund until it is final even if this process dies right after.
-    await ctx.outbox.enqueue(q, { operatorId: input.operatorId, topic: TOPIC_REFUND_SYNC, payload: { operatorId: input.operatorId, outRefundNo, attempt: 0 }, dedupeKey: `refund-sync:${outRefundNo}:0`, notBefore: scaledDate(ctx, new Date(), 30) });
+    await ctx.outbox.enqueue(q, { operatorId: input.operatorId, topic: TOPIC_REFUND_SYNC, payload: { operatorId: input.operatorId, outRefundNo, attempt: 0 }, dedupeKey: `refund-sync:${outRefundNo}:0`, notBefore: scaledDate(ctx, ctx.clock.date(), 30) });
   });
   try {
     await submitRefund(ctx, input.operatorId, outRefundNo);
@@ -89,7 +89,7 @@ async function submitRefund(ctx: Ctx, operatorId: string, outRefundNo: string) {
   const merchant = await merchantOrThrow(ctx.db, operatorId);
   const t = await ctx.db.query<{ amount_fen: number }>(`SELECT amount_fen FROM topups WHERE operator_id = $1 AND out_trade_no = $2`, [operatorId, r.out_trade_no]);
   try {
-    const s = await providerFactory(merchant).refund({
+    const s = await providerFactory(merchant, ctx.clock).refund({
       outTradeNo: r.out_trade_no,
       outRefundNo,
       refundFen: r.amount_fen,
@@ -166,12 +166,12 @@ export async function refundSyncJob(ctx: Ctx, row: OutboxRow<{ operatorId: strin
   if (!r) throw new PermanentFailure(`refund ${outRefundNo} does not exist`);
   if (r.status === 'requested') await submitRefund(ctx, operatorId, outRefundNo);
   else if (r.status === 'processing') {
-    const s = await providerFactory(await merchantOrThrow(ctx.db, operatorId)).queryRefund(outRefundNo);
+    const s = await providerFactory(await merchantOrThrow(ctx.db, operatorId), ctx.clock).queryRefund(outRefundNo);
     await applyRefundState(ctx, operatorId, s, 'query');
   }
   const now = await getRefundRow(ctx.db, operatorId, outRefundNo);
   if ((now?.status === 'requested' || now?.status === 'processing') && attempt < 20) {
-    await ctx.outbox.enqueue(ctx.db, { operatorId, topic: TOPIC_REFUND_SYNC, payload: { operatorId, outRefundNo, attempt: attempt + 1 }, dedupeKey: `refund-sync:${outRefundNo}:${attempt + 1}`, notBefore: scaledDate(ctx, new Date(), Math.min(60 * 2 ** attempt, 6 * 3600)) });
+    await ctx.outbox.enqueue(ctx.db, { operatorId, topic: TOPIC_REFUND_SYNC, payload: { operatorId, outRefundNo, attempt: attempt + 1 }, dedupeKey: `refund-sync:${outRefundNo}:${attempt + 1}`, notBefore: scaledDate(ctx, ctx.clock.date(), Math.min(60 * 2 ** attempt, 6 * 3600)) });
   }
   return { status: now?.status };
 }

@@ -179,7 +179,7 @@ export function paymentRoutes(app: FastifyInstance, ctx: Ctx, selfCheck: PublicU
     { preHandler: requireRole(...STAFF), schema: { tags: ['payments'], body: z.object({ date: dateStr }) } },
     async (req) => {
       const operatorId = requireOperator(req);
-      if (req.body.date > localDate(new Date(), 'Asia/Shanghai')) throw badRequest('the trade bill of a future day does not exist');
+      if (req.body.date > localDate(ctx.clock.date(), 'Asia/Shanghai')) throw badRequest('the trade bill of a future day does not exist');
       try {
         return await runReconciliation(ctx, operatorId, req.body.date);
       } catch (e) {

@@ -1,4 +1,5 @@
 import type { Ctx } from '../../platform/context.ts';
+import type { Clock } from '../../platform/clock.ts';
 import type { Queryable } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { PaymentProvider } from './provider.ts';
@@ -10,7 +11,7 @@ export const TOPIC_REFUND_SYNC = 'payments.refund.sync';
 export const TOPIC_RECONCILE = 'payments.reconcile';
 
 /** Tests may swap in another factory (e.g. to count calls); production builds the WeChat Pay client. */
-export let providerFactory = (m: LoadedMerchant): PaymentProvider => new WechatpayProvider(m);
+export let providerFactory = (m: LoadedMerchant, clock: Clock): PaymentProvider => new WechatpayProvider(m, undefined, clock);
 
 export async function merchantOrThrow(q: Queryable, operatorId: string): Promise<LoadedMerchant> {
   const m = await loadWechatpayMerchant(q, operatorId);
@@ -20,7 +21,7 @@ export async function merchantOrThrow(q: Queryable, operatorId: string): Promise
 
 export async function providerFor(ctx: Ctx, operatorId: string): Promise<{ merchant: LoadedMerchant; provider: PaymentProvider }> {
   const merchant = await merchantOrThrow(ctx.db, operatorId);
-  return { merchant, provider: providerFactory(merchant) };
+  return { merchant, provider: providerFactory(merchant, ctx.clock) };
 }
 
 export async function recordEvent(

@@ -71,9 +71,9 @@ export async function createTopup(
   input: { operatorId: string; phone: string; amountFen: number; channel: Channel; openid?: string; clientIp?: string; createdBy: string },
 ) {
   const { merchant, provider } = await providerFor(ctx, input.operatorId);
-  await getDriver(ctx.db, input.operatorId, input.phone); // 404 for an unknown driver: money must have a wallet to land in
+  await getDriver(ctx.db, input.operatorId, input.phone, ctx.clock.date()); // 404 for an unknown driver: money must have a wallet to land in
   if (input.channel === 'wechatpay_jsapi' && !input.openid) throw new AppError(400, 'openid_required', 'a wechatpay_jsapi top-up needs the payer openid');
-  const now = new Date();
+  const now = ctx.clock.date();
   const outTradeNo = newOutTradeNo(now, merchant.timezone);
   const expiresAt = new Date(now.getTime() + TOPUP_EXPIRY_S * 1000);
   const notifyUrl = publicUrl(ctx, notifyPath(input.operatorId));
@@ -127,7 +127,7 @@ export async function enqueueQuery(ctx: Ctx, q: Queryable, operatorId: string, o
     topic: TOPIC_TOPUP_QUERY,
     payload: { operatorId, outTradeNo, step },
     dedupeKey: `topup-query:${operatorId}:${outTradeNo}:${step}`,
-    notBefore: due.getTime() > Date.now() ? due : undefined,
+    notBefore: due.getTime() > ctx.clock.now() ? due : undefined,
   });
 }
 
@@ -170,7 +170,7 @@ export async function queryTopupJob(ctx: Ctx, row: OutboxRow<{ operatorId: strin
   if (!t) throw new PermanentFailure(`top-up ${outTradeNo} does not exist`);
   if (t.status !== 'pending' && t.status !== 'creating') return { skipped: t.status };
   const merchant = await merchantOrThrow(ctx.db, operatorId);
-  const provider = providerFactory(merchant);
+  const provider = providerFactory(merchant, ctx.clock);
   const s = await provider.query(outTradeNo);
   await recordEvent(ctx.db, { operatorId, outTradeNo, kind: 'query', outcome: s.state, detail: { step, transactionId: s.transactionId, amountFen: s.amountFen } });
   const next = () => enqueueQuery(ctx, ctx.db, operatorId, outTradeNo, t.created_at, step + 1);
@@ -180,7 +180,7 @@ export async function queryTopupJob(ctx: Ctx, row: OutboxRow<{ operatorId: strin
       return { state: s.state, ...(await applyPaid(ctx, merchant, s, 'query')) };
     case 'NOTPAY':
     case 'USERPAYING':
-      if (s.state === 'NOTPAY' && Date.now() > t.expires_at.getTime()) {
+      if (s.state === 'NOTPAY' && ctx.clock.now() > t.expires_at.getTime()) {
         await provider.close(outTradeNo);
         await setClosed(ctx, operatorId, outTradeNo, 'closed', 'expired unpaid; closed at WeChat Pay');
         return { state: s.state, closed: true };
@@ -195,7 +195,7 @@ export async function queryTopupJob(ctx: Ctx, row: OutboxRow<{ operatorId: strin
       await setClosed(ctx, operatorId, outTradeNo, 'failed', 'WeChat Pay reports PAYERROR');
       return { state: s.state };
     case 'NOT_FOUND':
-      if (t.status === 'creating' || Date.now() > t.expires_at.getTime()) {
+      if (t.status === 'creating' || ctx.clock.now() > t.expires_at.getTime()) {
         await setClosed(ctx, operatorId, outTradeNo, 'failed', 'WeChat Pay has no such order (the prepay request never arrived)');
         return { state: s.state };
       }

@@ -98,7 +98,7 @@ export const queryStartCharge: InboundHandler = async (ctx, partner, data) => {
       topic: 'roaming.start_deadline',
       payload: { operatorId: partner.operatorId, partnerId: partner.id, startChargeSeq: d.StartChargeSeq },
       dedupeKey: `roaming:start_deadline:${partner.operatorId}:${partner.id}:${d.StartChargeSeq}`,
-      notBefore: new Date(Date.now() + START_DEADLINE_S * 1000 * ctx.timeScale),
+      notBefore: new Date(ctx.clock.now() + START_DEADLINE_S * 1000 * ctx.timeScale),
     });
     return 'created' as const;
   });
@@ -151,7 +151,7 @@ export async function autoStop(ctx: Ctx, rs: RoamingSession, reason: string) {
   await ctx.db.tx(async (q) => {
     const cur = await getRoamingSession(q, rs.operator_id, rs.partner_id, rs.start_charge_seq, true);
     if (!cur || cur.state === 'ended' || cur.state === 'failed' || cur.auto_stop_reason) return;
-    await setState(q, cur, { state: 'stopping', auto_stop_reason: reason, auto_stopped_at: new Date(), stop_requested_by: 'platform' });
+    await setState(q, cur, { state: 'stopping', auto_stop_reason: reason, auto_stopped_at: ctx.clock.date(), stop_requested_by: 'platform' });
     await q.query(
       `INSERT INTO audit_log (operator_id, actor, action, entity, entity_id, reason, after) VALUES ($1, 'platform', 'roaming.auto_stop', 'roaming_session', $2, $3, $4)`,
       [cur.operator_id, `${cur.partner_id}:${cur.start_charge_seq}`, reason, JSON.stringify({ sessionId: cur.session_id, chargerId: cur.charger_id, connectorId: cur.connector_id })],

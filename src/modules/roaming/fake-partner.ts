@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { openRequest, requestSig, sealResponse, sigEquals, type Keys } from './envelope.ts';
+import { systemClock, type Clock } from '../../platform/clock.ts';
 
 export interface Received {
   iface: string;
@@ -25,6 +26,8 @@ export interface FakePartnerOptions {
   /** path prefix of its notifications ('' for Xiaoju root paths, '/evcs/v1' for CEC) */
   prefix: string;
   tokenPath: string;
+  /** the partner's own wall clock (default: the system clock) */
+  clock?: Clock;
 }
 
 export class FakePartner {
@@ -45,8 +48,10 @@ export class FakePartner {
   disputes: any[] = [];
   /** the next call with a valid token gets Ret 4002 (our token "expired") */
   expireNextToken = false;
+  private readonly clock: Clock;
 
   constructor(readonly o: FakePartnerOptions) {
+    this.clock = o.clock ?? systemClock;
     this.server = createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
@@ -65,7 +70,7 @@ export class FakePartner {
         }
         if (env.OperatorID !== o.cpoOperatorId) return send(200, sealResponse(4004, 'unknown operator', null, o.keys));
         if (!sigEquals(requestSig(o.keys.sigSecret, env), env.Sig)) return send(200, sealResponse(4001, '签名错误', null, o.keys));
-        const opened = openRequest(env, o.keys, Date.now());
+        const opened = openRequest(env, o.keys, this.clock.now());
         if (!opened.ok) return send(200, sealResponse(opened.ret, opened.msg, null, o.keys));
         const data = opened.value.json as any;
         if (path === o.tokenPath) {
@@ -85,7 +90,7 @@ export class FakePartner {
         }
         const iface = path.slice(o.prefix.length + 1);
         if (iface === 'notification_start_charge_result' && this.ignoreStartResults) return send(503, {});
-        this.received.push({ iface, data, token, at: Date.now() });
+        this.received.push({ iface, data, token, at: this.clock.now() });
         if (this.received.length > 5000) this.received.shift(); // bounded in a long-running demo
         let answer: any;
         switch (iface) {
@@ -133,11 +138,11 @@ export class FakePartner {
   }
 
   async waitFor<T>(what: string, fn: () => T | undefined | null | false, timeoutMs = 15000): Promise<T> {
-    const t0 = Date.now();
+    const t0 = this.clock.now();
     for (;;) {
       const v = fn();
       if (v) return v;
-      if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}; received: ${this.received.map((r) => r.iface).join(', ')}`);
+      if (this.clock.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}; received: ${this.received.map((r) => r.iface).join(', ')}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }

@@ -18,7 +18,7 @@ const ref = (rs: RoamingSession) => ({ operatorId: rs.operator_id, partnerId: rs
 
 export function registerLifecycle(ctx: Ctx) {
   const ob = ctx.outbox;
-  const scaled = (s: number) => new Date(Date.now() + s * 1000 * ctx.timeScale);
+  const scaled = (s: number) => new Date(ctx.clock.now() + s * 1000 * ctx.timeScale);
 
   ob.register(
     'roaming.remote_start',
@@ -38,11 +38,11 @@ export function registerLifecycle(ctx: Ctx) {
       await ctx.db.tx(async (q) => {
         const cur = await getRoamingSession(q, rs.operator_id, rs.partner_id, rs.start_charge_seq, true);
         if (!cur || cur.state !== 'starting' || cur.session_id) return; // StartTransaction won the race
-        await setState(q, cur, { state: 'failed', fail_reason: 2, ended_at: new Date() });
+        await setState(q, cur, { state: 'failed', fail_reason: 2, ended_at: ctx.clock.date() });
         await enqueuePush(ctx, q, {
           ...ref(cur),
           iface: 'notification_start_charge_result',
-          data: { StartChargeSeq: cur.start_charge_seq, StartChargeSeqStat: 4, ConnectorID: cur.connector_code, StartTime: wireTime(new Date()), IdentCode: '', FailReason: 2 },
+          data: { StartChargeSeq: cur.start_charge_seq, StartChargeSeqStat: 4, ConnectorID: cur.connector_code, StartTime: wireTime(ctx.clock.date()), IdentCode: '', FailReason: 2 },
         });
       });
       return { status };
@@ -58,11 +58,11 @@ export function registerLifecycle(ctx: Ctx) {
     await ctx.db.tx(async (q) => {
       const cur = await getRoamingSession(q, rs.operator_id, rs.partner_id, rs.start_charge_seq, true);
       if (!cur || cur.state !== 'starting' || cur.session_id) return;
-      await setState(q, cur, { state: 'failed', fail_reason: 4, ended_at: new Date() });
+      await setState(q, cur, { state: 'failed', fail_reason: 4, ended_at: ctx.clock.date() });
       await enqueuePush(ctx, q, {
         ...ref(cur),
         iface: 'notification_start_charge_result',
-        data: { StartChargeSeq: cur.start_charge_seq, StartChargeSeqStat: 4, ConnectorID: cur.connector_code, StartTime: wireTime(new Date()), IdentCode: '', FailReason: 4 },
+        data: { StartChargeSeq: cur.start_charge_seq, StartChargeSeqStat: 4, ConnectorID: cur.connector_code, StartTime: wireTime(ctx.clock.date()), IdentCode: '', FailReason: 4 },
       });
     });
     return { failed: true };
@@ -166,7 +166,7 @@ export const sessionEffects: Record<string, PushEffect> = {
     if (!rs || p.data.StartChargeSeqStat !== 2) return;
     if (answer.SuccStat === 0) {
       await ctx.db.tx(async (q) => {
-        await setState(q, rs, { confirmed_at: new Date() });
+        await setState(q, rs, { confirmed_at: ctx.clock.date() });
         await ctx.outbox.cancel(q, confirmKey(rs));
       });
     } else {
@@ -191,7 +191,7 @@ export { RetryLater };
  */
 export async function linkSession(ctx: Ctx, s: SessionRow) {
   if (s.origin !== 'partner' || !s.partner_id || !s.start_charge_seq) return;
-  const scaled = (sec: number) => new Date(Date.now() + sec * 1000 * ctx.timeScale);
+  const scaled = (sec: number) => new Date(ctx.clock.now() + sec * 1000 * ctx.timeScale);
   let rs: RoamingSession | null = await getRoamingSession(ctx.db, s.operator_id, s.partner_id, s.start_charge_seq);
   if (!rs) return;
   const partner = await loadPartner(ctx, rs.operator_id, rs.partner_id);
@@ -246,7 +246,7 @@ export async function finishSession(ctx: Ctx, rs: RoamingSession) {
 async function finishSessionIn(ctx: Ctx, q: Queryable, rs: RoamingSession) {
   const cur = await getRoamingSession(q, rs.operator_id, rs.partner_id, rs.start_charge_seq, true);
   if (!cur || cur.state === 'ended') return;
-  await setState(q, cur, { state: 'ended', ended_at: new Date() });
+  await setState(q, cur, { state: 'ended', ended_at: ctx.clock.date() });
   await ctx.outbox.cancel(q, confirmKey(cur));
   await enqueuePush(
     ctx,

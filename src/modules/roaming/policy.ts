@@ -23,7 +23,7 @@ export const queryBusinessPolicy: InboundHandler = async (ctx, partner, data) =>
   const d = parseData(z.object({ EquipBizSeq: seq27, ConnectorID: z.string() }), data);
   const base = { EquipBizSeq: d.EquipBizSeq, ConnectorID: d.ConnectorID };
   const hit = await partnerConnector(ctx.db, partner, d.ConnectorID);
-  const periods = hit ? await policyFor(ctx, partner.operatorId, hit.chargerId, new Date()) : null;
+  const periods = hit ? await policyFor(ctx, partner.operatorId, hit.chargerId, ctx.clock.date()) : null;
   if (!periods?.length) return { ...base, SuccStat: 1, FailReason: 1, SumPeriod: 0, PolicyInfos: [] };
   const dl = dialectOf(partner.dialect);
   const PolicyInfos = periods.map((p) => ({

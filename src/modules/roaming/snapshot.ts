@@ -55,7 +55,7 @@ export async function chargeSnapshot(ctx: Ctx, partner: Partner, rs: RoamingSess
     Power: Math.floor((power + 50) / 100) / 10,
     Soc: Number((s as any)?.soc_end ?? (s as any)?.soc_start ?? 0),
     StartTime: wireTime(s?.started_at ?? rs.created_at),
-    EndTime: wireTime(new Date()),
+    EndTime: wireTime(ctx.clock.date()),
     TotalPower: kwh2(wh),
     [spelling === 'query' ? d.elecMoneyQuery : d.elecMoneyNotify]: yuan(elecFen),
     [d.serviceMoney]: yuan(servFen),

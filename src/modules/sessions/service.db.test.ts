@@ -4,7 +4,8 @@ import { testDb } from '../../../test/support/db.ts';
 import { minimalDoc } from '../../../test/fixtures/minimal.ts';
 import { provision } from '../registry/provisioning.ts';
 import type { Db } from '../../platform/db/index.ts';
-import { recordStart, recordStop, recordMeterValues, applyConnectorStatus } from './service.ts';
+import { recordStart as recordStartAt, recordStop as recordStopAt, recordMeterValues, applyConnectorStatus, type StartInput, type StopInput } from './service.ts';
+import type { Queryable } from '../../platform/db/index.ts';
 import { getSession, activeSessionOn, listSessionSamples } from './queries.ts';
 
 let db: Db;
@@ -18,9 +19,12 @@ const CP = '44030700030000200016';
 const base = { operatorId: 'op1', stationId: 's1', chargerId: CP };
 let minute = 0;
 const t = () => new Date(Date.UTC(2026, 0, 1, 8, minute++));
+// frames are received when the charger says they happened, unless a test says otherwise
+const recordStart = (q: Queryable, i: Omit<StartInput, 'receivedAt'> & { receivedAt?: Date }) => recordStartAt(q, { ...i, receivedAt: i.receivedAt ?? i.startedAt });
+const recordStop = (q: Queryable, i: Omit<StopInput, 'receivedAt'> & { receivedAt?: Date }) => recordStopAt(q, { ...i, receivedAt: i.receivedAt ?? i.stoppedAt });
 
 test('identical StartTransactions racing in separate transactions get one session', async () => {
-  const input = { ...base, connectorId: 1, idTag: 'CARD0001', meterStartWh: 10, startedAt: t(), receivedAt: new Date() };
+  const input = { ...base, connectorId: 1, idTag: 'CARD0001', meterStartWh: 10, startedAt: t() };
   const rs = await Promise.all([1, 2, 3, 4].map(() => db.tx((q) => recordStart(q, input))));
   assert.equal(new Set(rs.map((r) => r.sessionId)).size, 1);
   assert.equal(rs.filter((r) => r.created).length, 1);
@@ -95,13 +99,15 @@ test('meter writer: frames of many chargers in one batch; a transactionId counts
 });
 
 test('a charger clock in the future, unset (1970) or a stop before its start is flagged clock_suspect', async () => {
-  const future = await db.tx((q) => recordStart(q, { ...base, connectorId: 1, idTag: 'CARD0001', meterStartWh: 0, startedAt: new Date(Date.now() + 3600_000) }));
+  const now = Date.UTC(2026, 0, 2, 12); // when the platform received the frames
+  const receivedAt = new Date(now);
+  const future = await db.tx((q) => recordStart(q, { ...base, connectorId: 1, idTag: 'CARD0001', meterStartWh: 0, startedAt: new Date(now + 3600_000), receivedAt }));
   assert.deepEqual((await getSession(db, 'op1', future.sessionId))!.flags, ['clock_suspect']);
   // the card is free again before its next start (else the next start is ConcurrentTx)
-  await db.tx((q) => recordStop(q, { operatorId: 'op1', chargerId: CP, transactionId: future.sessionId, meterStopWh: 0, stoppedAt: new Date(Date.now() + 3_700_000) }));
-  const unset = await db.tx((q) => recordStart(q, { ...base, connectorId: 2, idTag: 'CARD0001', meterStartWh: 0, startedAt: new Date(0) }));
+  await db.tx((q) => recordStop(q, { operatorId: 'op1', chargerId: CP, transactionId: future.sessionId, meterStopWh: 0, stoppedAt: new Date(now + 3_700_000), receivedAt }));
+  const unset = await db.tx((q) => recordStart(q, { ...base, connectorId: 2, idTag: 'CARD0001', meterStartWh: 0, startedAt: new Date(0), receivedAt }));
   assert.deepEqual((await getSession(db, 'op1', unset.sessionId))!.flags, ['clock_suspect']);
-  const s = await db.tx((q) => recordStart(q, { ...base, connectorId: 1, idTag: 'CARD0001', meterStartWh: 0, startedAt: new Date(Date.now() - 60_000) }));
-  await db.tx((q) => recordStop(q, { operatorId: 'op1', chargerId: CP, transactionId: s.sessionId, meterStopWh: 10, stoppedAt: new Date(Date.now() - 120_000) }));
+  const s = await db.tx((q) => recordStart(q, { ...base, connectorId: 1, idTag: 'CARD0001', meterStartWh: 0, startedAt: new Date(now - 60_000), receivedAt }));
+  await db.tx((q) => recordStop(q, { operatorId: 'op1', chargerId: CP, transactionId: s.sessionId, meterStopWh: 10, stoppedAt: new Date(now - 120_000), receivedAt }));
   assert.deepEqual((await getSession(db, 'op1', s.sessionId))!.flags, ['clock_suspect']);
 });

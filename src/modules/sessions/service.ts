@@ -121,7 +121,8 @@ export interface StartInput {
   meterStartWh: number;
   startedAt: Date;
   reservationId?: number;
-  receivedAt?: Date;
+  /** When the platform received the frame (server time, from ctx.clock): used only for "received", never for prices. */
+  receivedAt: Date;
 }
 
 /**
@@ -130,7 +131,7 @@ export interface StartInput {
  * recorded (the charger may deliver energy anyway) and flagged for the anomaly rules.
  */
 export async function recordStart(q: Queryable, input: StartInput): Promise<{ sessionId: number; idTagInfo: IdTagAnswer; created: boolean; abandoned?: SessionRow[] }> {
-  const receivedAt = input.receivedAt ?? new Date();
+  const receivedAt = input.receivedAt;
   const key = `${input.chargerId}|${input.connectorId}|${input.idTag}|${input.startedAt.toISOString()}|${input.meterStartWh}`;
   const existing = async () => {
     const r = await q.query<SessionRow>(`SELECT * FROM sessions WHERE start_dedupe_key = $1`, [key]);
@@ -218,7 +219,7 @@ export interface StopInput {
   reason?: string;
   idTag?: string;
   transactionData?: MeterValue[];
-  receivedAt?: Date;
+  receivedAt: Date;
 }
 
 export type StopOutcome = 'finished' | 'duplicate' | 'mismatch' | 'unknown';
@@ -230,7 +231,7 @@ export type StopOutcome = 'finished' | 'duplicate' | 'mismatch' | 'unknown';
  * and recorded. meterStop < meterStart is flagged meter_rollback; billing never sees negative energy.
  */
 export async function recordStop(q: Queryable, input: StopInput): Promise<{ outcome: StopOutcome; session: SessionRow | null; answer: Record<string, unknown> }> {
-  const receivedAt = input.receivedAt ?? new Date();
+  const receivedAt = input.receivedAt;
   const tagAnswer = async (s: SessionRow | null) => {
     if (!input.idTag) return {};
     if (s && s.id_tag === input.idTag && s.id_tag_status) return { idTagInfo: { status: s.id_tag_status } };

@@ -85,7 +85,7 @@ function versionView(v: Summary['versions'][number], tariffId: string, inForceId
 }
 
 async function tariffView(ctx: Ctx, operatorId: string, t: Summary) {
-  const now = Date.now();
+  const now = ctx.clock.now();
   const inForce = await versionInForce(ctx.db, operatorId, t.id, new Date(now));
   const versions = t.versions.map((v) => versionView(v, t.id, inForce, now));
   return { id: t.id, name: t.name, currentVersionId: inForce, versions };
@@ -164,7 +164,7 @@ export function tariffRoutes(app: FastifyInstance, ctx: Ctx) {
       const eff = new Date(effectiveFrom);
       if (!(await tariffExists(ctx.db, op, req.params.id))) throw notFound(`tariff ${req.params.id}`);
       // A version taking effect now or earlier would reprice sessions that already chose their version.
-      if (eff.getTime() <= Date.now()) throw new AppError(409, 'version_in_past', `effectiveFrom ${effectiveFrom} is not in the future; a new version takes effect later than now`);
+      if (eff.getTime() <= ctx.clock.now()) throw new AppError(409, 'version_in_past', `effectiveFrom ${effectiveFrom} is not in the future; a new version takes effect later than now`);
       const id = await insertVersion(ctx.db, op, req.params.id, eff, def);
       if (id === null) throw conflict(`tariff ${req.params.id} already has a version taking effect at ${effectiveFrom}`);
       const [t] = await listTariffs(ctx.db, op, req.params.id);
@@ -189,7 +189,7 @@ export function tariffRoutes(app: FastifyInstance, ctx: Ctx) {
       const op = requireOperator(req);
       const { effectiveFrom, ...def } = req.body;
       const eff = new Date(effectiveFrom);
-      if (eff.getTime() <= Date.now()) throw new AppError(409, 'version_in_past', `effectiveFrom ${effectiveFrom} is not in the future`);
+      if (eff.getTime() <= ctx.clock.now()) throw new AppError(409, 'version_in_past', `effectiveFrom ${effectiveFrom} is not in the future`);
       const out = await ctx.db.tx((q) => replaceScheduledVersion(q, op, req.params.id, req.params.versionId, eff, def));
       if (out === 'not_found') throw notFound(`version ${req.params.versionId} of tariff ${req.params.id}`);
       if (out === 'clash') throw conflict(`tariff ${req.params.id} already has a version taking effect at ${effectiveFrom}`);

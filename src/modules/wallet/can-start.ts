@@ -29,7 +29,7 @@ export async function availableFen(q: Queryable, operatorId: string, payer: Paye
  * May this id tag or driver start charging? For OCPP Authorize/StartTransaction (by idTag) and for
  * app/H5 starts (by phone). Partner tags are the partner's business and always pass here.
  */
-export async function canStart(q: Queryable, operatorId: string, who: { idTag?: string; phone?: string }, at: Date = new Date()): Promise<CanStart> {
+export async function canStart(q: Queryable, operatorId: string, who: { idTag?: string; phone?: string }, at: Date): Promise<CanStart> {
   let phone = who.phone ?? null;
   if (who.idTag !== undefined) {
     const info = await idTagInfo(q, operatorId, who.idTag, at);

@@ -43,7 +43,8 @@ export async function searchDrivers(q: Queryable, operatorId: string, f: { q?: s
   };
 }
 
-export async function getDriver(q: Queryable, operatorId: string, phone: string) {
+/** `at`: the instant the id tags' authorization is judged at (now, from the caller's clock). */
+export async function getDriver(q: Queryable, operatorId: string, phone: string, at: Date) {
   const r = await q.query(`SELECT phone, name, nickname, plates, status, created_at, updated_at FROM drivers WHERE operator_id = $1 AND phone = $2`, [operatorId, phone]);
   const d = r.rows[0];
   if (!d) throw notFound(`driver ${phone}`);
@@ -52,7 +53,7 @@ export async function getDriver(q: Queryable, operatorId: string, phone: string)
   const tags = await q.query(`SELECT id, kind, status, expires_at, created_at FROM id_tags WHERE operator_id = $1 AND driver_phone = $2 ORDER BY created_at, id`, [operatorId, phone]);
   const idTags = [];
   for (const t of tags.rows as any[]) {
-    const info = await idTagInfo(q, operatorId, t.id);
+    const info = await idTagInfo(q, operatorId, t.id, at);
     idTags.push({ id: t.id, kind: t.kind, status: t.status, expiresAt: iso(t.expires_at), authorization: info.status });
   }
   const m = await membershipOf(q, operatorId, phone);
@@ -144,6 +145,7 @@ export async function changeIdTag(
   id: string,
   change: { action: 'block' | 'unblock' | 'expire'; expiresAt?: string | null },
   actor: string,
+  now: Date,
 ) {
   const r = await q.query(`SELECT status, expires_at FROM id_tags WHERE operator_id = $1 AND id = $2 AND driver_phone = $3 FOR UPDATE`, [operatorId, id, phone]);
   const t = r.rows[0];
@@ -157,7 +159,7 @@ export async function changeIdTag(
   }
   if (change.action === 'expire') {
     status = 'expired';
-    expiresAt = change.expiresAt ?? new Date().toISOString();
+    expiresAt = change.expiresAt ?? now.toISOString();
   } else if (change.expiresAt !== undefined) expiresAt = change.expiresAt;
   await q.query(`UPDATE id_tags SET status = $3, expires_at = $4, updated_at = now() WHERE operator_id = $1 AND id = $2`, [operatorId, id, status, expiresAt]);
   await q.query(`INSERT INTO audit_log (operator_id, actor, action, entity, entity_id, before, after) VALUES ($1, $2, $3, 'id_tag', $4, $5, $6)`, [

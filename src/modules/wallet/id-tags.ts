@@ -10,7 +10,7 @@ export interface IdTagInfo {
 }
 
 /** OCPP idTagInfo for a tag of this operator: unknown → Invalid; a blocked driver blocks all their tags. */
-export async function idTagInfo(q: Queryable, operatorId: string, idTag: string, at: Date = new Date()): Promise<IdTagInfo> {
+export async function idTagInfo(q: Queryable, operatorId: string, idTag: string, at: Date): Promise<IdTagInfo> {
   const r = await q.query<{ status: string; expires_at: Date | null; driver_phone: string | null; driver_status: string | null; kind: string }>(
     `SELECT t.status, t.expires_at, t.driver_phone, d.status AS driver_status, t.kind
      FROM id_tags t LEFT JOIN drivers d ON d.operator_id = t.operator_id AND d.phone = t.driver_phone

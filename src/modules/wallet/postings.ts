@@ -2,6 +2,7 @@
  * What moves money, one function per cause. Every function runs inside the caller's transaction
  * and is idempotent through the ledger transaction's key; see docs/wallet.md for the entries.
  */
+import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../platform/db/index.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { formatYuan } from '../../platform/money.ts';
@@ -221,7 +222,7 @@ export async function manualAdjust(
   if (!input.remark?.trim()) throw new AppError(400, 'remark_required', 'a manual credit or debit needs a remark');
   if (!Number.isSafeInteger(input.amountFen) || input.amountFen <= 0) throw new AppError(400, 'bad_amount', 'the amount is positive');
   const signed = input.direction === 'credit' ? input.amountFen : -input.amountFen;
-  const key = `manual:${input.idempotencyKey ?? `${Date.now()}:${Math.random().toString(36).slice(2)}`}`;
+  const key = `manual:${input.idempotencyKey ?? randomUUID()}`;
   const before = await lockAccount(q, input.operatorId, input.account);
   const r = await post(q, {
     operatorId: input.operatorId,

@@ -42,7 +42,7 @@ export function walletRoutes(app: FastifyInstance, ctx: Ctx) {
   );
 
   r.get('/api/v1/drivers/:phone', { preHandler: requireRole(...STAFF, 'driver'), schema: { tags, params: phoneParams, querystring: opQuery } }, async (req) =>
-    getDriver(ctx.db, scopeDriver(req, req.params.phone), req.params.phone),
+    getDriver(ctx.db, scopeDriver(req, req.params.phone), req.params.phone, ctx.clock.date()),
   );
 
   r.post(
@@ -58,7 +58,7 @@ export function walletRoutes(app: FastifyInstance, ctx: Ctx) {
     async (req, reply) => {
       const op = requireOperator(req);
       await ctx.db.tx((q) => createDriver(q, op, req.body));
-      return reply.status(201).send(await getDriver(ctx.db, op, req.body.phone));
+      return reply.status(201).send(await getDriver(ctx.db, op, req.body.phone, ctx.clock.date()));
     },
   );
 
@@ -76,7 +76,7 @@ export function walletRoutes(app: FastifyInstance, ctx: Ctx) {
     async (req) => {
       const op = requireOperator(req);
       await ctx.db.tx((q) => updateDriver(q, op, req.params.phone, req.body, actor(req)));
-      return getDriver(ctx.db, op, req.params.phone);
+      return getDriver(ctx.db, op, req.params.phone, ctx.clock.date());
     },
   );
 
@@ -86,7 +86,7 @@ export function walletRoutes(app: FastifyInstance, ctx: Ctx) {
       await getDriverRow(q, op, req.params.phone);
       await addIdTag(q, op, req.params.phone, req.body);
     });
-    return reply.status(201).send(await getDriver(ctx.db, op, req.params.phone));
+    return reply.status(201).send(await getDriver(ctx.db, op, req.params.phone, ctx.clock.date()));
   });
 
   r.patch(
@@ -102,8 +102,8 @@ export function walletRoutes(app: FastifyInstance, ctx: Ctx) {
     },
     async (req) => {
       const op = requireOperator(req);
-      await ctx.db.tx((q) => changeIdTag(q, op, req.params.phone, req.params.id, req.body, actor(req)));
-      return getDriver(ctx.db, op, req.params.phone);
+      await ctx.db.tx((q) => changeIdTag(q, op, req.params.phone, req.params.id, req.body, actor(req), ctx.clock.date()));
+      return getDriver(ctx.db, op, req.params.phone, ctx.clock.date());
     },
   );
 
@@ -153,18 +153,18 @@ export function walletRoutes(app: FastifyInstance, ctx: Ctx) {
       const res = await ctx.db.tx(async (q) => {
         await getDriverRow(q, op, req.params.phone);
         return collectOwed(q, op, req.params.phone, {
-          key: `collect:manual:${Date.now()}:${Math.random().toString(36).slice(2)}`,
+          key: `collect:manual:${ctx.clock.now()}:${Math.random().toString(36).slice(2)}`,
           remark: req.body?.remark ?? 'owed amount collected by staff',
           actor: actor(req),
         });
       });
-      const d = await getDriver(ctx.db, op, req.params.phone);
+      const d = await getDriver(ctx.db, op, req.params.phone, ctx.clock.date());
       return { collected: formatYuan(res.collectedFen), walletBalance: d.walletBalance, owed: d.owed };
     },
   );
 
   r.get('/api/v1/drivers/:phone/can-start', { preHandler: requireRole(...STAFF, 'driver'), schema: { tags, params: phoneParams, querystring: opQuery } }, async (req) => {
-    const c = await canStart(ctx.db, scopeDriver(req, req.params.phone), { phone: req.params.phone });
+    const c = await canStart(ctx.db, scopeDriver(req, req.params.phone), { phone: req.params.phone }, ctx.clock.date());
     // an unknown driver (or another operator's) is a 404 here as on GET /drivers/:phone
     if (c.code === 'no_driver') throw notFound(`driver ${req.params.phone}`);
     return {

@@ -6,6 +6,7 @@ import { provision } from '../registry/provisioning.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { Outbox } from '../../platform/outbox.ts';
 import { Events } from '../../platform/events.ts';
+import { systemClock } from '../../platform/clock.ts';
 import { createLogger } from '../../platform/log.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { startWatcher, watchSession, type WatchDeps } from './watcher.ts';
@@ -85,6 +86,8 @@ test('a meter event leads to RemoteStopTransaction through the outbox; the order
     events,
     outbox: ob,
     log: createLogger('silent'),
+    clock: systemClock,
+    timeScale: 0.001, // checks of one session spaced 5 ms apart, not 5 s
     services: { ocpp: { call: async (...a: unknown[]) => (all.push(a), { status: 'Accepted' }) } },
   } as unknown as Ctx;
   const stop = startWatcher(ctx, deps);

@@ -90,11 +90,11 @@ export function startWatcher(ctx: Ctx, deps: WatchDeps = defaultDeps): () => voi
   };
   const run = (sessionId: number, operatorId: string): Promise<unknown> => {
     const st = state.get(sessionId);
-    const wait = st ? Math.max(0, st.lastAt + CHECK_EVERY_MS * ctx.timeScale - Date.now()) : 0;
+    const wait = st ? Math.max(0, st.lastAt + CHECK_EVERY_MS * ctx.timeScale - ctx.clock.now()) : 0;
     return new Promise((r) => setTimeout(r, wait))
       .then(() => {
         const cur = state.get(sessionId);
-        if (cur) cur.lastAt = Date.now();
+        if (cur) cur.lastAt = ctx.clock.now();
         return check(sessionId, operatorId);
       })
       .catch((err) => ctx.log.error({ err, session: sessionId }, 'balance watcher failed'))

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, 
 import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { systemClock } from '../../platform/clock.ts';
 
 /** Repository root (src/modules/web → ../../..). */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -49,7 +50,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function buildWeb(log: (msg: string) => void = () => {}, opts: { force?: boolean } = {}): Promise<void> {
   mkdirSync(DIST, { recursive: true });
   const lock = join(DIST, '.lock');
-  const deadline = Date.now() + 240_000;
+  // the lock's age is compared with its file mtime: wall-clock time, whatever clock the platform runs on
+  const clock = systemClock;
+  const deadline = clock.now() + 240_000;
   for (;;) {
     try {
       closeSync(openSync(lock, 'wx'));
@@ -57,16 +60,16 @@ export async function buildWeb(log: (msg: string) => void = () => {}, opts: { fo
     } catch {
       // someone else builds; a lock older than 4 minutes is left over from a crash
       try {
-        if (Date.now() - statSync(lock).mtimeMs > 240_000) rmSync(lock, { force: true });
+        if (clock.now() - statSync(lock).mtimeMs > 240_000) rmSync(lock, { force: true });
       } catch {}
-      if (Date.now() > deadline) throw new Error('timed out waiting for another web build');
+      if (clock.now() > deadline) throw new Error('timed out waiting for another web build');
       await sleep(300);
       continue;
     }
   }
   try {
     if (!opts.force && isCurrent()) return;
-    const t0 = Date.now();
+    const t0 = clock.now();
     log('building the web apps (console and driver H5) with vite...');
     const tmp = join(DIST, `.tmp-${process.pid}`);
     rmSync(tmp, { recursive: true, force: true });
@@ -77,7 +80,7 @@ export async function buildWeb(log: (msg: string) => void = () => {}, opts: { fo
     if (existsSync(APP_DIR)) renameSync(APP_DIR, old);
     renameSync(tmp, APP_DIR);
     rmSync(old, { recursive: true, force: true });
-    log(`web apps built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    log(`web apps built in ${((clock.now() - t0) / 1000).toFixed(1)} s`);
   } finally {
     rmSync(lock, { force: true });
   }

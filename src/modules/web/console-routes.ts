@@ -33,9 +33,10 @@ export function consoleRoutes(app: FastifyInstance, ctx: Ctx) {
       const orders = await optionalModule<Orders>('orders');
       const localDay = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
       const days: string[] = [];
-      for (let i = req.query.days - 1; i >= 0; i--) days.push(localDay(new Date(Date.now() - i * 86_400_000)));
+      const now = ctx.clock.now();
+      for (let i = req.query.days - 1; i >= 0; i--) days.push(localDay(new Date(now - i * 86_400_000)));
       // a day either side of the window: the local-day grouping trims it
-      const totals = orders?.dailyTotals ? await orders.dailyTotals(ctx.db, op, new Date(Date.now() - (req.query.days + 1) * 86_400_000), new Date(Date.now() + 86_400_000), tz) : [];
+      const totals = orders?.dailyTotals ? await orders.dailyTotals(ctx.db, op, new Date(now - (req.query.days + 1) * 86_400_000), new Date(now + 86_400_000), tz) : [];
       const byDay = new Map(totals.map((x) => [x.day, x]));
       const series = days.map((day) => {
         const x = byDay.get(day);

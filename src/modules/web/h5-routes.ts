@@ -88,7 +88,7 @@ export async function h5Routes(app: FastifyInstance, ctx: Ctx) {
       let priceNow = null;
       let periods: z.infer<typeof periodView>[] = [];
       let idleFee = null;
-      const now = new Date();
+      const now = ctx.clock.date();
       const version = tariffs ? await tariffs.tariffVersionForCharger(ctx.db, operatorId, chargerId, now) : null;
       if (tariffs && version) {
         const tz = await tariffs.operatorTimeZone(ctx.db, operatorId);
@@ -156,7 +156,7 @@ export async function h5Routes(app: FastifyInstance, ctx: Ctx) {
       if (await sessions.activeSessionOn(ctx.db, chargerId, connectorId)) throw conflict('this gun is already charging');
       const mine = (await sessions.listActiveSessions(ctx.db, operatorId)).filter((s) => s.driver_phone === phone);
       if (mine.length) throw conflict('you already have a charging session in progress', { sessionId: mine[0].id });
-      const ok = await wallet.canStart(ctx.db, operatorId, { phone });
+      const ok = await wallet.canStart(ctx.db, operatorId, { phone }, ctx.clock.date());
       if (!ok.ok) throw new AppError(402, ok.code, ok.reason, { availableFen: ok.availableFen, minStartFen: ok.minStartFen });
       const idTag = await ctx.db.tx(async (q) => {
         const tag = await wallet.appTagFor(q, operatorId, phone);
@@ -193,7 +193,7 @@ export async function h5Routes(app: FastifyInstance, ctx: Ctx) {
           stationName: (await stationOf(operatorId, s.station_id))?.name ?? null,
           status: 'Charging',
           startedAt: s.started_at.toISOString(),
-          durationSeconds: Math.max(0, Math.round((Date.now() - s.started_at.getTime()) / 1000)),
+          durationSeconds: Math.max(0, Math.round((ctx.clock.now() - s.started_at.getTime()) / 1000)),
           energyKwh: formatKwh(energyWh),
           costSoFar: formatYuan(w?.costFen ?? 0),
           soc: soc.rows[0] ? Math.round(Number(soc.rows[0].value)) : s.soc_start ?? null,
@@ -240,7 +240,7 @@ export async function h5Routes(app: FastifyInstance, ctx: Ctx) {
       const { operatorId, phone } = driver(req);
       const wallet = await need<WalletH5>('wallet', 'the wallet');
       try {
-        const d = await wallet.getDriver(ctx.db, operatorId, phone);
+        const d = await wallet.getDriver(ctx.db, operatorId, phone, ctx.clock.date());
         return { phone, name: d.name ?? null, balance: d.walletBalance, owed: d.owed };
       } catch (e) {
         if ((e as AppError).status === 404) return { phone, name: null, balance: '0.00', owed: '0.00' };

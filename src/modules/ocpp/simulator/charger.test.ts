@@ -4,6 +4,8 @@ import { once } from 'node:events';
 import { RPCServer } from 'ocpp-rpc';
 import { SimulatedCharger } from './charger.ts';
 import { sessionLoop } from './fleet.ts';
+// the test's central system and the simulated chargers share the system wall clock (real sockets, real time)
+import { systemClock } from '../../../platform/clock.ts';
 
 // A tiny strict-mode Central System, so the simulator is checked against an OCPP stack we did not write.
 interface Frame {
@@ -30,8 +32,8 @@ before(async () => {
         frames.push({ id: client.identity, action, params });
         return reply(params);
       });
-    rec('BootNotification', () => ({ status: 'Accepted', interval: 300, currentTime: new Date().toISOString() }));
-    rec('Heartbeat', () => ({ currentTime: new Date().toISOString() }));
+    rec('BootNotification', () => ({ status: 'Accepted', interval: 300, currentTime: systemClock.date().toISOString() }));
+    rec('Heartbeat', () => ({ currentTime: systemClock.date().toISOString() }));
     rec('StatusNotification', () => ({}));
     rec('Authorize', (p) => ({ idTagInfo: { status: p.idTag === 'BLOCKED' ? 'Blocked' : 'Accepted' } }));
     rec('StartTransaction', (p) => ({ transactionId: nextTx++, idTagInfo: { status: p.idTag === 'LATEBLOCK' ? 'Blocked' : 'Accepted' } }));
@@ -60,9 +62,9 @@ const sim = (id: string, extra: Partial<ConstructorParameters<typeof SimulatedCh
   });
 const of = (id: string, action: string) => frames.filter((f) => f.id === id && f.action === action);
 const until = async (cond: () => boolean, what: string, ms = 5000) => {
-  const end = Date.now() + ms;
+  const end = systemClock.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (systemClock.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 };
@@ -166,7 +168,7 @@ test('remote start and stop, configuration, trigger, reservation and unlock comm
     await until(() => of('SIMCMD01', 'Heartbeat').length === hb + 1, 'triggered heartbeat');
 
     await ch.unplug(1);
-    const expiryDate = new Date(Date.now() + 600_000).toISOString();
+    const expiryDate = new Date(systemClock.now() + 600_000).toISOString();
     assert.deepEqual(await cs.call('ReserveNow', { connectorId: 2, expiryDate, idTag: 'RES1', reservationId: 7 }), { status: 'Accepted' });
     await until(() => ch.state(2).status === 'Reserved', 'reserved');
     assert.deepEqual(await ch.startSession(2, 'SOMEONE'), { status: 'Rejected' });
@@ -183,7 +185,7 @@ test('remote start and stop, configuration, trigger, reservation and unlock comm
     assert.deepEqual(await cs.call('SendLocalList', { listVersion: 3, updateType: 'Full', localAuthorizationList: [{ idTag: 'A', idTagInfo: { status: 'Accepted' } }] }), { status: 'Accepted' });
     assert.deepEqual(await cs.call('GetLocalListVersion', {}), { listVersion: 3 });
 
-    await cs.call('UpdateFirmware', { location: 'http://127.0.0.1/fw.bin', retrieveDate: new Date().toISOString() });
+    await cs.call('UpdateFirmware', { location: 'http://127.0.0.1/fw.bin', retrieveDate: systemClock.date().toISOString() });
     await until(() => of('SIMCMD01', 'FirmwareStatusNotification').length === 4, 'firmware statuses');
     assert.equal(of('SIMCMD01', 'FirmwareStatusNotification').at(-1)!.params.status, 'Installed');
   } finally {
@@ -255,7 +257,7 @@ test('power loss mid-session: a new connection and boot, then StopTransaction Po
   try {
     const r = await ch.startSession(1, 'CARD1');
     await until(() => of('SIMPOWER01', 'MeterValues').length >= 2, 'meter values');
-    const before = Date.now();
+    const before = systemClock.now();
     await ch.powerLoss(300);
     const stop = of('SIMPOWER01', 'StopTransaction')[0].params;
     assert.equal(stop.transactionId, r.transactionId);

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { RPCClient } from 'ocpp-rpc';
 import { fmt, randomVehicle, startPhysics, step, type CurveParams, type SessionPhysics, type VehicleProfile } from './curve.ts';
 import { defaultConfiguration, registerCommandHandlers, type ConfigKey } from './commands.ts';
+import { systemClock, type Clock } from '../../../platform/clock.ts';
 
 export type ConnectorStatus =
   | 'Available' | 'Preparing' | 'Charging' | 'SuspendedEV' | 'SuspendedEVSE' | 'Finishing' | 'Reserved' | 'Unavailable' | 'Faulted';
@@ -32,6 +33,8 @@ export interface SimulatedChargerOptions {
   registerWh?: number;
   /** Timestamps in frames: the wall clock (default) or the accelerated simulated clock. */
   clock?: 'real' | 'simulated';
+  /** The charge point's own wall clock (default: the system clock; a FakeClock in tests). */
+  wallClock?: Clock;
   rng?: () => number;
   callTimeoutMs?: number;
 }
@@ -92,7 +95,9 @@ export class SimulatedCharger extends EventEmitter {
   private closed = false;
   /** Transaction messages that could not be delivered; sent in order on reconnect. */
   private offlineQueue: { action: string; payload: unknown }[] = [];
-  private readonly t0 = Date.now();
+  /** The charge point's own wall clock (see the `wallClock` option). */
+  readonly wall: Clock;
+  private readonly t0: number;
   private readonly rng: () => number;
 
   constructor(options: SimulatedChargerOptions) {
@@ -107,6 +112,8 @@ export class SimulatedCharger extends EventEmitter {
       clock: 'real',
       ...options,
     };
+    this.wall = options.wallClock ?? systemClock;
+    this.t0 = this.wall.now();
     this.rng = options.rng ?? Math.random;
     for (const c of options.connectors) {
       this.connectors.set(c.id, {
@@ -127,8 +134,8 @@ export class SimulatedCharger extends EventEmitter {
 
   /** Timestamp for frames (see the `clock` option). */
   now(): Date {
-    if (this.opts.clock === 'real') return new Date();
-    return new Date(this.t0 + (Date.now() - this.t0) * this.opts.speed * 60);
+    if (this.opts.clock === 'real') return this.wall.date();
+    return new Date(this.t0 + (this.wall.now() - this.t0) * this.opts.speed * 60);
   }
 
   emitEvent(type: string, message: string, connectorId?: number, data?: Record<string, unknown>) {
@@ -290,7 +297,7 @@ export class SimulatedCharger extends EventEmitter {
     const c = this.connector(connectorId);
     if (c.transactionId !== undefined) return { status: 'ConcurrentTx', transactionId: c.transactionId };
     if (c.availability === 'Inoperative') return { status: 'Rejected' };
-    if (c.reservation && c.reservation.idTag !== idTag && c.reservation.expiresAt > new Date()) return { status: 'Rejected' };
+    if (c.reservation && c.reservation.idTag !== idTag && c.reservation.expiresAt > this.wall.date()) return { status: 'Rejected' };
     if (c.status === 'Available' || c.status === 'Reserved') await this.plugIn(connectorId);
     if (o.authorize !== false) {
       const a = (await this.call('Authorize', { idTag })) as { idTagInfo: { status: StartResult['status'] } };
@@ -312,7 +319,7 @@ export class SimulatedCharger extends EventEmitter {
     const startSoc = o.startSoc ?? Math.round(10 + this.rng() * 40);
     c.curve = { type: c.type, maxPowerW: c.maxPowerW, vehicle };
     c.physics = startPhysics(c.curve, startSoc);
-    Object.assign(c, { transactionId: r.transactionId, idTag, meterStartWh, startedAt, startSoc, lastTickMs: Date.now() });
+    Object.assign(c, { transactionId: r.transactionId, idTag, meterStartWh, startedAt, startSoc, lastTickMs: this.wall.now() });
     this.emitEvent('sessionStarted', `StartTransaction ${idTag} → tx ${r.transactionId} ${r.idTagInfo.status} (SoC ${startSoc}%)`, connectorId, {
       transactionId: r.transactionId,
       idTag,
@@ -336,7 +343,7 @@ export class SimulatedCharger extends EventEmitter {
   /** Advances the physics to now and returns the sampled values of this instant. */
   private advance(c: ConnectorState) {
     if (!c.physics || !c.curve) return;
-    const nowMs = Date.now();
+    const nowMs = this.wall.now();
     const before = c.physics.energyWh;
     c.physics = step(c.curve, c.physics, ((nowMs - (c.lastTickMs ?? nowMs)) / 1000) * this.opts.speed * 60);
     c.lastTickMs = nowMs;
@@ -456,7 +463,7 @@ export class SimulatedCharger extends EventEmitter {
     for (const c of interrupted) c.status = 'Finishing';
     await this.connect();
     for (const c of interrupted) {
-      c.lastTickMs = Date.now(); // no energy flowed while the power was off
+      c.lastTickMs = this.wall.now(); // no energy flowed while the power was off
       await this.stopSession(c.id, 'PowerLoss', cut);
       await this.unplug(c.id);
     }

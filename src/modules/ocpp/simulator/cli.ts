@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SimEvent, SimulatedCharger } from './charger.ts';
 import { fleetFromDoc, makeCharger, sessionLoop, syntheticProvisioning } from './fleet.ts';
+import { systemClock } from '../../../platform/clock.ts';
 
 const USAGE = `chargeops simulate --url ws://HOST:PORT/ocpp --chargers N [options]
   --file FILE.json     provisioning document with the chargers (ids, authKeys) and drivers' id tags
@@ -79,7 +80,7 @@ export async function simulateCli(args: string[]): Promise<void> {
     if (ev.type === 'error') stats.errors++;
     if (ev.type === 'disconnected') stats.disconnects++;
     if (ev.type === 'status' && !v.verbose) return;
-    const t = new Date().toISOString().slice(11, 19);
+    const t = systemClock.date().toISOString().slice(11, 19);
     console.log(`${t} ${ev.chargerId}${ev.connectorId ? `#${ev.connectorId}` : ''} ${ev.message}`);
   };
 
@@ -87,9 +88,9 @@ export async function simulateCli(args: string[]): Promise<void> {
   const abort = new AbortController();
   const loops: Promise<void>[] = [];
   const inUse = new Set<string>();
-  const started = Date.now();
+  const started = systemClock.now();
   const summary = () => {
-    const secs = Math.round((Date.now() - started) / 1000);
+    const secs = Math.round((systemClock.now() - started) / 1000);
     console.log(
       `\nsummary after ${secs}s: ${chargers.filter((c) => c.connected).length}/${chargers.length} connected, ${stats.booted} boots accepted, ` +
         `${stats.started} sessions started, ${stats.stopped} stopped, ${(stats.energyWh / 1000).toFixed(2)} kWh, ` +

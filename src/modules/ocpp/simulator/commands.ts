@@ -188,7 +188,7 @@ export function registerCommandHandlers(client: RPCClient, ch: SimulatedCharger)
   });
 
   handle('GetDiagnostics', () => {
-    const fileName = `diagnostics-${ch.id}-${Date.now()}.zip`;
+    const fileName = `diagnostics-${ch.id}-${ch.wall.now()}.zip`;
     later(async () => {
       for (const status of ['Uploading', 'Uploaded']) {
         await ch.call('DiagnosticsStatusNotification', { status });

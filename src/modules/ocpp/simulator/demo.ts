@@ -13,7 +13,7 @@ export async function startDemoSimulation(p: Platform, doc: unknown): Promise<vo
   if (!(cfg.DEMO_SIMULATE ?? cfg.DEMO_DATA) || !p.url) return;
   const log = p.ctx.log.child({ part: 'demo-simulator' });
   const url = `${p.url.replace(/^http/, 'ws')}/ocpp`;
-  const { chargers: all, idTags } = fleetFromDoc(doc);
+  const { chargers: all, idTags } = fleetFromDoc(doc, p.ctx.clock.date());
   const online = all.slice(0, Math.max(1, all.length - 1));
   const sims: SimulatedCharger[] = [];
   const abort = new AbortController();

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { SimulatedCharger, type SimConnectorSpec, type SimulatedChargerOptions } from './charger.ts';
+import { systemClock } from '../../../platform/clock.ts';
 
 /** A charger as the simulator needs it, taken from a provisioning document. */
 export interface FleetCharger {
@@ -10,8 +11,8 @@ export interface FleetCharger {
   connectors: SimConnectorSpec[];
 }
 
-/** Chargers and usable driver id tags (active, not expired) of a provisioning document. */
-export function fleetFromDoc(doc: any, now = new Date()): { chargers: FleetCharger[]; idTags: string[] } {
+/** Chargers and usable driver id tags (active, not expired at `now`: the simulator's own wall clock by default) of a provisioning document. */
+export function fleetFromDoc(doc: any, now: Date = systemClock.date()): { chargers: FleetCharger[]; idTags: string[] } {
   const chargers: FleetCharger[] = [];
   const idTags: string[] = [];
   for (const o of doc?.operators ?? []) {

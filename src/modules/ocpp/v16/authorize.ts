@@ -9,10 +9,10 @@ import type { Handler } from './types.ts';
  */
 export const authorize: Handler<{ idTag: string }> = async ({ ctx, conn, params }) => {
   if (await findRemoteStart(ctx.db, conn.chargerId, params.idTag, null)) return { idTagInfo: { status: 'Accepted' } };
-  const info = await idTagInfo(ctx.db, conn.operatorId, params.idTag);
+  const info = await idTagInfo(ctx.db, conn.operatorId, params.idTag, ctx.clock.date());
   if (info.status === 'Accepted' && info.kind === 'card' && (await activeSessionWithTag(ctx.db, conn.operatorId, params.idTag))) return { idTagInfo: { status: 'ConcurrentTx' } };
   if (info.status === 'Accepted' && info.driverPhone) {
-    const can = await canStart(ctx.db, conn.operatorId, { idTag: params.idTag });
+    const can = await canStart(ctx.db, conn.operatorId, { idTag: params.idTag }, ctx.clock.date());
     if (!can.ok && can.code === 'insufficient_balance') return { idTagInfo: { status: 'Blocked' } };
   }
   return { idTagInfo: info.status === 'Accepted' && info.expiryDate ? { status: info.status, expiryDate: info.expiryDate } : { status: info.status } };

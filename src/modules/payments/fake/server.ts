@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, randomInt } from 'node:crypto';
+import { systemClock, type Clock } from '../../../platform/clock.ts';
 import { formatDate, billTime, localDate } from '../wechatpay/time.ts';
 import { encryptResource, parseAuthorization, requestMessage, rsaVerify, signAsPlatform } from '../wechatpay/crypto.ts';
 import { formatTradeBill, sha1Hex, type BillRow } from '../wechatpay/bill.ts';
@@ -133,8 +134,11 @@ class HttpError extends Error {
  * are AES-256-GCM encrypted with the APIv3 key, callbacks follow the real retry schedule
  * (compressed by `timeScale`), and the trade bill is the backtick CSV with its SHA-1.
  */
-export async function startFakeWechatpay(opts: { port?: number; host?: string; timeScale?: number; serialStyle?: 'pubkey' | 'cert'; publicUrl?: string } = {}): Promise<FakeWechatpay> {
+export async function startFakeWechatpay(
+  opts: { port?: number; host?: string; timeScale?: number; serialStyle?: 'pubkey' | 'cert'; publicUrl?: string; /** the fake's own wall clock */ clock?: Clock } = {},
+): Promise<FakeWechatpay> {
   const timeScale = opts.timeScale ?? 1;
+  const clock = opts.clock ?? systemClock;
   const platform = { ...rsaKeyPair(), serial: serialFor(opts.serialStyle ?? 'pubkey') };
   const forger = rsaKeyPair();
   const mkey = rsaKeyPair();
@@ -193,7 +197,7 @@ export async function startFakeWechatpay(opts: { port?: number; host?: string; t
 
   /** One notification body, signed (or forged) afresh for each send as WeChat does. */
   async function send(url: string, body: string, forge: boolean): Promise<number | string> {
-    const headers = signAsPlatform(body, { serial: platform.serial, privateKeyPem: forge ? forger.privateKey : platform.privateKey });
+    const headers = signAsPlatform(body, { serial: platform.serial, privateKeyPem: forge ? forger.privateKey : platform.privateKey }, clock.now());
     try {
       const res = await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'user-agent': 'Mozilla/4.0 (fake-wechatpay)' }, body, signal: AbortSignal.timeout(5000) });
       await res.arrayBuffer();
@@ -207,7 +211,7 @@ export async function startFakeWechatpay(opts: { port?: number; host?: string; t
     const summary = kind === 'transaction' ? '支付成功' : '退款状态变更';
     return JSON.stringify({
       id: randomBytes(16).toString('hex'),
-      create_time: formatDate(new Date()),
+      create_time: formatDate(clock.date()),
       resource_type: 'encrypt-resource',
       event_type: eventType,
       summary,
@@ -218,18 +222,18 @@ export async function startFakeWechatpay(opts: { port?: number; host?: string; t
   /** Delivers on the retry schedule: the first try at once, then after each failure the next wait. */
   function deliver(key: string, kind: 'transaction' | 'refund', url: string, body: string, attempt = 0) {
     if (knobs.dropCallbacks && kind === 'transaction') {
-      deliveries.push({ outTradeNo: key, kind, url, attempt, status: 'dropped', at: new Date() });
+      deliveries.push({ outTradeNo: key, kind, url, attempt, status: 'dropped', at: clock.date() });
       return;
     }
     void (async () => {
       const copies = Math.max(1, knobs.parallel);
       const statuses = await Promise.all(Array.from({ length: copies }, () => send(url, body, knobs.forgeSignature)));
-      for (const s of statuses) deliveries.push({ outTradeNo: key, kind, url, attempt, status: s, at: new Date() });
+      for (const s of statuses) deliveries.push({ outTradeNo: key, kind, url, attempt, status: s, at: clock.date() });
       const ok = statuses.some((s) => typeof s === 'number' && s >= 200 && s < 300);
       if (ok) {
         for (let i = 1; i < knobs.duplicates; i++) {
           const s = await send(url, body, knobs.forgeSignature);
-          deliveries.push({ outTradeNo: key, kind, url, attempt, status: s, at: new Date() });
+          deliveries.push({ outTradeNo: key, kind, url, attempt, status: s, at: clock.date() });
         }
         return;
       }
@@ -244,7 +248,7 @@ export async function startFakeWechatpay(opts: { port?: number; host?: string; t
     if (o.trade_state !== 'NOTPAY') throw new HttpError(400, 'ORDER_CLOSED', `order ${outTradeNo} is ${o.trade_state}`);
     o.trade_state = 'SUCCESS';
     o.transaction_id = '42000' + Array.from(randomBytes(23), (b) => String(b % 10)).join('');
-    o.success_time = new Date();
+    o.success_time = clock.date();
     o.openid = o.openid ?? o2.openid ?? 'o' + randomBytes(13).toString('base64url');
     const m = merchants.get(o.mchid)!;
     deliver(outTradeNo, 'transaction', o.notify_url, notification('transaction', transactionJson(o, knobs.callbackAmountDelta), 'TRANSACTION.SUCCESS', m.apiV3Key));
@@ -256,11 +260,11 @@ export async function startFakeWechatpay(opts: { port?: number; host?: string; t
     const o = orders.get(outTradeNo);
     if (!o) throw new HttpError(404, 'ORDER_NOT_EXIST', `no order ${outTradeNo}`);
     const m = merchants.get(o.mchid)!;
-    const shown: FakeOrder = n.asPaid && o.trade_state !== 'SUCCESS' ? { ...o, trade_state: 'SUCCESS', transaction_id: '4200000000000000000000000000', success_time: new Date() } : o;
+    const shown: FakeOrder = n.asPaid && o.trade_state !== 'SUCCESS' ? { ...o, trade_state: 'SUCCESS', transaction_id: '4200000000000000000000000000', success_time: clock.date() } : o;
     const body = notification('transaction', transactionJson(shown, knobs.callbackAmountDelta), 'TRANSACTION.SUCCESS', m.apiV3Key);
     const url = n.url ?? o.notify_url;
     const statuses = await Promise.all(Array.from({ length: Math.max(1, n.copies ?? 1) }, () => send(url, body, n.forge ?? knobs.forgeSignature)));
-    for (const s of statuses) deliveries.push({ outTradeNo, kind: 'transaction', url, attempt: -1, status: s, at: new Date() });
+    for (const s of statuses) deliveries.push({ outTradeNo, kind: 'transaction', url, attempt: -1, status: s, at: clock.date() });
     return statuses;
   }
   async function notifyRaw(url: string, kind: 'transaction' | 'refund', eventType: string, resource: unknown) {
@@ -294,7 +298,7 @@ export async function startFakeWechatpay(opts: { port?: number; host?: string; t
     const m = merchants.get(a.mchid);
     if (!m) throw new HttpError(401, 'SIGN_ERROR', `unknown mchid ${a.mchid}`);
     if (a.serial_no !== m.merchantSerial) throw new HttpError(401, 'SIGN_ERROR', `serial_no ${a.serial_no} is not the merchant's API certificate serial`);
-    if (Math.abs(Date.now() / 1000 - Number(a.timestamp)) > 300) throw new HttpError(401, 'SIGN_ERROR', 'timestamp out of range');
+    if (Math.abs(clock.now() / 1000 - Number(a.timestamp)) > 300) throw new HttpError(401, 'SIGN_ERROR', 'timestamp out of range');
     if (!rsaVerify(requestMessage(req.method!, req.url!, a.timestamp, a.nonce_str, body), a.signature, m.merchantPublicKey))
       throw new HttpError(401, 'SIGN_ERROR', '签名错误 (signature does not verify)');
     return m;
@@ -359,7 +363,7 @@ export async function startFakeWechatpay(opts: { port?: number; host?: string; t
       }
       const o: FakeOrder = prev ?? {
         mchid: b.mchid, appid: b.appid, out_trade_no: b.out_trade_no, description: b.description, notify_url: b.notify_url, trade_type: mm[1] === 'jsapi' ? 'JSAPI' : 'MWEB',
-        amount: b.amount.total, openid: b.payer?.openid, attach: b.attach, time_expire: b.time_expire, prepay_id: 'wx' + randomBytes(16).toString('hex'), trade_state: 'NOTPAY', refunded: 0, created: new Date(),
+        amount: b.amount.total, openid: b.payer?.openid, attach: b.attach, time_expire: b.time_expire, prepay_id: 'wx' + randomBytes(16).toString('hex'), trade_state: 'NOTPAY', refunded: 0, created: clock.date(),
       };
       orders.set(o.out_trade_no, o);
       if (mm[1] === 'jsapi') return { status: 200, json: { prepay_id: o.prepay_id } };
@@ -387,13 +391,13 @@ export async function startFakeWechatpay(opts: { port?: number; host?: string; t
       if (o.trade_state !== 'SUCCESS' && o.trade_state !== 'REFUND') throw new HttpError(400, 'INVALID_REQUEST', 'the order is not paid');
       if (b.amount?.total !== o.amount) throw new HttpError(400, 'PARAM_ERROR', 'amount.total is not the order amount');
       if (!Number.isInteger(b.amount?.refund) || b.amount.refund < 1 || b.amount.refund > o.amount - o.refunded) throw new HttpError(400, 'NOT_ENOUGH', '申请退款金额超过订单可退金额');
-      const r: FakeRefund = { mchid: m.mchid, out_trade_no: o.out_trade_no, out_refund_no: b.out_refund_no, refund_id: '50' + Array.from(randomBytes(27), (x) => String(x % 10)).join(''), amount: b.amount.refund, reason: b.reason, notify_url: b.notify_url, status: 'PROCESSING', created: new Date() };
+      const r: FakeRefund = { mchid: m.mchid, out_trade_no: o.out_trade_no, out_refund_no: b.out_refund_no, refund_id: '50' + Array.from(randomBytes(27), (x) => String(x % 10)).join(''), amount: b.amount.refund, reason: b.reason, notify_url: b.notify_url, status: 'PROCESSING', created: clock.date() };
       refunds.set(r.out_refund_no, r);
       o.refunded += r.amount;
       o.trade_state = 'REFUND';
       later(1000 * timeScale, () => {
         r.status = knobs.refundResult;
-        if (r.status === 'SUCCESS') r.success_time = new Date();
+        if (r.status === 'SUCCESS') r.success_time = clock.date();
         else o.refunded -= r.amount;
         if (r.notify_url) {
           const res = { mchid: m.mchid, out_trade_no: o.out_trade_no, transaction_id: o.transaction_id, out_refund_no: r.out_refund_no, refund_id: r.refund_id, refund_status: r.status, ...(r.success_time ? { success_time: formatDate(r.success_time) } : {}), user_received_account: '支付用户零钱', amount: { total: o.amount, refund: r.amount, payer_total: o.amount, payer_refund: r.amount } };
@@ -410,7 +414,7 @@ export async function startFakeWechatpay(opts: { port?: number; host?: string; t
     if (req.method === 'GET' && p === '/v3/bill/tradebill') {
       const date = u.searchParams.get('bill_date') ?? '';
       if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new HttpError(400, 'PARAM_ERROR', 'bill_date must be YYYY-MM-DD');
-      if (date > localDate(new Date())) throw new HttpError(400, 'INVALID_REQUEST', 'the bill of a future day does not exist');
+      if (date > localDate(clock.date())) throw new HttpError(400, 'INVALID_REQUEST', 'the bill of a future day does not exist');
       const rows = billFor(date, m.mchid);
       if (!rows.length) throw new HttpError(400, 'NO_STATEMENT_EXIST', '账单文件不存在');
       const text = formatTradeBill(rows);
@@ -436,7 +440,7 @@ export async function startFakeWechatpay(opts: { port?: number; host?: string; t
       const text = out.text ?? (out.json === undefined ? '' : JSON.stringify(out.json));
       const headers: Record<string, string> = { 'request-id': randomBytes(8).toString('hex') };
       if (text) headers['content-type'] = out.type ?? 'application/json';
-      if (out.sign !== false) Object.assign(headers, signAsPlatform(text, { serial: platform.serial, privateKeyPem: platform.privateKey }));
+      if (out.sign !== false) Object.assign(headers, signAsPlatform(text, { serial: platform.serial, privateKeyPem: platform.privateKey }, clock.now()));
       res.writeHead(out.status, headers).end(text);
     });
   };

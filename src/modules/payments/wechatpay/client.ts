@@ -1,5 +1,6 @@
 import { formatDate } from './time.ts';
 import { outboundFetch } from '../../../platform/outbound-url.ts';
+import { systemClock, type Clock } from '../../../platform/clock.ts';
 import { buildAuthorization, jsapiPayParams, verifyWechatSignature, type PlatformKey } from './crypto.ts';
 import { parseTradeBill, sha1Hex, BillFormatError } from './bill.ts';
 import { ProviderError, type PaymentProvider, type PaymentState, type PrepayInput, type PrepayResult, type RefundInput, type RefundState } from '../provider.ts';
@@ -22,13 +23,14 @@ export class WechatpayProvider implements PaymentProvider {
   constructor(
     private m: WechatpayMerchant,
     private timeoutMs = 10_000,
+    private clock: Clock = systemClock,
   ) {}
 
   private async call<T>(method: string, path: string, body?: unknown, opts: { verify?: boolean; raw?: boolean; absolute?: string } = {}): Promise<{ status: number; json: T; text: string }> {
     const url = opts.absolute ?? this.m.apiBaseUrl.replace(/\/+$/, '') + path;
     const u = new URL(url);
     const text = body === undefined ? '' : JSON.stringify(body);
-    const authorization = buildAuthorization({ mchid: this.m.mchid, serialNo: this.m.merchantSerial, privateKeyPem: this.m.merchantPrivateKey, method, urlPath: u.pathname + u.search, body: text });
+    const authorization = buildAuthorization({ mchid: this.m.mchid, serialNo: this.m.merchantSerial, privateKeyPem: this.m.merchantPrivateKey, method, urlPath: u.pathname + u.search, body: text, now: this.clock.now() });
     let res: Response;
     try {
       // the API base is set by an admin: the outbound policy applies (no metadata or private addresses)
@@ -43,7 +45,7 @@ export class WechatpayProvider implements PaymentProvider {
     }
     const out = await res.text();
     if (opts.verify !== false && res.status < 500) {
-      const check = verifyWechatSignature(Object.fromEntries(res.headers), out, this.m.platformKeys);
+      const check = verifyWechatSignature(Object.fromEntries(res.headers), out, this.m.platformKeys, { now: this.clock.now() });
       if (!check.ok) throw new ProviderError(`WeChat Pay response to ${method} ${u.pathname} failed verification: ${check.message}`, res.status, 'RESPONSE_SIGNATURE', true);
     }
     let json: any = undefined;
@@ -74,7 +76,7 @@ export class WechatpayProvider implements PaymentProvider {
     if (input.channel === 'wechatpay_jsapi') {
       if (!input.openid) throw new ProviderError('a JSAPI payment needs the payer openid', 400, 'PARAM_ERROR', false);
       const r = await this.call<{ prepay_id: string }>('POST', '/v3/pay/transactions/jsapi', { ...base, payer: { openid: input.openid } });
-      return { providerRef: r.json.prepay_id, payParams: jsapiPayParams(this.m.appid, r.json.prepay_id, this.m.merchantPrivateKey) };
+      return { providerRef: r.json.prepay_id, payParams: jsapiPayParams(this.m.appid, r.json.prepay_id, this.m.merchantPrivateKey, this.clock.now()) };
     }
     const r = await this.call<{ h5_url: string }>('POST', '/v3/pay/transactions/h5', {
       ...base,

@@ -1,14 +1,14 @@
 import { createCipheriv, createDecipheriv, createPublicKey, createSign, createVerify, randomBytes, type KeyObject } from 'node:crypto';
 
 /**
- * WeChat Pay API v3 signatures and envelopes, on node:crypto only. Pure functions: every input
- * (time, nonce) can be handed in so tests are exact.
+ * WeChat Pay API v3 signatures and envelopes, on node:crypto only. Pure functions: the time is
+ * always handed in (`now`, ms since the epoch, from the caller's clock), the nonce may be, so tests are exact.
  */
 
 export const AUTH_SCHEMA = 'WECHATPAY2-SHA256-RSA2048';
 
 export const nonceStr = () => randomBytes(16).toString('hex').toUpperCase();
-export const unixTime = (now = Date.now()) => String(Math.floor(now / 1000));
+export const unixTime = (now: number) => String(Math.floor(now / 1000));
 
 /** RSA-SHA256 (SHA256withRSA, PKCS#1 v1.5), Base64. */
 export function rsaSign(message: string, privateKeyPem: string): string {
@@ -40,9 +40,9 @@ export interface AuthorizationParts {
 
 /** The `Authorization` header of a merchant request. */
 export function buildAuthorization(
-  input: { mchid: string; serialNo: string; privateKeyPem: string; method: string; urlPath: string; body: string },
+  input: { mchid: string; serialNo: string; privateKeyPem: string; method: string; urlPath: string; body: string; now: number },
   nonce = nonceStr(),
-  timestamp = unixTime(),
+  timestamp = unixTime(input.now),
 ): string {
   const signature = rsaSign(requestMessage(input.method, input.urlPath, timestamp, nonce, input.body), input.privateKeyPem);
   return `${AUTH_SCHEMA} mchid="${input.mchid}",nonce_str="${nonce}",signature="${signature}",timestamp="${timestamp}",serial_no="${input.serialNo}"`;
@@ -57,7 +57,7 @@ export function parseAuthorization(header: string | undefined): AuthorizationPar
 }
 
 /** JSAPI payment parameters for `WeixinJSBridge.invoke('getBrandWCPayRequest', …)` / wx.chooseWXPay. */
-export function jsapiPayParams(appId: string, prepayId: string, privateKeyPem: string, nonce = nonceStr(), timeStamp = unixTime()) {
+export function jsapiPayParams(appId: string, prepayId: string, privateKeyPem: string, now: number, nonce = nonceStr(), timeStamp = unixTime(now)) {
   const pkg = `prepay_id=${prepayId}`;
   const paySign = rsaSign(`${appId}\n${timeStamp}\n${nonce}\n${pkg}\n`, privateKeyPem);
   return { appId, timeStamp, nonceStr: nonce, package: pkg, signType: 'RSA' as const, paySign };
@@ -81,7 +81,7 @@ export function verifyWechatSignature(
   headers: Record<string, string | string[] | undefined>,
   rawBody: string,
   keys: PlatformKey[],
-  opts: { now?: number; maxAgeSeconds?: number } = {},
+  opts: { now: number; maxAgeSeconds?: number },
 ): SignatureCheck {
   const h = (k: string) => {
     const v = headers[k] ?? headers[k.toLowerCase()];
@@ -96,7 +96,7 @@ export function verifyWechatSignature(
   const key = keys.find((k) => k.serial === serial);
   if (!key) return { ok: false, reason: 'unknown_serial', message: `no platform key with serial ${serial}` };
   const maxAge = opts.maxAgeSeconds ?? 300;
-  const now = Math.floor((opts.now ?? Date.now()) / 1000);
+  const now = Math.floor(opts.now / 1000);
   if (!/^\d+$/.test(ts) || Math.abs(now - Number(ts)) > maxAge) return { ok: false, reason: 'stale_timestamp', message: `timestamp ${ts} is more than ${maxAge} s from now` };
   let pub: KeyObject;
   try {
@@ -109,7 +109,7 @@ export function verifyWechatSignature(
 }
 
 /** Signs a response or callback body as the platform does (the fake and tests). */
-export function signAsPlatform(rawBody: string, key: { serial: string; privateKeyPem: string }, nonce = nonceStr(), timestamp = unixTime()) {
+export function signAsPlatform(rawBody: string, key: { serial: string; privateKeyPem: string }, now: number, nonce = nonceStr(), timestamp = unixTime(now)) {
   return {
     'wechatpay-timestamp': timestamp,
     'wechatpay-nonce': nonce,
