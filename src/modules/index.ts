@@ -12,6 +12,7 @@ import { roamingModule } from './roaming/index.ts';
 import { paymentsModule } from './payments/index.ts';
 import { supportModule } from './support/index.ts';
 import { reconciliationModule } from './reconciliation/index.ts';
+import { securityModule } from './security/index.ts';
 
 /** Every capability, in start order. A new module adds one line here. */
-export const modules: Module[] = [registryModule, sessionsModule, ocppModule, walletModule, enterpriseModule, tariffsModule, notifyModule, ordersModule, webModule, roamingModule, paymentsModule, supportModule, reconciliationModule];
+export const modules: Module[] = [registryModule, sessionsModule, ocppModule, walletModule, enterpriseModule, tariffsModule, notifyModule, ordersModule, webModule, roamingModule, paymentsModule, supportModule, reconciliationModule, securityModule];

@@ -6,7 +6,7 @@ import { requireRole, operatorScope, STAFF } from '../../platform/auth/guard.ts'
 import { AppError, badRequest, forbidden, notFound } from '../../platform/errors.ts';
 import type { Role } from '../../platform/auth/tokens.ts';
 import { getChargerRow } from '../registry/index.ts';
-import { expectRemoteStart } from '../sessions/index.ts';
+import { expectRemoteStart, startRefusal } from '../sessions/index.ts';
 import type { OcppServer } from './gateway.ts';
 import { ChargerOffline, ChargerPending, CommandInvalid, CommandRejected, CommandTimeout } from './errors.ts';
 
@@ -60,6 +60,10 @@ export function commandRoutes(app: FastifyInstance, ctx: Ctx, gw: OcppServer) {
       const charger = await getChargerRow(ctx.db, id);
       if (!charger || (scope && charger.operator_id !== scope)) throw notFound(`charger ${id}`);
       const payload = req.body ?? {};
+      if (action === 'RemoteStartTransaction') {
+        const why = await startRefusal(ctx.db, charger.operator_id, id);
+        if (why) throw new AppError(409, 'start_refused', why);
+      }
       const p = payload as { idTag?: unknown; connectorId?: unknown };
       if (action === 'RemoteStartTransaction' && typeof p.idTag === 'string')
         await expectRemoteStart(ctx.db, {

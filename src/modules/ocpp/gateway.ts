@@ -21,6 +21,7 @@ import { clientAddress } from '../../platform/http/client-ip.ts';
 import { errorCode16, ChargerOffline, ChargerPending, CommandTimeout, CommandRejected, CommandInvalid } from './errors.ts';
 import { handlers16 } from './v16/index.ts';
 import { meterWriter } from '../sessions/index.ts';
+import { ocppObservers, type OcppObservers } from './observers.ts';
 
 const isTimeout = (e: unknown) => e instanceof (TimeoutError as new () => object);
 
@@ -63,10 +64,13 @@ export class OcppServer implements OcppGateway {
   readonly guard: HandshakeGuard;
   /** disconnections still being recorded */
   private closing = new Set<Promise<void>>();
+  /** taps of modules above (incidents): told of every handled CALL and every connection */
+  readonly observers: OcppObservers;
 
   constructor(private ctx: Ctx) {
     this.log = new MessageLog(ctx.db, ctx.log.child({ part: 'ocpp-log' }));
     this.guard = new HandshakeGuard(ctx);
+    this.observers = ocppObservers(ctx);
     this.rpc = new RPCServerCtor({
       protocols: ['ocpp1.6'],
       strictMode: true,
@@ -196,7 +200,10 @@ export class OcppServer implements OcppGateway {
         if (bad) throw createRPCError(bad.code, bad.message);
         try {
           // Strings the database cannot hold (NUL, lone surrogates) reach the handlers escaped, so every write succeeds.
-          return await handler({ ctx, conn, params: storableJson(params), messageId, receivedAt: ctx.clock.date() });
+          const input = { ctx, conn, params: storableJson(params), messageId, receivedAt: ctx.clock.date() };
+          const result = await handler(input);
+          if (this.observers.size) this.observers.notify({ kind: 'call', operatorId: conn.operatorId, chargerId: id, action, params: input.params, result, messageId, receivedAt: input.receivedAt });
+          return result;
         } catch (err) {
           if (isRpcError(err)) throw err;
           // Never the error's own text (it may be the database's): a reference the log line carries too.
@@ -236,6 +243,7 @@ export class OcppServer implements OcppGateway {
           previousConnectedAt: previous.connectedAt.toISOString(),
         });
       ctx.events.emit('charger.connection', { operatorId: conn.operatorId, chargerId: id, connected: true, at: conn.connectedAt });
+      if (this.observers.size) this.observers.notify({ kind: 'connected', operatorId: conn.operatorId, chargerId: id, at: conn.connectedAt, previousAlive: !!previous, remoteAddress: conn.remoteAddress });
       return rowId;
     })();
     conn.ready.catch((err) => {

@@ -11,8 +11,9 @@ export { ChargerOffline, ChargerPending, CommandTimeout, CommandRejected, Comman
 export type { OcppGateway, CallOptions } from './gateway.ts';
 export { dataTransferHandlers } from './v16/index.ts';
 export { purgeMessageLog, searchMessages } from './message-log.ts';
-export { statusHistory, connectionHistory, connectionsOverlapping, lastConnectionBefore, recordPastConnection } from './history.ts';
+export { statusHistory, connectionHistory, securityEvents, connectionsOverlapping, lastConnectionBefore, recordPastConnection } from './history.ts';
 export { COMMAND_ROLES } from './commands.ts';
+export { ocppObservers, OcppObservers, type OcppObservation, type OcppObserver } from './observers.ts';
 
 declare module '../../platform/context.ts' {
   interface Services {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Ctx } from '../../platform/context.ts';
 import type { Queryable } from '../../platform/db/index.ts';
-import { activeSessionOn, expectRemoteStart } from '../sessions/index.ts';
+import { activeSessionOn, expectRemoteStart, startRefusal } from '../sessions/index.ts';
 import { businessError, type InboundHandler } from './inbound.ts';
 import { partnerConnector } from './queries.ts';
 import type { Partner } from './partners.ts';
@@ -62,6 +62,7 @@ export const queryStartCharge: InboundHandler = async (ctx, partner, data) => {
   if (!hit.charger.connected) return refuse(2, '设备离线');
   if (!['Available', 'Preparing', 'SuspendedEV', 'SuspendedEVSE'].includes(hit.connector.ocppStatus)) return refuse(3, '充电枪不可用或已占用');
   if (await activeSessionOn(ctx.db, hit.chargerId, hit.connectorId)) return refuse(3, '充电枪已在充电');
+  if (await startRefusal(ctx.db, partner.operatorId, hit.chargerId)) return refuse(3, '充电桩暂停服务');
   const created = await ctx.db.tx(async (q) => {
     const busy = await q.query(
       `SELECT 1 FROM roaming_sessions WHERE operator_id = $1 AND charger_id = $2 AND connector_id = $3 AND state IN ('starting', 'charging', 'stopping')

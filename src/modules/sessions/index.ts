@@ -8,6 +8,8 @@ export { normaliseMeterValues, type NormalisedSample, type SampledValueIn } from
 export { meterWriter, writeMeterBatch, type MeterInput } from './meter-writer.ts';
 export { SESSION_SETTLE, settleKey, enqueueSettle, STALE_SESSION_MS, SETTLE_MAX_ATTEMPTS, onSessionEnd, sessionEndSteps, type SettlePayload, type SettleCause, type SessionEnd, type SessionEndStep } from './settle-job.ts';
 export { sessionForOrder, energySamples, setLiveCost, type SessionForOrder } from './for-orders.ts';
+export { registerStartGuard, startRefusal, type StartGuard } from './start-guard.ts';
+export { connectorBaselines, sessionsForScan, registerReadings, overlappingTagSessions, type ConnectorBaseline, type ScanSession, type RegisterReading } from './for-security.ts';
 
 export const sessionsModule: Module = {
   name: 'sessions',

@@ -1,3 +1,4 @@
+import { startRefusal } from './start-guard.ts';
 import type { Queryable } from '../../platform/db/index.ts';
 import { idTagInfo, type IdTagInfo } from '../wallet/index.ts';
 import { normaliseMeterValues, type NormalisedSample, type SampledValueIn } from './meter.ts';
@@ -150,6 +151,11 @@ export async function recordStart(q: Queryable, input: StartInput): Promise<{ se
   if (!remote && info.status === 'Accepted' && info.kind === 'card' && (await activeSessionWithTag(q, input.operatorId, input.idTag, { chargerId: input.chargerId, connectorId: input.connectorId })))
     info = { ...info, status: 'ConcurrentTx' };
   const flags: string[] = [];
+  // A quarantined charger (security incidents) starts nothing, whoever asked: Blocked tells it to stop.
+  if (await startRefusal(q, input.operatorId, input.chargerId)) {
+    info = { ...info, status: 'Blocked' };
+    flags.push('start_refused');
+  }
   if (TAG_FLAG[info.status]) flags.push(TAG_FLAG[info.status]);
   if (clockSuspect(input.startedAt, receivedAt)) flags.push('clock_suspect');
   else if (receivedAt.getTime() - input.startedAt.getTime() > OFFLINE_LATE_MS) flags.push('offline_late');

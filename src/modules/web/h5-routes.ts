@@ -154,6 +154,8 @@ export async function h5Routes(app: FastifyInstance, ctx: Ctx) {
       if (!ch || !k) throw notFound(`gun ${connectorId} of charger ${chargerId}`);
       if (!ocpp.isConnected(chargerId)) throw conflict('the charger is offline; try another one');
       if (await sessions.activeSessionOn(ctx.db, chargerId, connectorId)) throw conflict('this gun is already charging');
+      const refused = await sessions.startRefusal(ctx.db, operatorId, chargerId);
+      if (refused) throw conflict(`this charger takes no new sessions: ${refused}`);
       const mine = (await sessions.listActiveSessions(ctx.db, operatorId)).filter((s) => s.driver_phone === phone);
       if (mine.length) throw conflict('you already have a charging session in progress', { sessionId: mine[0].id });
       const ok = await wallet.canStart(ctx.db, operatorId, { phone }, ctx.clock.date());

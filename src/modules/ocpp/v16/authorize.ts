@@ -1,5 +1,5 @@
 import { canStart, idTagInfo } from '../../wallet/index.ts';
-import { activeSessionWithTag, findRemoteStart } from '../../sessions/index.ts';
+import { activeSessionWithTag, findRemoteStart, startRefusal } from '../../sessions/index.ts';
 import type { Handler } from './types.ts';
 
 /**
@@ -8,6 +8,8 @@ import type { Handler } from './types.ts';
  * answered Blocked (OCPP 1.6 has no "insufficient funds" status), so the charger never starts.
  */
 export const authorize: Handler<{ idTag: string }> = async ({ ctx, conn, params }) => {
+  // a quarantined charger starts nothing (1.6 has no status saying why: the reason is on the console)
+  if (await startRefusal(ctx.db, conn.operatorId, conn.chargerId)) return { idTagInfo: { status: 'Blocked' } };
   if (await findRemoteStart(ctx.db, conn.chargerId, params.idTag, null)) return { idTagInfo: { status: 'Accepted' } };
   const info = await idTagInfo(ctx.db, conn.operatorId, params.idTag, ctx.clock.date());
   if (info.status === 'Accepted' && info.kind === 'card' && (await activeSessionWithTag(ctx.db, conn.operatorId, params.idTag))) return { idTagInfo: { status: 'ConcurrentTx' } };
