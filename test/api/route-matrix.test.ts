@@ -46,6 +46,7 @@ interface Ids {
   attachmentId: number;
   reconRunId: number;
   reconItemId: number;
+  incidentId: number;
 }
 interface Call {
   params?: Record<string, string | number>;
@@ -187,6 +188,14 @@ export const ALLOW: Record<string, Row> = {
   'GET /api/v1/refunds/{outRefundNo}': { allow: S, resource: true, call: (x) => ({ params: { outRefundNo: x.outRefundNo } }) },
   'GET /api/v1/payments/reconciliation': { allow: S },
   'POST /api/v1/payments/reconciliation/run': { allow: S, call: () => ({ body: { date: '2026-01-01' } }) },
+  'GET /api/v1/incidents': { allow: S },
+  'GET /api/v1/incidents/summary': { allow: S },
+  'GET /api/v1/incidents/{id}': { allow: S, resource: true, call: (x) => ({ params: { id: x.incidentId } }) },
+  // confirm/dismiss are for staff; the charger actions check for an admin inside (403)
+  'POST /api/v1/incidents/{id}/actions': { allow: S, resource: true, call: (x) => ({ params: { id: x.incidentId }, body: { action: 'confirm' } }) },
+  'POST /api/v1/incidents/scan': { allow: A, call: () => ({ body: { from: '2026-01-01T00:00:00+08:00', to: '2026-01-02T00:00:00+08:00' } }) },
+  'GET /api/v1/incidents/settings': { allow: S },
+  'PUT /api/v1/incidents/settings': { allow: A, call: () => ({ body: { thresholdWh: 500 } }) },
   'GET /api/v1/support/lookup': { allow: S, call: () => ({ query: `q=${P1}` }) },
   'GET /api/v1/support/who-charged': { allow: S, resource: true, call: () => ({ query: `stationId=s1&from=${encodeURIComponent('2026-01-01T00:00:00+08:00')}&to=${encodeURIComponent('2026-01-02T00:00:00+08:00')}` }) },
   'GET /api/v1/support/story': { allow: S, resource: true, call: (x) => ({ query: `orderNo=${x.orderNo}` }) },
@@ -296,9 +305,15 @@ before(async () => {
     reconRun.id,
     `${XIAOJU}178500000000000001`,
   ]);
+  const incident = await q<{ id: number }>(
+    `INSERT INTO security_incidents (operator_id, kind, dedupe_key, charger_id, from_at, to_at, unbilled_wh, source, created_at, updated_at)
+     VALUES ('op1', 'meter_gap', 'matrix', $1, now(), now(), 1000, 'scan', now(), now()) RETURNING id`,
+    [C1],
+  );
   ids = {
     reconRunId: Number(reconRun.id),
     reconItemId: Number(reconItem.id),
+    incidentId: incident.id,
     caseId: supportCase.body.id,
     attachmentId: attachment.body.attachment.id,
     orderNo: (await q<{ order_no: string }>(`SELECT order_no FROM orders WHERE operator_id = 'op1' AND NOT abnormal ORDER BY id LIMIT 1`)).order_no,

@@ -200,7 +200,8 @@ test('the story of a session: every part with its evidence link, the phone maske
   assert.equal(parts.faults.summary, `${new Date(NOW - 3 * 24 * H + 8 * H).toISOString().slice(0, 19).replace('T', ' ')} 1号枪 Faulted/GroundFailure`);
   assert.deepEqual(parts.roaming.items.map((e: any) => [e.interface, e.request.StartChargeSeq]), [['query_start_charge', SEQ]]);
   assert.equal(parts.payments.items[0].outTradeNo, outTradeNo);
-  assert.deepEqual(parts.incidents, { name: 'incidents', evidence: null, items: [] });
+  // the security module's part: no incident on this charger around the session
+  assert.deepEqual(parts.incidents, { name: 'incidents', evidence: { kind: 'incidents', href: `/incidents?chargerId=${CP}` }, items: [] });
   assert.equal(r.body.subject.phoneMasked, '184****1853');
   assert.ok(!JSON.stringify(r.body).includes(PHONE), 'no full phone anywhere in the story');
   // the card session: money moved on the ledger, a notification went out
