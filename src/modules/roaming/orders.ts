@@ -119,12 +119,15 @@ export function registerOrders(ctx: Ctx) {
   ctx.outbox.register(
     'roaming.order',
     async (row) => {
-      const { operatorId, orderNo, version } = row.payload as { operatorId: string; orderNo: string; version: number };
+      const { operatorId, orderNo, version, atStop } = row.payload as { operatorId: string; orderNo: string; version: number; atStop?: boolean };
       const order = await getOrder(ctx, operatorId, orderNo);
       if (!order) throw new PermanentFailure(`order ${orderNo} not found`);
       if (order.version > version) return { skipped: `version ${order.version} supersedes ${version}` };
       // Abnormal orders wait for review: the reviewed (corrected) version is enqueued again by orders.
-      if (order.status !== undefined && order.status !== 'settled') return { skipped: `status ${String(order.status)}: abnormal orders wait for review` };
+      // An order still accruing its idle fee is pushed as it stands when the session stopped (atStop);
+      // the final one follows under the same StartChargeSeq when it settles.
+      const pushable = order.status === undefined || order.status === 'settled' || (atStop === true && order.status === 'idle');
+      if (!pushable) return { skipped: `status ${String(order.status)}: abnormal orders wait for review` };
       if (!order.partnerOrderNo) return { skipped: 'not a partner order' };
       const r = await ctx.db.query<RoamingSession>(`SELECT * FROM roaming_sessions WHERE operator_id = $1 AND start_charge_seq = $2`, [operatorId, order.partnerOrderNo]);
       const rs = r.rows[0];
@@ -133,7 +136,7 @@ export function registerOrders(ctx: Ctx) {
       const data = orderInfo(order, rs, partner);
       await ctx.db.query(
         `INSERT INTO roaming_order_pushes (operator_id, partner_id, order_no, version, start_charge_seq, payload, total_fen, total_wh, end_time)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (operator_id, order_no, version) DO UPDATE SET payload = EXCLUDED.payload`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (operator_id, order_no, version) DO UPDATE SET payload = EXCLUDED.payload, total_fen = EXCLUDED.total_fen, total_wh = EXCLUDED.total_wh, end_time = EXCLUDED.end_time, confirm_result = NULL, confirmed_at = NULL`,
         [operatorId, rs.partner_id, orderNo, order.version, rs.start_charge_seq, JSON.stringify(data), parseYuan(String(data.TotalMoney.toFixed(2))), Math.round(Number(data.TotalPower) * 1000), new Date(order.endTime ?? order.startTime)],
       );
       await ctx.db.query(`UPDATE roaming_sessions SET order_no = $4, updated_at = now() WHERE operator_id = $1 AND partner_id = $2 AND start_charge_seq = $3`, [
