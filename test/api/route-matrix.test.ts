@@ -120,6 +120,8 @@ export const ALLOW: Record<string, Row> = {
   'POST /api/v1/enterprises/{id}/members': { allow: SE, resource: true, call: (x) => ({ params: { id: 'acme' }, body: { phone: '13800000002', departmentId: x.deptId } }) },
   'PATCH /api/v1/enterprises/{id}/members/{phone}': { allow: SE, resource: true, call: (x) => ({ params: { id: 'acme', phone: P1 }, body: { departmentId: x.deptId } }) },
   'DELETE /api/v1/enterprises/{id}/members/{phone}': { allow: SE, resource: true, call: () => ({ params: { id: 'acme', phone: '13800000002' } }) },
+  'POST /api/v1/enterprises/{id}/members/import': { allow: SE, resource: true, call: () => ({ params: { id: 'acme' }, body: { format: 'csv', content: 'phone,department\n', apply: false } }) },
+  'GET /api/v1/enterprises/{id}/members/import-template': { allow: SE, resource: true, call: () => ({ params: { id: 'acme' }, query: 'format=xlsx' }) },
   'GET /api/v1/enterprises/{id}/admins': { allow: A, resource: true, call: () => ({ params: { id: 'acme' } }) },
   'POST /api/v1/enterprises/{id}/admins': { allow: A, resource: true, call: () => ({ params: { id: 'acme' }, body: { username: 'matrix-ent', password: 'matrix-ent-pass' } }) },
   'DELETE /api/v1/enterprises/{id}/admins/{username}': { allow: A, resource: true, call: () => ({ params: { id: 'acme', username: 'matrix-ent' } }) },

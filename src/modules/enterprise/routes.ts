@@ -6,6 +6,7 @@ import { ADMINS, ENTERPRISE, enterpriseScope, requireOperator, requireRole } fro
 import type { Queryable } from '../../platform/db/index.ts';
 import { auditEnterprise } from './audit.ts';
 import { enterpriseAdminRoutes } from './routes-admins.ts';
+import { enterpriseImportRoutes } from './routes-import.ts';
 import { parseYuan } from '../../platform/money.ts';
 import { manualAdjust } from '../wallet/postings.ts';
 import { accountLedger } from '../wallet/drivers.ts';
@@ -26,6 +27,7 @@ export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
   const audit = (q: Queryable, req: any, op: string, action: string, entity: string, entityId: string | number, after?: unknown) =>
     auditEnterprise(q, { operatorId: op, actor: actor(req), role: req.principal!.role, enterpriseId: req.params.id, action, entity, entityId, after });
   enterpriseAdminRoutes(app, ctx);
+  enterpriseImportRoutes(app, ctx);
 
   r.get('/api/v1/enterprises', { preHandler: requireRole(...ENTERPRISE), schema: { tags, description: 'An enterprise admin sees its own enterprise only.', querystring: opQuery } }, async (req) => {
     const own = req.principal!.role === 'enterprise_admin' ? req.principal!.enterpriseId : undefined;
