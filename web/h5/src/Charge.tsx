@@ -1,16 +1,9 @@
 import { useEffect, useState } from 'react';
 import { api, auth, go, operatorId } from './api.ts';
 import { t, type Key } from './i18n.ts';
-import { Timeline } from './Timeline.tsx';
+import { Timeline, type Period } from './Timeline.tsx';
 import { Scan, canScan } from './Scan.tsx';
 
-export interface Period {
-  start: string;
-  end: string;
-  type: 'sharp' | 'peak' | 'flat' | 'valley';
-  electricityPrice: string;
-  servicePrice: string;
-}
 interface ConnectorInfo {
   chargerId: string;
   connectorId: number;

@@ -1,4 +1,11 @@
-import type { Period } from './Charge.tsx';
+/** One tariff period of the day as the API gives it (Charge.tsx shows these too). */
+export interface Period {
+  start: string;
+  end: string;
+  type: 'sharp' | 'peak' | 'flat' | 'valley';
+  electricityPrice: string;
+  servicePrice: string;
+}
 
 const COLORS: Record<string, string> = { sharp: '#d4380d', peak: '#fa8c16', flat: '#1677ff', valley: '#52c41a' };
 const minutes = (hhmm: string) => (hhmm === '24:00' ? 1440 : Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5)));

@@ -1,13 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { RPCClient } from 'ocpp-rpc';
-import { fmt, randomVehicle, startPhysics, step, type CurveParams, type SessionPhysics, type VehicleProfile } from './curve.ts';
-import { defaultConfiguration, registerCommandHandlers, type ConfigKey } from './commands.ts';
-import { systemClock, type Clock } from '../../../platform/clock.ts';
+import { fmt, randomVehicle, startPhysics, step, type VehicleProfile } from './curve.ts';
+import { defaultConfiguration, registerCommandHandlers } from './commands.ts';
+import type { ChargePoint, ConfigKey, ConnectorState, ConnectorStatus, StartResult, StopReason } from './types.ts';
 
-export type ConnectorStatus =
-  | 'Available' | 'Preparing' | 'Charging' | 'SuspendedEV' | 'SuspendedEVSE' | 'Finishing' | 'Reserved' | 'Unavailable' | 'Faulted';
-export type StopReason =
-  | 'EmergencyStop' | 'EVDisconnected' | 'HardReset' | 'Local' | 'Other' | 'PowerLoss' | 'Reboot' | 'Remote' | 'SoftReset' | 'UnlockCommand' | 'DeAuthorized';
+export type { ConfigKey, ConnectorState, ConnectorStatus, StartResult, StopReason } from './types.ts';
+import { systemClock, type Clock } from '../../../platform/clock.ts';
 
 export interface SimConnectorSpec {
   id: number;
@@ -39,28 +37,6 @@ export interface SimulatedChargerOptions {
   callTimeoutMs?: number;
 }
 
-export interface ConnectorState {
-  id: number;
-  type: 'AC' | 'DC';
-  maxPowerW: number;
-  status: ConnectorStatus;
-  availability: 'Operative' | 'Inoperative';
-  /** Availability to apply when the current transaction ends (ChangeAvailability answered Scheduled). */
-  scheduledAvailability?: 'Operative' | 'Inoperative';
-  /** Lifetime energy register, Wh; persists across sessions. */
-  registerWh: number;
-  transactionId?: number;
-  idTag?: string;
-  meterStartWh?: number;
-  startedAt?: Date;
-  startSoc?: number;
-  curve?: CurveParams;
-  physics?: SessionPhysics;
-  reservation?: { id: number; idTag: string; expiresAt: Date };
-  timer?: NodeJS.Timeout;
-  lastTickMs?: number;
-}
-
 export interface SimEvent {
   type: string;
   chargerId: string;
@@ -69,10 +45,6 @@ export interface SimEvent {
   data?: Record<string, unknown>;
 }
 
-export interface StartResult {
-  status: 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx' | 'Rejected';
-  transactionId?: number;
-}
 
 const TX_ACTIONS = new Set(['StopTransaction', 'MeterValues']);
 
@@ -80,7 +52,7 @@ const TX_ACTIONS = new Set(['StopTransaction', 'MeterValues']);
  * One simulated OCPP 1.6J charge point on ocpp-rpc's RPCClient (strict schema validation both ways).
  * Tests drive it step by step; the CLI, demo and benchmarks run many of them.
  */
-export class SimulatedCharger extends EventEmitter {
+export class SimulatedCharger extends EventEmitter implements ChargePoint {
   readonly id: string;
   readonly opts: Required<Pick<SimulatedChargerOptions, 'vendor' | 'model' | 'serial' | 'firmware' | 'speed' | 'clock'>> & SimulatedChargerOptions;
   readonly connectors = new Map<number, ConnectorState>();

@@ -1,13 +1,11 @@
 import type { RPCClient } from 'ocpp-rpc';
-import type { SimulatedCharger, ConnectorState } from './charger.ts';
+import type { ChargePoint, ConfigKey, ConnectorState } from './types.ts';
 
-export interface ConfigKey {
-  value: string;
-  readonly: boolean;
-}
+export type { ConfigKey } from './types.ts';
+
 
 /** The small configuration key store GetConfiguration/ChangeConfiguration work on. */
-export function defaultConfiguration(ch: SimulatedCharger, meterIntervalS: number): Map<string, ConfigKey> {
+export function defaultConfiguration(ch: ChargePoint, meterIntervalS: number): Map<string, ConfigKey> {
   const rw = (value: string): ConfigKey => ({ value, readonly: false });
   const ro = (value: string): ConfigKey => ({ value, readonly: true });
   return new Map<string, ConfigKey>([
@@ -35,16 +33,16 @@ export function defaultConfiguration(ch: SimulatedCharger, meterIntervalS: numbe
   ]);
 }
 
-const later = (fn: () => Promise<unknown>, ch: SimulatedCharger, ms = 10) =>
+const later = (fn: () => Promise<unknown>, ch: ChargePoint, ms = 10) =>
   setTimeout(() => void fn().catch((e) => ch.fail(e)), ms);
 
-function freeConnector(ch: SimulatedCharger, id?: number): ConnectorState | undefined {
+function freeConnector(ch: ChargePoint, id?: number): ConnectorState | undefined {
   if (id !== undefined) return ch.connectors.get(id);
   return [...ch.connectors.values()].find((c) => c.transactionId === undefined && (c.status === 'Preparing' || c.status === 'Available'));
 }
 
 /** Answers the Central System's commands the way a well-behaved 1.6J charge point does. */
-export function registerCommandHandlers(client: RPCClient, ch: SimulatedCharger) {
+export function registerCommandHandlers(client: RPCClient, ch: ChargePoint) {
   const handle = (action: string, fn: (params: any) => Promise<Record<string, unknown>> | Record<string, unknown>) =>
     client.handle(action, async ({ params }) => {
       const res = await fn(params);
