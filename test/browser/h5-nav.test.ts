@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWorld, newPage, DC, type World } from './support.ts';
+import { peekDriverCode } from '../../src/modules/web/driver-auth.ts';
 
 let w: World;
 before(async () => (w = await startWorld()));
@@ -48,4 +49,43 @@ test('H5 navigation re-renders without a reload: typed charger, scanned QR addre
   await page.getByTestId('h5-back').click();
   await page.getByTestId('h5-charger').waitFor();
   assert.deepEqual(errors, []);
+});
+
+test("H5 messages are in the driver's language and stay until dismissed (a poll does not clear them)", async () => {
+  const phone = '18475511853';
+  assert.equal((await w.p.api('POST', '/api/v1/driver-auth/code', { operatorId: 'op1', phone })).status, 200);
+  const login = await w.p.api('POST', '/api/v1/driver-auth/login', { operatorId: 'op1', phone, code: peekDriverCode('op1', phone) });
+  const token = login.body.token;
+  // the driver already charges on gun 1
+  await w.sim.plugIn(1);
+  const first = await w.p.api('POST', '/api/v1/h5/sessions', { chargerId: DC, connectorId: 1 }, token);
+  assert.equal(first.status, 200, JSON.stringify(first.body));
+  try {
+    const { page, errors } = await newPage(w.browser, { width: 360, height: 740, mobile: true });
+    await page.goto(`${w.p.url}/h5/op1`);
+    await page.evaluate((t) => localStorage.setItem('chargeops.h5.token.op1', t), token);
+    for (const [lang, text] of [
+      ['zh', '您已有一笔充电正在进行，请先结束它'],
+      ['en', 'You already have a charging session in progress: stop it first'],
+    ]) {
+      await page.goto(`${w.p.url}/h5/op1?c=${DC}&g=2`);
+      await page.getByTestId('h5-connector').waitFor();
+      if (lang === 'en') await page.getByTestId('h5-lang').click();
+      await page.getByTestId('h5-start').click();
+      const note = page.getByTestId('h5-error');
+      await note.waitFor();
+      assert.equal((await note.textContent())?.replace('×', ''), text);
+      // the gun view polls every 5 s: the message is still there after the next poll answered
+      await page.waitForResponse((r) => r.url().includes(`/api/v1/h5/connectors/${DC}/2`));
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null)))); // its render
+      assert.equal((await note.textContent())?.replace('×', ''), text, 'still shown after a poll');
+      await page.getByTestId('h5-error-close').click();
+      assert.equal(await note.count(), 0, 'dismissed');
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    const cur = await w.p.api('GET', '/api/v1/h5/sessions/current', undefined, token);
+    if (cur.body.session) await w.p.api('POST', `/api/v1/h5/sessions/${cur.body.session.id}/stop`, undefined, token);
+    await w.sim.unplug(1).catch(() => {});
+  }
 });

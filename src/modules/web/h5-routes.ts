@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Ctx } from '../../platform/context.ts';
 import { requireRole } from '../../platform/auth/guard.ts';
-import { AppError, conflict, notFound, unauthorized } from '../../platform/errors.ts';
+import { AppError, notFound, unauthorized } from '../../platform/errors.ts';
 import { formatKwh, formatPrice4, formatYuan } from '../../platform/money.ts';
 import { getConnector, getChargerRow, listStations } from '../registry/index.ts';
 import { optionalModule } from './optional.ts';
@@ -152,12 +152,12 @@ export async function h5Routes(app: FastifyInstance, ctx: Ctx) {
       const ch = await getChargerRow(ctx.db, chargerId);
       const k = ch && ch.operator_id === operatorId ? await getConnector(ctx.db, chargerId, connectorId) : null;
       if (!ch || !k) throw notFound(`gun ${connectorId} of charger ${chargerId}`);
-      if (!ocpp.isConnected(chargerId)) throw conflict('the charger is offline; try another one');
-      if (await sessions.activeSessionOn(ctx.db, chargerId, connectorId)) throw conflict('this gun is already charging');
+      if (!ocpp.isConnected(chargerId)) throw new AppError(409, 'charger_offline', 'the charger is offline; try another one');
+      if (await sessions.activeSessionOn(ctx.db, chargerId, connectorId)) throw new AppError(409, 'gun_busy', 'this gun is already charging');
       const refused = await sessions.startRefusal(ctx.db, operatorId, chargerId);
-      if (refused) throw conflict(`this charger takes no new sessions: ${refused}`);
+      if (refused) throw new AppError(409, 'charger_refuses_sessions', `this charger takes no new sessions: ${refused}`);
       const mine = (await sessions.listActiveSessions(ctx.db, operatorId)).filter((s) => s.driver_phone === phone);
-      if (mine.length) throw conflict('you already have a charging session in progress', { sessionId: mine[0].id });
+      if (mine.length) throw new AppError(409, 'session_in_progress', 'you already have a charging session in progress', { sessionId: mine[0].id });
       const ok = await wallet.canStart(ctx.db, operatorId, { phone }, ctx.clock.date());
       if (!ok.ok) throw new AppError(402, ok.code, ok.reason, { availableFen: ok.availableFen, minStartFen: ok.minStartFen });
       const idTag = await ctx.db.tx(async (q) => {
@@ -167,7 +167,7 @@ export async function h5Routes(app: FastifyInstance, ctx: Ctx) {
         return tag;
       });
       const res = await ocpp.call<{ status: string }>(chargerId, 'RemoteStartTransaction', { connectorId, idTag });
-      if (res.status !== 'Accepted') throw conflict('the charger refused to start; check the gun is plugged in', { chargerAnswer: res });
+      if (res.status !== 'Accepted') throw new AppError(409, 'start_refused', 'the charger refused to start; check the gun is plugged in', { chargerAnswer: res });
       return { status: 'starting' as const, chargerId, connectorId };
     },
   );
@@ -219,7 +219,7 @@ export async function h5Routes(app: FastifyInstance, ctx: Ctx) {
       if (s.status !== 'active') return { status: 'finished' };
       if (!ctx.services.ocpp) throw notAvailable('the OCPP gateway');
       const res = await ctx.services.ocpp.call<{ status: string }>(s.charger_id, 'RemoteStopTransaction', { transactionId: s.id });
-      if (res.status !== 'Accepted') throw conflict('the charger refused to stop', { chargerAnswer: res });
+      if (res.status !== 'Accepted') throw new AppError(409, 'stop_refused', 'the charger refused to stop', { chargerAnswer: res });
       return { status: 'stopping' };
     },
   );

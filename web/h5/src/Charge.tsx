@@ -3,6 +3,7 @@ import { api, auth, go, operatorId } from './api.ts';
 import { t, type Key } from './i18n.ts';
 import { Timeline, type Period } from './Timeline.tsx';
 import { Scan, canScan } from './Scan.tsx';
+import { Note, errorText } from './Note.tsx';
 
 interface ConnectorInfo {
   chargerId: string;
@@ -54,12 +55,14 @@ function Enter() {
 function Gun({ chargerId, gun }: { chargerId: string; gun: string }) {
   const [info, setInfo] = useState<ConnectorInfo | null>(null);
   const [err, setErr] = useState<string | null>(null);
+  // what went wrong with the driver's own action: stays until dismissed (the 5 s poll leaves it alone)
+  const [actionErr, setActionErr] = useState<string | null>(null);
   const [balance, setBalance] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const load = () =>
     api<ConnectorInfo>('GET', `/h5/connectors/${encodeURIComponent(chargerId)}/${encodeURIComponent(gun)}?operatorId=${encodeURIComponent(operatorId)}`)
       .then((i) => (setInfo(i), setErr(null)))
-      .catch((e) => setErr(e.status === 404 ? t('notFound') : e.message));
+      .catch((e) => setErr(errorText(e)));
   useEffect(() => {
     load();
     if (auth.token()) api('GET', '/h5/wallet').then((w) => setBalance(w.balance)).catch(() => {});
@@ -69,12 +72,12 @@ function Gun({ chargerId, gun }: { chargerId: string; gun: string }) {
   const start = async () => {
     if (!auth.token()) return go('/login', `?next=${encodeURIComponent(location.search)}`);
     setBusy(true);
-    setErr(null);
+    setActionErr(null);
     try {
       await api('POST', '/h5/sessions', { chargerId, connectorId: Number(gun) });
       go('/session');
     } catch (e) {
-      setErr((e as Error).message);
+      setActionErr(errorText(e));
     } finally {
       setBusy(false);
     }
@@ -156,7 +159,7 @@ function Gun({ chargerId, gun }: { chargerId: string; gun: string }) {
           </div>
         )}
         {status === 'Available' && <div className="muted">{t('plugHint')}</div>}
-        {err && <div className="err" data-testid="h5-error">{err}</div>}
+        <Note text={actionErr} onClose={() => setActionErr(null)} />
         <button className="btn" disabled={busy || !canStart} onClick={start} data-testid="h5-start">
           {busy ? t('starting') : t('start')}
         </button>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, go } from './api.ts';
 import { t } from './i18n.ts';
+import { Note, errorText } from './Note.tsx';
 
 interface Current {
   id: number;
@@ -37,7 +38,7 @@ export function Live() {
           if (r.session) seen.current = true;
           setCur(r.session);
         })
-        .catch((e) => alive && setErr(e.message));
+        .catch((e) => alive && setErr(errorText(e)));
     load();
     // polling keeps the page small (no socket client) and works behind any proxy
     const id = setInterval(load, 2000);
@@ -49,7 +50,7 @@ export function Live() {
     try {
       await api('POST', `/h5/sessions/${cur.id}/stop`);
     } catch (e) {
-      setErr((e as Error).message);
+      setErr(errorText(e));
       setStopping(false);
     }
   };
@@ -58,7 +59,7 @@ export function Live() {
     return (
       <div className="card" data-testid="h5-no-session">
         <div>{seen.current ? t('finished') : t('noSession')}</div>
-        {err && <div className="err">{err}</div>}
+        <Note text={err} onClose={() => setErr(null)} />
         <button className="btn" onClick={() => go(seen.current ? '/orders' : '')} data-testid="h5-after">
           {seen.current ? t('viewOrder') : t('charge')}
         </button>
@@ -96,7 +97,7 @@ export function Live() {
           <span>{t('power')}</span>
         </div>
       </div>
-      {err && <div className="err">{err}</div>}
+      <Note text={err} onClose={() => setErr(null)} />
       <button className="btn danger" disabled={stopping} onClick={stop} data-testid="h5-stop">
         {stopping ? t('stopping') : t('stop')}
       </button>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, auth, go, operatorId } from './api.ts';
 import { t } from './i18n.ts';
+import { Note, errorText } from './Note.tsx';
 
 export function Login() {
   const [phone, setPhone] = useState('');
@@ -20,7 +21,7 @@ export function Login() {
       setWait(r.resendAfterSeconds ?? 60);
       setMsg({ ok: t('codeSent') });
     } catch (e) {
-      setMsg({ err: (e as Error).message });
+      setMsg({ err: errorText(e) });
     }
   };
   const login = async () => {
@@ -34,7 +35,7 @@ export function Login() {
       if (next.startsWith('?')) go('', next);
       else go(next.startsWith('/') ? next : '');
     } catch (e) {
-      setMsg({ err: (e as Error).message });
+      setMsg({ err: errorText(e) });
     } finally {
       setBusy(false);
     }
@@ -51,8 +52,8 @@ export function Login() {
           {wait > 0 ? t('resend', { s: wait }) : t('getCode')}
         </button>
       </div>
-      {msg.err && <div className="err">{msg.err}</div>}
-      {msg.ok && <div className="ok">{msg.ok}</div>}
+      <Note text={msg.err} onClose={() => setMsg({})} />
+      <Note text={msg.ok} kind="ok" onClose={() => setMsg({})} testId="h5-notice" />
       <button className="btn" disabled={busy || code.length !== 6} onClick={login} data-testid="h5-login">
         {t('login')}
       </button>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api } from './api.ts';
 import { t, type Key } from './i18n.ts';
+import { Note, errorText } from './Note.tsx';
 
 interface Order {
   orderNo: string;
@@ -29,12 +30,12 @@ export function Orders() {
   useEffect(() => {
     api<{ items: Order[] }>('GET', '/h5/orders')
       .then((r) => (setItems(r.items), setOpen(r.items[0]?.orderNo ?? null)))
-      .catch((e) => setErr(e.message));
+      .catch((e) => setErr(errorText(e)));
   }, []);
   return (
     <div className="card" data-testid="h5-orders">
       <h2>{t('history')}</h2>
-      {err && <div className="err">{err}</div>}
+      <Note text={err} onClose={() => setErr(null)} />
       {items && items.length === 0 && <div className="muted">{t('noOrders')}</div>}
       {items?.map((o) => (
         <div className="order" key={o.orderNo} data-testid={`h5-order-${o.orderNo}`} onClick={() => setOpen(open === o.orderNo ? null : o.orderNo)}>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api } from './api.ts';
 import { t } from './i18n.ts';
+import { Note, errorText } from './Note.tsx';
 
 const AMOUNTS = ['20.00', '50.00', '100.00', '200.00', '300.00', '500.00'];
 
@@ -40,7 +41,7 @@ export function Wallet() {
   const [amount, setAmount] = useState('50.00');
   const [msg, setMsg] = useState<{ ok?: string; err?: string }>({});
   const [busy, setBusy] = useState(false);
-  const load = () => api('GET', '/h5/wallet').then(setW).catch((e) => setMsg({ err: e.message }));
+  const load = () => api('GET', '/h5/wallet').then(setW).catch((e) => setMsg({ err: errorText(e) }));
   useEffect(() => {
     load();
     const id = setInterval(load, 5000);
@@ -61,7 +62,7 @@ export function Wallet() {
         location.href = url + (url.includes('?') ? '&' : '?') + `redirect_url=${back}`;
       }
     } catch (e) {
-      setMsg({ err: (e as Error).message });
+      setMsg({ err: errorText(e) });
     } finally {
       setBusy(false);
     }
@@ -85,7 +86,7 @@ export function Wallet() {
             </button>
           ))}
         </div>
-        {msg.err && <div className="err">{msg.err}</div>}
+        <Note text={msg.err} onClose={() => setMsg({})} />
         {msg.ok && <div className="ok">{msg.ok}</div>}
         <button className="btn" disabled={busy || !w} onClick={pay} data-testid="h5-pay">
           {t('pay')} ¥{amount}

@@ -16,6 +16,11 @@ const zh = {
   status_Finishing: '充电结束', status_Reserved: '已预约', status_Faulted: '故障', status_Unavailable: '不可用', status_Offline: '离线',
   plugHint: '请先插好充电枪', poweredBy: '技术支持 ChargeOps', lang: 'EN', finished: '充电已结束', viewOrder: '查看订单', abnormal: '异常待审核',
   notFound: '没有找到该充电枪', back: '返回', credited: '已到账', scan: '扫码充电',
+  dismiss: '关闭', e_charger_offline: '充电桩离线，请换一个充电桩', e_gun_busy: '该充电枪正在使用中', e_session_in_progress: '您已有一笔充电正在进行，请先结束它',
+  e_start_refused: '充电桩拒绝启动，请确认充电枪已插好', e_stop_refused: '充电桩拒绝结束充电，请稍后再试', e_blocked: '账户或卡已停用，请联系运营商',
+  e_no_driver: '没有找到您的账户，请联系运营商', e_bad_code: '验证码错误或已过期，请重新获取', e_too_many_codes: '获取验证码过于频繁，请稍后再试',
+  e_too_many_attempts: '错误次数过多，请重新获取验证码', e_login: '请重新登录', e_invalid: '输入有误，请检查', e_generic: '操作失败（{code}），请稍后再试',
+  e_network: '网络异常，请稍后再试',
 };
 const en: typeof zh = {
   charge: 'Charge', orders: 'Orders', wallet: 'Wallet', login: 'Log in', logout: 'Log out',
@@ -34,6 +39,11 @@ const en: typeof zh = {
   status_Finishing: 'Finished', status_Reserved: 'Reserved', status_Faulted: 'Faulted', status_Unavailable: 'Unavailable', status_Offline: 'Offline',
   plugHint: 'Plug the gun into your car first', poweredBy: 'Powered by ChargeOps', lang: '中文', finished: 'Charging finished', viewOrder: 'See the order', abnormal: 'Under review',
   notFound: 'No such gun', back: 'Back', credited: 'Credited', scan: 'Scan the QR code',
+  dismiss: 'Dismiss', e_charger_offline: 'The charger is offline: try another one', e_gun_busy: 'This gun is already in use', e_session_in_progress: 'You already have a charging session in progress: stop it first',
+  e_start_refused: 'The charger refused to start: check the gun is plugged in', e_stop_refused: 'The charger refused to stop: try again in a moment', e_blocked: 'Your account or card is blocked: contact the operator',
+  e_no_driver: 'No account found for you: contact the operator', e_bad_code: 'Wrong or expired code: request a new one', e_too_many_codes: 'Too many codes requested: try again later',
+  e_too_many_attempts: 'Too many wrong codes: request a new one', e_login: 'Please log in again', e_invalid: 'Please check what you entered', e_generic: 'That did not work ({code}); try again later',
+  e_network: 'Network problem; try again later',
 };
 export type Key = keyof typeof zh;
 const KEY = 'chargeops.h5.lang';

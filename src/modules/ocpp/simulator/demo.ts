@@ -13,7 +13,9 @@ export async function startDemoSimulation(p: Platform, doc: unknown): Promise<vo
   if (!(cfg.DEMO_SIMULATE ?? cfg.DEMO_DATA) || !p.url) return;
   const log = p.ctx.log.child({ part: 'demo-simulator' });
   const url = `${p.url.replace(/^http/, 'ws')}/ocpp`;
-  const { chargers: all, idTags } = fleetFromDoc(doc, p.ctx.clock.date());
+  const now = p.ctx.clock.date();
+  const { chargers: all } = fleetFromDoc(doc, now);
+  const idTags = simulationIdTags(doc, now);
   const online = all.slice(0, Math.max(1, all.length - 1));
   const sims: SimulatedCharger[] = [];
   const abort = new AbortController();
@@ -61,4 +63,21 @@ export async function startDemoSimulation(p: Platform, doc: unknown): Promise<vo
     await Promise.allSettled(sims.map((s) => s.close()));
     await stop();
   };
+}
+
+/**
+ * The cards the simulated sessions use: every active card but those of the first driver of each
+ * operator, the one the README's tour logs in as (18475511853), so that driver can always start a
+ * charge from the H5 instead of meeting "you already have a charging session in progress".
+ */
+export function simulationIdTags(doc: unknown, now: Date): string[] {
+  const tourCards = new Set(tourDrivers(doc).flatMap((d) => (d.idTags ?? []).map((t) => t.id)));
+  return fleetFromDoc(doc, now).idTags.filter((t) => !tourCards.has(t));
+}
+
+type DocDriver = { phone: string; idTags?: { id: string }[] };
+/** The drivers the tour names: the first of each operator in the document. */
+export function tourDrivers(doc: unknown): DocDriver[] {
+  const ops = (doc as { operators?: { drivers?: DocDriver[] }[] }).operators ?? [];
+  return ops.flatMap((o) => (o.drivers?.length ? [o.drivers[0]] : []));
 }
