@@ -36,7 +36,7 @@ const status = (connectorId: number, at: number, s: string) => ({ connectorId, e
  * 30 s after the last reading at the register the power gives, Finishing, Available. Returns the end
  * register and the charger time after it.
  */
-export async function normalSession(sim: SimulatedCharger, o: { t0: number; connectorId: number; idTag: string; registerWh: number; minutes?: number; kw?: number }) {
+export async function normalSession(sim: Pick<SimulatedCharger, 'call'>, o: { t0: number; connectorId: number; idTag: string; registerWh: number; minutes?: number; kw?: number }) {
   const { connectorId: c, idTag } = o;
   const minutes = o.minutes ?? 3;
   const perMin = Math.round(((o.kw ?? 30) * 1000) / 60);
