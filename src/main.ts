@@ -20,6 +20,9 @@ const USAGE = `chargeops <command>
                              and charger keys it made up for entries that gave none, once)
   reset-password USER        give a staff user a new random password and print it
   rotate-secrets             re-seal every stored secret with SECRETS_KEY (old key in SECRETS_KEY_PREVIOUS)
+  verify-ledger              prove the books: every ledger transaction sums to zero, every balance equals
+                             its entries and is not below its floor, every order's ledger movements equal
+                             its amount; prints each difference, exits 1 if there is any
   simulate --url URL --chargers N [--file FILE.json] [--speed X] [--sessions]   run simulated OCPP 1.6J chargers (--help for more)
   fake-wechatpay [--port P]  run a local fake WeChat Pay v3 server
 Configuration comes from the environment: see README.md.`;
@@ -49,6 +52,8 @@ export async function main(argv: string[]): Promise<void> {
         return await cmdResetPassword(rest);
       case 'rotate-secrets':
         return await cmdRotateSecrets();
+      case 'verify-ledger':
+        return await cmdVerifyLedger();
       case 'simulate': {
         const { simulateCli } = await import('./modules/ocpp/simulator/cli.ts');
         return await simulateCli(rest);
@@ -132,6 +137,23 @@ async function cmdRotateSecrets() {
     const r = await rotateStoredSecrets(db, cfg);
     for (const [col, n] of Object.entries(r.byColumn)) console.log(`  ${col}: ${n} re-sealed`);
     console.log(`every stored secret is sealed with key ${r.keyId} (${r.resealed} re-sealed); SECRETS_KEY_PREVIOUS can go`);
+  } finally {
+    await db.close();
+  }
+}
+
+async function cmdVerifyLedger() {
+  const cfg = loadConfig();
+  const db = await openDb(cfg);
+  try {
+    await migrate(db);
+    const { verifyLedger } = await import('./modules/orders/index.ts');
+    const diffs = await verifyLedger(db);
+    for (const d of diffs) console.log(`${d.operatorId}\t${d.check}\t${d.message}`);
+    if (diffs.length) {
+      console.error(`verify-ledger: ${diffs.length} difference(s)`);
+      process.exitCode = 1;
+    } else console.log('verify-ledger: clean (every transaction sums to zero, every balance equals its entries and keeps its floor, every order moved its amount)');
   } finally {
     await db.close();
   }

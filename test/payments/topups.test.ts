@@ -5,6 +5,7 @@ import { localDate } from '../../src/modules/payments/wechatpay/time.ts';
 import type { FakeWechatpay } from '../../src/modules/payments/fake/server.ts';
 import type { TestPlatform } from '../support/platform.ts';
 import { balance, events, startWithFake, waitFor } from './helpers.ts';
+import { verifyLedgerLast } from '../support/verify-ledger.ts';
 
 let p: TestPlatform;
 let fake: FakeWechatpay;
@@ -333,3 +334,5 @@ test('the daily job enqueues yesterday’s reconciliation once per operator afte
   assert.equal(report.totals.billPayments, 0);
   assert.deepEqual(report.items, []);
 });
+
+verifyLedgerLast(() => p.ctx.db);

@@ -1,12 +1,18 @@
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Queryable } from '../../src/platform/db/index.ts';
-import { checkBalances } from '../../src/modules/wallet/index.ts';
+import { verifyLedger } from '../../src/modules/orders/index.ts';
 
-/** Asserts the ledger of every operator is consistent after a money suite ran (issue 11, point 6). */
+/**
+ * What `chargeops verify-ledger` checks, asserted clean: the money suites (wallet, order corrections,
+ * payments, enterprise) call it after they ran (issue 11, point 6).
+ */
 export async function assertLedgerClean(q: Queryable) {
-  const ops = await q.query<{ operator_id: string }>(`SELECT DISTINCT operator_id FROM ledger_accounts`);
-  for (const { operator_id } of ops.rows) {
-    const r = await checkBalances(q, operator_id);
-    assert.ok(r.ok, `ledger of ${operator_id} is not clean: ${JSON.stringify(r)}`);
-  }
+  const diffs = await verifyLedger(q);
+  assert.deepEqual(diffs.map((d) => `${d.operatorId} ${d.check}: ${d.message}`), [], 'verify-ledger finds differences');
+}
+
+/** Registers the last test of a money suite: call it at the END of the file (node:test runs top-level tests in order). */
+export function verifyLedgerLast(db: () => Queryable) {
+  test('the ledger verifies clean after this suite (chargeops verify-ledger)', () => assertLedgerClean(db()));
 }

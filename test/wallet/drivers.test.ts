@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { minimalDoc } from '../fixtures/minimal.ts';
 import { provision } from '../../src/modules/registry/provisioning.ts';
+import { verifyLedgerLast } from '../support/verify-ledger.ts';
 
 let p: TestPlatform;
 let admin: string, staff: string, other: string;
@@ -149,3 +150,5 @@ test('a driver (H5 login) reads its own wallet and ledger, never another driverâ
   assert.equal((await p.api('GET', '/api/v1/drivers', undefined, me)).status, 403);
   assert.equal((await p.api('POST', '/api/v1/drivers/18475511853/wallet/adjustments', { amount: '1.00', direction: 'credit', remark: 'me' }, me)).status, 403);
 });
+
+verifyLedgerLast(() => p.ctx.db);

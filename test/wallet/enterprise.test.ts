@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { minimalDoc } from '../fixtures/minimal.ts';
 import { chargeForOrder, adjustForOrder, payerFor, canStart } from '../../src/modules/wallet/index.ts';
+import { verifyLedgerLast } from '../support/verify-ledger.ts';
 
 let p: TestPlatform;
 let admin: string, staff: string, other: string;
@@ -96,3 +97,5 @@ test('a member pays from the enterprise account up to its credit limit; the stat
   const check = await p.api('GET', '/api/v1/wallet/check', undefined, staff);
   assert.equal(check.body.ok, true, JSON.stringify(check.body));
 });
+
+verifyLedgerLast(() => p.ctx.db);

@@ -4,6 +4,7 @@ import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { minimalDoc } from '../fixtures/minimal.ts';
 import { charger, boot, eventually } from '../ocpp/support.ts';
 import { walletBalanceFen } from '../../src/modules/wallet/index.ts';
+import { verifyLedgerLast } from '../support/verify-ledger.ts';
 
 // Done when: "A session whose cost reaches the wallet balance is remote-stopped and settles to
 // exactly zero balance". A real OCPP 1.6J charger (ocpp-rpc RPCClient, strict) charges at 54 kW on
@@ -113,3 +114,5 @@ test('a session whose cost reaches the wallet balance is remote-stopped and sett
   assert.deepEqual([c.body.collected, c.body.owed, c.body.walletBalance], ['0.35', '0.00', '4.65']);
   assert.equal((await p.api('GET', '/api/v1/wallet/check', undefined, admin)).body.ok, true);
 });
+
+verifyLedgerLast(() => p.ctx.db);

@@ -9,6 +9,7 @@ export { searchOrders, whereClause, type OrderFilter } from './search.ts';
 export { lookupOrders, ordersOverlapping, type LookupMatch } from './lookup.ts';
 export { durationText, localTime } from './export.ts';
 export { detectAnomalies, type AnomalyReason, type AnomalyCode } from './anomalies.ts';
+export { verifyLedger } from './verify.ts';
 export { dailyTotals, heldCount, type DailyTotals } from './stats.ts';
 export { partnerOrdersEnded, orderFacts, repushOrder, correctOrderFor, emitOrderEvents, type PartnerOrderFigures, type OrderFacts, type OrderEvents, type CorrectionActor, type CorrectionRequest } from './for-reconciliation.ts';
 

@@ -12,6 +12,7 @@ export { payerFor, type Payer } from './payer.ts';
 export { canStart, availableFen, type CanStart } from './can-start.ts';
 export { walletSettings, type WalletSettings } from './settings.ts';
 export { checkBalances } from './ledger.ts';
+export { verifyBooks, orderMovements, type LedgerDifference } from './verify.ts';
 export { watchSession, REMOTE_STOP_TOPIC } from './watcher.ts';
 export { driverForOrder } from './for-orders.ts';
 export { ledgerForCauses, driverPhonesMatching } from './for-support.ts';

@@ -7,6 +7,7 @@ import { provision } from '../registry/provisioning.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { chargeForOrder, creditTopUp, debitRefund, walletBalanceFen, manualAdjust } from './postings.ts';
 import { checkBalances } from './ledger.ts';
+import { verifyLedgerLast } from '../../../test/support/verify-ledger.ts';
 
 let db: Db;
 before(async () => {
@@ -96,3 +97,5 @@ test('what a driver owes is collected from the next top-up, and no further', asy
   assert.equal(await walletBalanceFen(db, OP, '13600000003'), 5000 - 66 + 100);
   assert.equal((await checkBalances(db, OP)).ok, true);
 });
+
+verifyLedgerLast(() => db);

@@ -5,6 +5,7 @@
  */
 import type { Queryable } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors.ts';
+import { formatYuan } from '../../platform/money.ts';
 import { checkPosting, type AccountState } from './ledger-core.ts';
 
 export type AccountKind = 'wallet' | 'enterprise' | 'clearing' | 'revenue' | 'refunds' | 'adjustments' | 'opening' | 'receivable';
@@ -43,15 +44,45 @@ export async function getAccount(q: Queryable, operatorId: string, a: AccountRef
   return r.rows[0] ? toRow(r.rows[0]) : null;
 }
 
-/** Locks an account row (creating it first) and returns it: the balance read is the one the posting will see. */
-export async function lockAccount(q: Queryable, operatorId: string, a: AccountRef): Promise<AccountRow> {
-  await ensureAccount(q, operatorId, a);
-  return (await getAccount(q, operatorId, a, { lock: true }))!;
+/**
+ * Locks every account a posting will touch (creating missing ones first) in ONE statement, in account
+ * id order, and returns them by accountKey. Every money function locks all its accounts through here
+ * before it reads a balance, never one by one: two transactions touching the same accounts then wait
+ * for each other in the same order and cannot deadlock (issue 11, point 6; post() locks again, which
+ * is a no-op for rows already held).
+ */
+export async function lockAccounts(q: Queryable, operatorId: string, refs: AccountRef[]): Promise<Map<string, AccountRow>> {
+  const keys = [...new Map(refs.map((a) => [accountKey(a), a])).values()];
+  await q.query(
+    `INSERT INTO ledger_accounts (operator_id, kind, ref, floor_fen) SELECT $1, k, r, f FROM unnest($2::text[], $3::text[], $4::bigint[]) AS t(k, r, f)
+     ON CONFLICT (operator_id, kind, ref) DO NOTHING`,
+    [operatorId, keys.map((a) => a.kind), keys.map((a) => a.ref ?? ''), keys.map((a) => defaultFloor(a.kind))],
+  );
+  const locked = await q.query(
+    `SELECT id, kind, ref, balance_fen, floor_fen FROM ledger_accounts
+     WHERE operator_id = $1 AND (kind || ':' || ref) = ANY($2::text[]) ORDER BY id FOR UPDATE`,
+    [operatorId, keys.map(accountKey)],
+  );
+  return new Map(locked.rows.map((r: any) => [`${r.kind}:${r.ref}`, toRow(r)]));
 }
 
-/** Enterprise credit limits: the floor is -limit. */
+/** Locks one account row (creating it first); only for a transaction that touches no other account before posting. */
+export async function lockAccount(q: Queryable, operatorId: string, a: AccountRef): Promise<AccountRow> {
+  return (await lockAccounts(q, operatorId, [a])).get(accountKey(a))!;
+}
+
+/**
+ * Enterprise credit limits: the floor is -limit. The database refuses a balance below its floor
+ * (CHECK, migration 0230), so a limit lower than what the enterprise already uses is refused here
+ * with a message instead (409): it can be lowered once the enterprise has paid.
+ */
 export async function setAccountFloor(q: Queryable, operatorId: string, a: AccountRef, floorFen: number | null): Promise<void> {
-  await ensureAccount(q, operatorId, a);
+  const acct = await lockAccount(q, operatorId, a);
+  if (floorFen !== null && acct.balanceFen < floorFen)
+    throw new AppError(409, 'limit_below_used', `${a.kind} ${a.ref ?? ''} has used ${formatYuan(-acct.balanceFen)} yuan: the limit cannot be set below that until it is paid`, {
+      balanceFen: acct.balanceFen,
+      floorFen,
+    });
   await q.query(`UPDATE ledger_accounts SET floor_fen = $4, updated_at = now() WHERE operator_id = $1 AND kind = $2 AND ref = $3`, [
     operatorId,
     a.kind,
@@ -84,19 +115,8 @@ export async function post(q: Queryable, p: PostingInput): Promise<{ posted: boo
   const prior = await q.query<{ id: number }>(`SELECT id FROM ledger_transactions WHERE operator_id = $1 AND idempotency_key = $2`, [p.operatorId, p.idempotencyKey]);
   if (prior.rows[0]) return { posted: false, transactionId: prior.rows[0].id };
 
-  const keys = [...new Map(p.entries.map((e) => [accountKey(e.account), e.account])).values()];
-  // One statement each to create missing accounts and to lock them all (id order: no deadlocks).
-  await q.query(
-    `INSERT INTO ledger_accounts (operator_id, kind, ref, floor_fen) SELECT $1, k, r, f FROM unnest($2::text[], $3::text[], $4::bigint[]) AS t(k, r, f)
-     ON CONFLICT (operator_id, kind, ref) DO NOTHING`,
-    [p.operatorId, keys.map((a) => a.kind), keys.map((a) => a.ref ?? ''), keys.map((a) => defaultFloor(a.kind))],
-  );
-  const locked = await q.query(
-    `SELECT id, kind, ref, balance_fen, floor_fen FROM ledger_accounts
-     WHERE operator_id = $1 AND (kind || ':' || ref) = ANY($2::text[]) ORDER BY id FOR UPDATE`,
-    [p.operatorId, keys.map(accountKey)],
-  );
-  const rows = new Map(locked.rows.map((r: any) => [`${r.kind}:${r.ref}`, toRow(r)]));
+  // create missing accounts and lock them all in one statement (id order: no deadlocks)
+  const rows = await lockAccounts(q, p.operatorId, p.entries.map((e) => e.account));
   const states = new Map<string, AccountState>([...rows].map(([k, r]) => [k, { balanceFen: r.balanceFen, floorFen: r.floorFen }]));
   const check = checkPosting(p.entries.map((e) => ({ account: accountKey(e.account), amountFen: e.amountFen })), states);
   if (!check.ok) {

@@ -7,7 +7,7 @@ import type { Queryable } from '../../platform/db/index.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { formatYuan } from '../../platform/money.ts';
 import { settleAgainst } from './ledger-core.ts';
-import { getAccount, lockAccount, post, type AccountRef } from './ledger.ts';
+import { accountKey, getAccount, lockAccounts, post, type AccountRef } from './ledger.ts';
 import { payerAccount, payerFor, receivableAccount, type Payer } from './payer.ts';
 import { afterDebit, afterTopUp } from './notify-hook.ts';
 
@@ -47,7 +47,8 @@ async function debitForOrder(
   const key = `order:${input.orderNo}:v${input.version}`;
   const prior = await q.query<{ id: number; meta: any }>(`SELECT id, meta FROM ledger_transactions WHERE operator_id = $1 AND idempotency_key = $2`, [input.operatorId, key]);
   if (prior.rows[0]) return { chargedFen: await chargedBy(q, prior.rows[0].id), shortfallFen: Number(prior.rows[0].meta?.shortfallFen ?? 0) };
-  const acct = await lockAccount(q, input.operatorId, payerAccount(input.payer));
+  const locked = await lockAccounts(q, input.operatorId, [payerAccount(input.payer), receivableAccount(input.payer), REVENUE]);
+  const acct = locked.get(accountKey(payerAccount(input.payer)))!;
   const s = settleAgainst(input.amountFen, acct.balanceFen, acct.floorFen);
   const entries = [{ account: REVENUE, amountFen: input.amountFen }];
   if (s.chargedFen) entries.push({ account: payerAccount(input.payer), amountFen: -s.chargedFen });
@@ -121,7 +122,8 @@ export async function adjustForOrder(
   }
   // Money back: first cancel what the payer still owes for this order (a shortfall), then credit the rest.
   const back = -input.deltaFen;
-  const recv = await lockAccount(q, input.operatorId, receivableAccount(payer));
+  const locked = await lockAccounts(q, input.operatorId, [payerAccount(payer), receivableAccount(payer), REVENUE]);
+  const recv = locked.get(accountKey(receivableAccount(payer)))!;
   const cancel = Math.min(back, Math.max(0, -recv.balanceFen), Math.max(0, input.orderReceivableFen ?? Number.MAX_SAFE_INTEGER));
   const entries = [{ account: REVENUE, amountFen: -back }];
   if (cancel) entries.push({ account: receivableAccount(payer), amountFen: cancel });
@@ -223,7 +225,7 @@ export async function manualAdjust(
   if (!Number.isSafeInteger(input.amountFen) || input.amountFen <= 0) throw new AppError(400, 'bad_amount', 'the amount is positive');
   const signed = input.direction === 'credit' ? input.amountFen : -input.amountFen;
   const key = `manual:${input.idempotencyKey ?? randomUUID()}`;
-  const before = await lockAccount(q, input.operatorId, input.account);
+  const before = (await lockAccounts(q, input.operatorId, [input.account, { kind: 'adjustments' }])).get(accountKey(input.account))!;
   const r = await post(q, {
     operatorId: input.operatorId,
     cause: 'manual',
@@ -258,8 +260,9 @@ export async function manualAdjust(
 export async function collectOwed(q: Queryable, operatorId: string, phone: string, o: { key: string; remark: string; actor?: string }): Promise<{ collectedFen: number }> {
   const recv = await getAccount(q, operatorId, { kind: 'receivable', ref: phone });
   if (!recv || recv.balanceFen >= 0) return { collectedFen: 0 };
-  const wallet = await lockAccount(q, operatorId, { kind: 'wallet', ref: phone });
-  const owed = -(await lockAccount(q, operatorId, { kind: 'receivable', ref: phone })).balanceFen;
+  const locked = await lockAccounts(q, operatorId, [{ kind: 'wallet', ref: phone }, { kind: 'receivable', ref: phone }]);
+  const wallet = locked.get(`wallet:${phone}`)!;
+  const owed = -locked.get(`receivable:${phone}`)!.balanceFen;
   const fen = Math.min(owed, Math.max(0, wallet.balanceFen));
   if (fen <= 0) return { collectedFen: 0 };
   const r = await post(q, {
