@@ -5,7 +5,7 @@
 import type { Queryable } from '../../platform/db/index.ts';
 import { orderFacts, type OrderFacts } from '../orders/index.ts';
 import { partnerSessionFacts, type PartnerSessionFacts } from '../roaming/index.ts';
-import { getSession } from '../sessions/index.ts';
+import { meteredEnergy } from '../sessions/index.ts';
 import type { Item, Tolerance } from './match.ts';
 
 export type HintCode =
@@ -60,14 +60,13 @@ export async function gatherFacts(q: Queryable, operatorId: string, partnerId: s
   const seqs = [...new Set(items.map((i) => i.seq).filter((x): x is string => !!x))];
   const orders = await orderFacts(q, operatorId, orderNos);
   const sessions = await partnerSessionFacts(q, operatorId, partnerId, seqs);
+  const needMeter = (i: (typeof items)[number]) => i.theirs.length > 0 && (i.class === 'energy_mismatch' || i.class === 'anomaly');
+  const sessionIds = items.filter(needMeter).map((i) => (i.ours[0]?.orderNo ? orders.get(i.ours[0].orderNo)?.sessionId : undefined)).filter((x): x is number => x !== undefined);
+  const meters = await meteredEnergy(q, operatorId, sessionIds);
   const out: Facts[] = [];
   for (const i of items) {
     const order = i.ours[0]?.orderNo ? orders.get(i.ours[0].orderNo) : undefined;
-    let meterWh: number | null | undefined;
-    if (order && i.theirs.length && (i.class === 'energy_mismatch' || i.class === 'anomaly')) {
-      const se = await getSession(q, operatorId, order.sessionId);
-      meterWh = se && se.meter_stop_wh !== null ? Number(se.meter_stop_wh) - Number(se.meter_start_wh) : null;
-    }
+    const meterWh = order && needMeter(i) ? (meters.get(order.sessionId) ?? null) : undefined;
     out.push({ order, session: i.seq ? sessions.get(i.seq) : undefined, meterWh });
   }
   return out;

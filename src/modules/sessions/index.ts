@@ -2,7 +2,7 @@ import type { Module } from '../../platform/context.ts';
 import { sessionRoutes } from './routes.ts';
 
 export { activeSessionWithTag, recordStart, recordMeterValues, recordStop, applyConnectorStatus, recordAnomaly, clockSuspect, OFFLINE_LATE_MS, type SessionRow, type StopOutcome } from './service.ts';
-export { getSession, activeSessionOn, listActiveSessions, listSessionSamples, listSessions, listSessionAnomalies, sessionEnergyWh, sessionView, type SessionView, type SampleRow } from './queries.ts';
+export { getSession, meteredEnergy, activeSessionOn, listActiveSessions, listSessionSamples, listSessions, listSessionAnomalies, sessionEnergyWh, sessionView, type SessionView, type SampleRow } from './queries.ts';
 export { expectRemoteStart, findRemoteStart, type ExpectRemoteStartInput } from './remote-start.ts';
 export { normaliseMeterValues, type NormalisedSample, type SampledValueIn } from './meter.ts';
 export { meterWriter, writeMeterBatch, type MeterInput } from './meter-writer.ts';

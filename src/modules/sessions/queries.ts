@@ -130,3 +130,13 @@ export async function listSessionAnomalies(q: Queryable, f: { operatorId: string
     at: a.at.toISOString(),
   }));
 }
+
+/** The charger's metered energy (stop − start, Wh) of several sessions at once; null while a session has no stop reading. */
+export async function meteredEnergy(q: Queryable, operatorId: string, ids: number[]): Promise<Map<number, number | null>> {
+  if (!ids.length) return new Map();
+  const r = await q.query<{ id: number; meter_start_wh: number; meter_stop_wh: number | null }>(
+    `SELECT id, meter_start_wh, meter_stop_wh FROM sessions WHERE operator_id = $1 AND id = ANY($2::bigint[])`,
+    [operatorId, ids],
+  );
+  return new Map(r.rows.map((s) => [Number(s.id), s.meter_stop_wh === null ? null : Number(s.meter_stop_wh) - Number(s.meter_start_wh)]));
+}
