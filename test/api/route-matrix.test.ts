@@ -122,6 +122,7 @@ export const ALLOW: Record<string, Row> = {
   'DELETE /api/v1/enterprises/{id}/members/{phone}': { allow: SE, resource: true, call: () => ({ params: { id: 'acme', phone: '13800000002' } }) },
   'POST /api/v1/enterprises/{id}/members/import': { allow: SE, resource: true, call: () => ({ params: { id: 'acme' }, body: { format: 'csv', content: 'phone,department\n', apply: false } }) },
   'GET /api/v1/enterprises/{id}/members/import-template': { allow: SE, resource: true, call: () => ({ params: { id: 'acme' }, query: 'format=xlsx' }) },
+  'GET /api/v1/enterprises/{id}/statement/export': { allow: SE, resource: true, call: () => ({ params: { id: 'acme' }, query: 'month=2026-01&format=xlsx' }) },
   'GET /api/v1/enterprises/{id}/admins': { allow: A, resource: true, call: () => ({ params: { id: 'acme' } }) },
   'POST /api/v1/enterprises/{id}/admins': { allow: A, resource: true, call: () => ({ params: { id: 'acme' }, body: { username: 'matrix-ent', password: 'matrix-ent-pass' } }) },
   'DELETE /api/v1/enterprises/{id}/admins/{username}': { allow: A, resource: true, call: () => ({ params: { id: 'acme', username: 'matrix-ent' } }) },

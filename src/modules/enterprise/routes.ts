@@ -10,7 +10,9 @@ import { enterpriseImportRoutes } from './routes-import.ts';
 import { parseYuan } from '../../platform/money.ts';
 import { manualAdjust } from '../wallet/postings.ts';
 import { accountLedger } from '../wallet/drivers.ts';
-import { createEnterprise, getEnterprise, listEnterprises, statement, updateEnterprise } from './service.ts';
+import { createEnterprise, getEnterprise, listEnterprises, updateEnterprise } from './service.ts';
+import { buildStatement, statementView } from './statement.ts';
+import { statementCsv, statementXlsx } from './statement-export.ts';
 import { createDepartment, deleteDepartment, departmentTree, updateDepartment } from './departments.ts';
 import { addMember, listMembers, moveMember, removeMember } from './members.ts';
 
@@ -211,6 +213,26 @@ export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
   r.get(
     '/api/v1/enterprises/:id/statement',
     { preHandler: requireRole(...ENTERPRISE), schema: { tags, params: entParams, querystring: opQuery.extend({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM') }) } },
-    async (req) => statement(ctx.db, enterpriseScope(req, req.params.id), req.params.id, req.query.month),
+    async (req) => statementView(await buildStatement(ctx.db, enterpriseScope(req, req.params.id), req.params.id, req.query.month)),
+  );
+
+  r.get(
+    '/api/v1/enterprises/:id/statement/export',
+    {
+      preHandler: requireRole(...ENTERPRISE),
+      schema: {
+        tags,
+        description: 'The monthly statement as a file: every order and every correction (its own line) with 尖峰平谷 amounts, department and enterprise totals.',
+        params: entParams,
+        querystring: opQuery.extend({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM'), format: z.enum(['csv', 'xlsx']).default('csv') }),
+      },
+    },
+    async (req, reply) => {
+      const s = await buildStatement(ctx.db, enterpriseScope(req, req.params.id), req.params.id, req.query.month);
+      const f = req.query.format;
+      reply.header('content-type', f === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      reply.header('content-disposition', `attachment; filename="statement-${s.enterprise.id}-${s.month}.${f}"`);
+      return reply.send(f === 'csv' ? statementCsv(s) : await statementXlsx(s));
+    },
   );
 }

@@ -4,7 +4,10 @@ import { badRequest, conflict, notFound } from '../../platform/errors.ts';
 import { formatYuan } from '../../platform/money.ts';
 import { getOperator } from '../registry/service.ts';
 import { getAccount, setAccountFloor } from '../wallet/ledger.ts';
-import { enterpriseCharges } from '../wallet/statements.ts';
+
+// what the statement needs from the wallet's ledger and the registry (src/modules/enterprise/statement.ts)
+export { enterpriseCharges } from '../wallet/statements.ts';
+export { getOperator };
 
 const view = async (q: Queryable, operatorId: string, e: any) => {
   const a = await getAccount(q, operatorId, { kind: 'enterprise', ref: e.id });
@@ -64,43 +67,4 @@ export async function monthRange(q: Queryable, operatorId: string, month: string
   const start = Temporal.PlainDate.from(`${month}-01`);
   const ms = (d: Temporal.PlainDate) => d.toZonedDateTime({ timeZone: tz }).epochMilliseconds;
   return { from: new Date(ms(start)), to: new Date(ms(start.add({ months: 1 }))), timeZone: tz };
-}
-
-/** Charges per department (deleted departments keep their history in statements) and per member. */
-export async function statement(q: Queryable, operatorId: string, enterpriseId: string, month: string) {
-  await getEnterprise(q, operatorId, enterpriseId);
-  const { from, to, timeZone } = await monthRange(q, operatorId, month);
-  const rows = await enterpriseCharges(q, operatorId, enterpriseId, from, to);
-  const depts = await q.query(`SELECT id, name, deleted_at FROM enterprise_departments WHERE operator_id = $1 AND enterprise_id = $2`, [operatorId, enterpriseId]);
-  const deptName = new Map(depts.rows.map((d: any) => [Number(d.id), { name: d.name as string, deleted: d.deleted_at !== null }]));
-  const byDept = new Map<number, { orders: Set<string>; fen: number; members: Map<string, { orders: Set<string>; fen: number }> }>();
-  for (const r of rows) {
-    const d = byDept.get(r.departmentId) ?? { orders: new Set(), fen: 0, members: new Map() };
-    d.orders.add(r.orderNo);
-    d.fen += r.amountFen;
-    const m = d.members.get(r.phone) ?? { orders: new Set(), fen: 0 };
-    m.orders.add(r.orderNo);
-    m.fen += r.amountFen;
-    d.members.set(r.phone, m);
-    byDept.set(r.departmentId, d);
-  }
-  const departments = [...byDept].map(([id, d]) => ({
-    departmentId: id,
-    name: deptName.get(id)?.name ?? '?',
-    deleted: deptName.get(id)?.deleted ?? false,
-    orders: d.orders.size,
-    amount: formatYuan(d.fen),
-    members: [...d.members].map(([phone, m]) => ({ phone, orders: m.orders.size, amount: formatYuan(m.fen) })).sort((a, b) => a.phone.localeCompare(b.phone)),
-  }));
-  departments.sort((a, b) => a.name.localeCompare(b.name));
-  return {
-    enterpriseId,
-    month,
-    timeZone,
-    from: from.toISOString(),
-    to: to.toISOString(),
-    departments,
-    orders: new Set(rows.map((r) => r.orderNo)).size,
-    total: formatYuan(rows.reduce((s, r) => s + r.amountFen, 0)),
-  };
 }
