@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from './platform/config.ts';
 import { openDb } from './platform/db/index.ts';
 import { migrate } from './platform/db/migrate.ts';
-import { provision, resetPassword, validateProvisioning, type GeneratedSecrets } from './modules/registry/provisioning.ts';
+import { provision, resetPassword, validateProvisioning, type GeneratedSecrets } from './modules/registry/index.ts';
 import { openKeyring } from './platform/secrets.ts';
 import { configureOutbound } from './platform/outbound-url.ts';
 import { startPlatform } from './server.ts';

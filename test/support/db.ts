@@ -7,6 +7,8 @@ import { listMigrations, migrate } from '../../src/platform/db/migrate.ts';
 import pg from 'pg';
 import { Keyring, useKeyring } from '../../src/platform/secrets.ts';
 import { configureOutbound } from '../../src/platform/outbound-url.ts';
+// the composition root registers the provisioning sections (tariffs, drivers, …) every test document uses
+import '../../src/modules/index.ts';
 
 // Tests seal secrets with a random key of their own (a process without SECRETS_KEY keeps it), and
 // their fake partners, gateways and providers listen on 127.0.0.1.

@@ -56,8 +56,8 @@ function parentsFirst(depts: EnterpriseDoc['departments']) {
 
 /**
  * The `enterprises` section of an operator (issue 17): enterprises with their admins, department
- * tree, members and limits. Structurally a registry SectionProvisioner (registry imports it through
- * this module's index.ts; this file imports nothing from registry, so no cycle).
+ * tree, members and limits. Structurally a registry SectionProvisioner; the composition root
+ * (src/modules/index.ts) registers it with registry.
  */
 export const enterprisesProvisioner = {
   section: 'enterprises',

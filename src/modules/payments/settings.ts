@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Queryable } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors.ts';
 import { outboundUrl } from '../../platform/outbound-url.ts';
-import type { SectionProvisioner } from '../registry/provisioners.ts';
+import type { SectionProvisioner } from '../registry/index.ts';
 import { openSecret, sealSecret } from '../../platform/secrets.ts';
 import { WECHATPAY_DEFAULT_BASE, type WechatpayMerchant } from './wechatpay/client.ts';
 

@@ -3,6 +3,7 @@ import { registryRoutes } from './routes.ts';
 import { qrRoutes } from './qr-routes.ts';
 
 export * from './service.ts';
+export { registerSectionProvisioners, type SectionProvisioner } from './provisioners.ts';
 export { provision, validateProvisioning, resetPassword, setChargerKey, randomSecret, type GeneratedSecrets } from './provisioning.ts';
 export { operatorForUnknownChargers, listConnectedChargers, connectorIdsOf, releaseCharger, releaseChargersOfNodes } from './for-ocpp.ts';
 export { tariffAssignment, setStationTariff, setChargerTariff } from './for-tariffs.ts';

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { provisioningJsonSchema } from './json-schema.ts';
+// the sections other modules own are registered by the composition root
+import '../index.ts';
 
 test('docs/provisioning.schema.json is the current schema (regenerate: node scripts/gen-provisioning-schema.mjs)', () => {
   const published = JSON.parse(readFileSync(new URL('../../../docs/provisioning.schema.json', import.meta.url), 'utf8'));

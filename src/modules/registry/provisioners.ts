@@ -1,10 +1,5 @@
 import type { z } from 'zod';
 import type { Queryable } from '../../platform/db/index.ts';
-import { tariffsProvisioner } from '../tariffs/provisioning.ts';
-import { driversProvisioner } from '../wallet/provisioning.ts';
-import { partnersProvisioner } from '../roaming/provisioning.ts';
-import { paymentsProvisioner } from '../payments/settings.ts';
-import { enterprisesProvisioner } from '../enterprise/index.ts';
 
 /**
  * A section of an operator in the provisioning document that another module owns (tariffs, drivers,
@@ -19,5 +14,20 @@ export interface SectionProvisioner<T = any> {
   apply(q: Queryable, operatorId: string, value: T, ctx: { timezone: string }): Promise<void>;
 }
 
-// Order matters: later sections may refer to earlier ones.
-export const sectionProvisioners: SectionProvisioner[] = [tariffsProvisioner, driversProvisioner, partnersProvisioner, paymentsProvisioner, enterprisesProvisioner as SectionProvisioner];
+let sections: readonly SectionProvisioner[] = [];
+
+/**
+ * The owning modules' sections, in order (later sections may refer to earlier ones). Registry knows
+ * no module above it: the composition root (src/modules/index.ts) hands the list in at import.
+ */
+export function registerSectionProvisioners(list: readonly SectionProvisioner[]) {
+  const names = list.map((p) => p.section);
+  if (new Set(names).size !== names.length) throw new Error(`provisioning sections named twice: ${names.join(', ')}`);
+  sections = [...list];
+}
+
+/** The registered sections; none registered means the composition root was not loaded (a bug, not an empty document). */
+export function sectionProvisioners(): readonly SectionProvisioner[] {
+  if (!sections.length) throw new Error('no provisioning sections registered: import src/modules/index.ts (the composition root) before provisioning');
+  return sections;
+}

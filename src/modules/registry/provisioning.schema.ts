@@ -40,8 +40,7 @@ export const stationSchema = z.object({
   chargers: z.array(chargerSchema).default([]),
 });
 
-export const operatorSchema = z
-  .object({
+const operatorBase = {
     id,
     name: z.string().min(1),
     tcecOperatorId: z.string().regex(/^[A-Za-z0-9]{9}$/, 'a T/CEC operator id has 9 characters').optional(),
@@ -49,17 +48,26 @@ export const operatorSchema = z
     settings: z.record(z.string(), z.unknown()).optional(),
     users: z.array(userSchema).default([]),
     stations: z.array(stationSchema).default([]),
-    ...Object.fromEntries(sectionProvisioners.map((p) => [p.section, p.schema.optional()])),
-  })
-  .strict();
+};
+const docBase = {
+  $schema: z.string().optional(),
+  admins: z.array(z.object({ username: z.string().min(3).max(64), password })).default([]),
+};
 
-export const provisioningSchema = z
-  .object({
-    $schema: z.string().optional(),
-    admins: z.array(z.object({ username: z.string().min(3).max(64), password })).default([]),
-    operators: z.array(operatorSchema).default([]),
-  })
-  .strict();
+/** The registry's part of the document; the other modules' sections are typed by their owners. */
+const baseOperatorSchema = z.object(operatorBase);
+const baseProvisioningSchema = z.object({ ...docBase, operators: z.array(baseOperatorSchema).default([]) });
+
+let built: { from: readonly unknown[]; schema: z.ZodType<ProvisioningDoc> } | null = null;
+/** The whole document's schema: registry's part plus every registered section (built once per registration). */
+export function provisioningSchema(): z.ZodType<ProvisioningDoc> {
+  const list = sectionProvisioners();
+  if (built?.from !== list) {
+    const operatorSchema = z.object({ ...operatorBase, ...Object.fromEntries(list.map((p) => [p.section, p.schema.optional()])) }).strict();
+    built = { from: list, schema: z.object({ ...docBase, operators: z.array(operatorSchema).default([]) }).strict() as unknown as z.ZodType<ProvisioningDoc> };
+  }
+  return built.schema;
+}
 
 /**
  * Cross-field checks (unique ids, references between sections). They run on the raw document even
@@ -94,7 +102,7 @@ export function crossCheck(raw: unknown): { path: (string | number)[]; message: 
         seen('connector id', arr(c?.connectors).map((x) => x?.id), (xi) => ['operators', oi, 'stations', si, 'chargers', ci, 'connectors', xi, 'id']);
       });
     });
-    for (const p of sectionProvisioners) {
+    for (const p of sectionProvisioners()) {
       const v = o?.[p.section];
       if (!Array.isArray(v) && (v === undefined || typeof v !== 'object')) continue;
       const opView = { ...o, id: o?.id, stations: arr(o?.stations).map((s) => ({ ...s, chargers: arr(s?.chargers) })) };
@@ -110,8 +118,8 @@ export function crossCheck(raw: unknown): { path: (string | number)[]; message: 
   return issues;
 }
 
-export type ProvisioningDoc = z.infer<typeof provisioningSchema>;
-export type OperatorDoc = z.infer<typeof operatorSchema>;
+export type OperatorDoc = z.infer<typeof baseOperatorSchema> & { [section: string]: unknown };
+export type ProvisioningDoc = Omit<z.infer<typeof baseProvisioningSchema>, 'operators'> & { operators: OperatorDoc[] };
 
 function isTimeZone(tz: string) {
   try {

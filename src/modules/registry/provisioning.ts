@@ -13,7 +13,7 @@ export interface ProvisioningError {
 
 /** Validates a provisioning document; every error carries its JSON path. */
 export function validateProvisioning(doc: unknown): { ok: true; doc: ProvisioningDoc } | { ok: false; errors: ProvisioningError[] } {
-  const r = provisioningSchema.safeParse(doc);
+  const r = provisioningSchema().safeParse(doc);
   const issues = [...(r.success ? [] : r.error.issues.map((i) => ({ path: i.path as (string | number)[], message: i.message }))), ...crossCheck(doc)];
   if (r.success && issues.length === 0) return { ok: true, doc: r.data };
   return {
@@ -81,7 +81,7 @@ export async function provision(db: Db, input: unknown): Promise<{ operators: nu
         }
       }
       // Sections owned by other modules come first where stations refer to them (tariffs).
-      for (const p of sectionProvisioners) {
+      for (const p of sectionProvisioners()) {
         const value = (o as Record<string, unknown>)[p.section];
         if (value !== undefined) await p.apply(q, o.id, value, { timezone: o.timezone });
       }

@@ -15,6 +15,7 @@ export { connectorCode, parseConnectorCode } from './connector-id.ts';
 export { enqueueDailyChecks, checkAnswer, type CheckDay } from './check.ts';
 export { partnerSessionFacts, type PartnerSessionFacts } from './for-reconciliation.ts';
 export { roamingTrail } from './for-support.ts';
+export { partnersProvisioner } from './provisioning.ts';
 
 // per platform instance (tests run several in one process)
 const running = new WeakMap<object, { crons: Cron[]; pruner: NodeJS.Timeout }>();

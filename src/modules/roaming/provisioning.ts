@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SectionProvisioner } from '../registry/provisioners.ts';
+import type { SectionProvisioner } from '../registry/index.ts';
 import { partnerSchema, upsertPartner, type PartnerInput } from './partners.ts';
 
 export const partnersProvisioner: SectionProvisioner<PartnerInput[]> = {

@@ -7,6 +7,7 @@ export { priceIdle, DEFAULT_EXEMPT_STOP_REASONS } from './idle.ts';
 export { parseTariffVersion, formatTariffVersion } from './parse.ts';
 export { currentPrice, periodsOfDay, type DayPeriod, type CurrentPrice } from './views.ts';
 export { presentPriced } from './present.ts';
+export { tariffsProvisioner } from './provisioning.ts';
 export { loadTariffVersion, resolveTariffVersionId, versionInForce, tariffVersionForCharger, operatorTimeZone } from './service.ts';
 
 export const tariffsModule: Module = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SectionProvisioner } from '../registry/provisioners.ts';
+import type { SectionProvisioner } from '../registry/index.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day HH:mm');
 const price = z.string().regex(/^\d{1,4}(\.\d{1,4})?$/, 'yuan per kWh as a string with at most 4 decimals, e.g. "0.6853"');

@@ -16,6 +16,7 @@ export { verifyBooks, orderMovements, type LedgerDifference } from './verify.ts'
 export { watchSession, REMOTE_STOP_TOPIC } from './watcher.ts';
 export { driverForOrder } from './for-orders.ts';
 export { ledgerForCauses, driverPhonesMatching } from './for-support.ts';
+export { driversProvisioner } from './provisioning.ts';
 export * from './for-h5.ts';
 
 const watchers = new WeakMap<object, () => void>();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseYuan } from '../../platform/money.ts';
-import type { SectionProvisioner } from '../registry/provisioners.ts';
+import type { SectionProvisioner } from '../registry/index.ts';
 import { bookOpeningBalance } from './postings.ts';
 
 export const idTagSchema = z.object({
