@@ -3,6 +3,7 @@ import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { scrubSecrets } from './redact.ts';
+import { faultPoint } from './faults.ts';
 
 export interface OutboxRow<P = any> {
   id: number;
@@ -253,6 +254,7 @@ export class Outbox {
         if (!cur) return { ran: false, result: undefined };
         if (cur.status !== 'pending') return { ran: false, result: cur.result };
         const result = await h.fn(cur, q, (fn) => commits.push(fn));
+        faultPoint(`outbox:${row.topic}:before-commit`);
         await q.query(`UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = $3, locked_until = NULL, result = $2, last_error = NULL WHERE id = $1`, [
           row.id,
           result === undefined ? null : JSON.stringify(result),

@@ -9,7 +9,7 @@
  */
 import type { Ctx } from '../../platform/context.ts';
 import type { Queryable } from '../../platform/db/index.ts';
-import { SESSION_SETTLE, SETTLE_MAX_ATTEMPTS, settleKey, enqueueSettle, sessionForOrder, sessionEndSteps, type SettlePayload } from '../sessions/index.ts';
+import { SESSION_SETTLE, SETTLE_MAX_ATTEMPTS, settleKey, enqueueSettle, preferOrderNumber, sessionForOrder, sessionEndSteps, type SettlePayload } from '../sessions/index.ts';
 import { createOrderForSession, finalizeIdle, placeholderForStaleSession, IDLE_LIMIT_MS } from './lifecycle.ts';
 import { emitAll, type After } from './settle.ts';
 
@@ -62,7 +62,8 @@ async function statusOf(q: Queryable, operatorId: string, orderNo: string): Prom
 
 /**
  * Settles a session now, in the caller's flow, through the same job (the support desk, the demo, a
- * history import): `orderNo` keeps a previous platform's number when the order does not exist yet.
+ * history import): `orderNo` keeps a previous platform's number when the order does not exist yet
+ * (to be sure of it, write preferOrderNumber in the stop's own transaction, before any dispatcher runs).
  * Returns the order number (null while the session runs).
  */
 export async function orderForSession(ctx: Ctx, operatorId: string, sessionId: number, opts: { orderNo?: string } = {}): Promise<string | null> {
@@ -70,8 +71,7 @@ export async function orderForSession(ctx: Ctx, operatorId: string, sessionId: n
   await ctx.db.tx(async (q) => {
     await enqueueSettle(q, { operatorId, sessionId, cause: 'stop', ...(opts.orderNo ? { orderNo: opts.orderNo } : {}) }, ctx.clock.date());
     // the stop's job may be waiting already: it carries the preferred number from now on
-    if (opts.orderNo)
-      await q.query(`UPDATE outbox SET payload = payload || $2::jsonb WHERE dedupe_key = $1 AND status = 'pending'`, [key, JSON.stringify({ orderNo: opts.orderNo })]);
+    if (opts.orderNo) await preferOrderNumber(q, operatorId, sessionId, opts.orderNo);
   });
   await ctx.outbox.runNow(key);
   const r = await ctx.db.query<{ order_no: string }>(`SELECT order_no FROM orders WHERE operator_id = $1 AND session_id = $2`, [operatorId, sessionId]);

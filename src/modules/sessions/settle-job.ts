@@ -40,6 +40,15 @@ export function enqueueSettle(q: Queryable, p: SettlePayload, now: Date, notBefo
   );
 }
 
+/**
+ * Gives a session's settle job the order number a previous platform used (support desk, history
+ * import). Write it in the transaction of the stop, so no dispatcher can settle the session first;
+ * a job already delivered keeps the order it made.
+ */
+export async function preferOrderNumber(q: Queryable, operatorId: string, sessionId: number, orderNo: string): Promise<void> {
+  await q.query(`UPDATE outbox SET payload = payload || $2::jsonb WHERE dedupe_key = $1 AND status = 'pending'`, [settleKey(operatorId, sessionId), JSON.stringify({ orderNo })]);
+}
+
 export interface SessionEnd {
   operatorId: string;
   sessionId: number;

@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Platform } from '../../server.ts';
-import { recordStart, recordMeterValues, recordStop, applyConnectorStatus, type MeterInput } from '../sessions/index.ts';
+import { recordStart, recordMeterValues, recordStop, applyConnectorStatus, preferOrderNumber, type MeterInput } from '../sessions/index.ts';
 import { orderForSession } from '../orders/index.ts';
 import { recordPastConnection } from '../ocpp/index.ts';
 import { createCase, type CaseInput } from './cases.ts';
@@ -64,9 +64,11 @@ export async function loadCase6Session(p: Platform, doc: any): Promise<string | 
     });
   }
   await ctx.db.tx((q) => recordMeterValues(q, { operatorId: op.id, chargerId: CASE6.chargerId, connectorId: CASE6.connectorId, transactionId: sessionId, meterValue }));
-  await ctx.db.tx((q) =>
-    recordStop(q, { operatorId: op.id, chargerId: CASE6.chargerId, transactionId: sessionId, meterStopWh: CASE6.meterStartWh + CASE6.wh, stoppedAt: at(CASE6.stop), reason: 'EVDisconnected', idTag: CASE6.idTag, receivedAt: at(CASE6.stop) }),
-  );
+  await ctx.db.tx(async (q) => {
+    await recordStop(q, { operatorId: op.id, chargerId: CASE6.chargerId, transactionId: sessionId, meterStopWh: CASE6.meterStartWh + CASE6.wh, stoppedAt: at(CASE6.stop), reason: 'EVDisconnected', idTag: CASE6.idTag, receivedAt: at(CASE6.stop) });
+    // the stop's settle job carries the 2019 order number from the start (the dispatcher may run it first)
+    await preferOrderNumber(q, op.id, sessionId, CASE6.orderNo);
+  });
   await ctx.db.tx((q) => applyConnectorStatus(q, { chargerId: CASE6.chargerId, connectorId: CASE6.connectorId, status: 'Available', at: at(CASE6.unplug), lastBootAt: null }));
   return orderForSession(ctx, op.id, sessionId, { orderNo: CASE6.orderNo });
 }

@@ -1,5 +1,6 @@
 import { recordStop } from '../../sessions/index.ts';
 import type { Handler, MeterValue } from './types.ts';
+import { faultPoint } from '../../../platform/faults.ts';
 
 interface StopTransactionReq {
   transactionId: number;
@@ -26,6 +27,7 @@ export const stopTransaction: Handler<StopTransactionReq> = async ({ ctx, conn, 
     }),
   );
   // recordStop wrote the session.settle job in the same transaction: the outbox takes it from here
+  faultPoint('ocpp:StopTransaction:after-commit');
   if (r.outcome === 'finished') ctx.outbox.nudge();
   return r.answer;
 };
