@@ -95,6 +95,8 @@ async function crashAt(fault: string, connectorId: number) {
   assert.ok(b.orders[0].total_fen > 0);
   assert.equal(order.orderNo, b.orders[0].order_no);
   assert.deepEqual(b.jobs, [{ status: 'delivered' }], 'the settle job the stop wrote did it');
+  const verify = cp.cli('verify-ledger');
+  assert.equal(verify.status, 0, verify.output);
   return { answered };
 }
 

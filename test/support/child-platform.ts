@@ -32,6 +32,8 @@ export interface ChildPlatform {
   start(opts?: { fault?: string }): Promise<ChildServer>;
   /** the child's database, opened from the test process (only while no child runs) */
   db(): Promise<Db>;
+  /** another chargeops command on the same database (e.g. verify-ledger) */
+  cli(...args: string[]): { status: number | null; output: string };
   cleanup(): Promise<void>;
 }
 
@@ -87,6 +89,10 @@ export async function childPlatform(doc: unknown): Promise<ChildPlatform> {
           await exited;
         },
       };
+    },
+    cli(...args) {
+      const r = spawnSync(process.execPath, ['bin/chargeops.mjs', ...args], { cwd: root, env, encoding: 'utf8' });
+      return { status: r.status, output: `${r.stdout}${r.stderr}` };
     },
     async db() {
       if (TEST_DB === 'postgres') return openPostgres(TEST_DATABASE_URL, { schema, max: 2 });
