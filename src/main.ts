@@ -25,6 +25,8 @@ const USAGE = `chargeops <command>
                              its amount; prints each difference, exits 1 if there is any
   simulate --url URL --chargers N [--file FILE.json] [--speed X] [--sessions]   run simulated OCPP 1.6J chargers (--help for more)
   fake-wechatpay [--port P]  run a local fake WeChat Pay v3 server
+  build-web                  build the console and the driver H5 into web/dist if they are not current
+                             (start runs it in a child process when needed)
 Configuration comes from the environment: see README.md.`;
 
 function fail(msg: string): never {
@@ -57,6 +59,11 @@ export async function main(argv: string[]): Promise<void> {
       case 'simulate': {
         const { simulateCli } = await import('./modules/ocpp/simulator/cli.ts');
         return await simulateCli(rest);
+      }
+      case 'build-web': {
+        const { buildWeb } = await import('./modules/web/index.ts');
+        await buildWeb((m) => console.log(m));
+        return;
       }
       case 'fake-wechatpay': {
         const { fakeWechatpayCli } = await import('./modules/payments/fake/cli.ts');

@@ -1,6 +1,10 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 export interface Result<T> {
   rows: T[];
@@ -31,11 +35,33 @@ const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 const INT8 = 20;
 const NUMERIC = 1700;
 
+/**
+ * The embedded server's PostgreSQL settings (a file-backed DATA_DIR). PGlite's default 128 MB of
+ * shared buffers is memory the process holds for good; the OS page cache still caches the files, and
+ * 16 MB is plenty for one operator's working set (docs/performance.md, "Embedded demo memory").
+ */
+export const PGLITE_SERVER_CONF = 'shared_buffers = 16MB\nwork_mem = 4MB\nmaintenance_work_mem = 16MB\n';
+
+/** A new DATA_DIR's cluster is made by a child process (src/platform/db/pglite-init.mjs) that exits. */
+async function initClusterInChild(dataDir: string): Promise<void> {
+  const script = fileURLToPath(new URL('./pglite-init.mjs', import.meta.url));
+  try {
+    await promisify(execFile)(process.execPath, [script, dataDir, PGLITE_SERVER_CONF], { maxBuffer: 4 * 2 ** 20 });
+  } catch (e) {
+    const err = e as Error & { stderr?: string };
+    throw new Error(`creating the embedded database in ${dataDir} failed: ${(err.stderr || err.message).trim().split('\n').slice(-3).join(' ')}`);
+  }
+}
+
 export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob | File } = {}): Promise<Db> {
-  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  if (opts.dataDir) {
+    mkdirSync(opts.dataDir, { recursive: true });
+    if (!opts.loadDataDir && !existsSync(join(opts.dataDir, 'PG_VERSION'))) await initClusterInChild(opts.dataDir);
+  }
   const lite = await PGlite.create({
     dataDir: opts.dataDir,
     loadDataDir: opts.loadDataDir,
+    ...(opts.dataDir ? { postgresqlconf: PGLITE_SERVER_CONF } : {}),
     parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => v },
   });
   const wrap = (q: { query: PGlite['query']; exec: PGlite['exec'] }): Queryable => ({
