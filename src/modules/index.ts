@@ -13,9 +13,10 @@ import { paymentsModule, paymentsProvisioner } from './payments/index.ts';
 import { supportModule } from './support/index.ts';
 import { reconciliationModule } from './reconciliation/index.ts';
 import { securityModule } from './security/index.ts';
+import { firmwareModule } from './firmware/index.ts';
 
 /** Every capability, in start order. A new module adds one line here. */
-export const modules: Module[] = [registryModule, sessionsModule, ocppModule, walletModule, enterpriseModule, tariffsModule, notifyModule, ordersModule, webModule, roamingModule, paymentsModule, supportModule, reconciliationModule, securityModule];
+export const modules: Module[] = [registryModule, sessionsModule, ocppModule, walletModule, enterpriseModule, tariffsModule, notifyModule, ordersModule, webModule, roamingModule, paymentsModule, supportModule, reconciliationModule, securityModule, firmwareModule];
 
 /**
  * The provisioning document's sections owned by modules above registry, in apply order (later

@@ -35,6 +35,8 @@ export interface SimulatedChargerOptions {
   wallClock?: Clock;
   rng?: () => number;
   callTimeoutMs?: number;
+  /** UpdateFirmware for real: download the location, install, reboot with the file's version, or fail as told (default: report the steps only) */
+  firmwareUpdate?: 'succeed' | 'download_fail' | 'install_fail';
 }
 
 export interface SimEvent {

@@ -173,7 +173,11 @@ export function registerCommandHandlers(client: RPCClient, ch: ChargePoint) {
     return { status: 'Accepted' };
   });
 
-  handle('UpdateFirmware', () => {
+  handle('UpdateFirmware', (p: { location: string }) => {
+    if (ch.opts.firmwareUpdate) {
+      later(() => realUpdate(ch, p.location, ch.opts.firmwareUpdate!), ch);
+      return {};
+    }
     const steps = ['Downloading', 'Downloaded', 'Installing', 'Installed'];
     later(async () => {
       for (const status of steps) {
@@ -198,4 +202,33 @@ export function registerCommandHandlers(client: RPCClient, ch: ChargePoint) {
   });
 
   handle('DataTransfer', () => ({ status: 'UnknownVendorId' }));
+}
+
+/**
+ * A firmware-capable charger (option firmwareUpdate): downloads the file from the location (a file
+ * whose text holds "version=X" installs X), reports each step, and on success reboots and boots
+ * with the new version; 'download_fail' and 'install_fail' fail as told at that step.
+ */
+async function realUpdate(ch: ChargePoint, location: string, mode: 'succeed' | 'download_fail' | 'install_fail') {
+  const status = async (s: string) => {
+    await ch.call('FirmwareStatusNotification', { status: s });
+    ch.emitEvent('firmware', `firmware ${s}`);
+  };
+  await status('Downloading');
+  let version: string | null = null;
+  if (mode !== 'download_fail') {
+    try {
+      const res = await fetch(location);
+      if (res.ok) version = /version=(\S+)/.exec(await res.text())?.[1] ?? null;
+    } catch {
+      version = null;
+    }
+  }
+  if (version === null) return status('DownloadFailed');
+  await status('Downloaded');
+  await status('Installing');
+  if (mode === 'install_fail') return status('InstallationFailed');
+  await status('Installed');
+  ch.opts.firmware = version;
+  await ch.reboot('SoftReset');
 }

@@ -49,6 +49,8 @@ export interface ChargePoint {
   readonly wall: Clock;
   readonly connectors: Map<number, ConnectorState>;
   readonly config: Map<string, ConfigKey>;
+  /** what it reports in BootNotification, and how it takes UpdateFirmware (commands.ts realUpdate) */
+  readonly opts: { firmware: string; firmwareUpdate?: 'succeed' | 'download_fail' | 'install_fail' };
   localList: { version: number; entries: Map<string, unknown> };
   heartbeatIntervalS: number;
   boot(): Promise<string>;
