@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -74,8 +74,11 @@ export async function startWorld(): Promise<World> {
 
 /** Debian's Chromium with the flags this machine needs; Playwright gives every launch a fresh temporary user-data-dir. */
 export function launchChromium(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath))
+    throw new Error(`browser tests need Debian's Chromium at ${executablePath} and CJK fonts: apt-get install chromium fonts-wqy-zenhei (.ci/run installs them), or set CHROMIUM_PATH`);
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath,
     headless: true,
     args: [
       '--headless',
