@@ -12,6 +12,7 @@ import {
   ScheduleOutlined,
   SettingOutlined,
   CustomerServiceOutlined,
+  AuditOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { get, session } from './api.ts';
@@ -31,6 +32,8 @@ const Tariffs = page(() => import('./pages/Tariffs.tsx'), 'Tariffs');
 const Drivers = page(() => import('./pages/Drivers.tsx'), 'Drivers');
 const Payments = page(() => import('./pages/Payments.tsx'), 'Payments');
 const Roaming = page(() => import('./pages/Roaming.tsx'), 'Roaming');
+const Reconciliation = page(() => import('./pages/Reconciliation.tsx'), 'Reconciliation');
+const ReconciliationRun = page(() => import('./pages/ReconciliationRun.tsx'), 'ReconciliationRun');
 const Settings = page(() => import('./pages/Settings.tsx'), 'Settings');
 const Jobs = page(() => import('./pages/Jobs.tsx'), 'Jobs');
 const SupportLookup = page(() => import('./pages/support/Lookup.tsx'), 'SupportLookup');
@@ -51,6 +54,8 @@ const ROUTES: { path: string; comp: ComponentType<any>; menu?: string }[] = [
   { path: '/drivers', comp: Drivers, menu: '/drivers' },
   { path: '/payments', comp: Payments, menu: '/payments' },
   { path: '/roaming', comp: Roaming, menu: '/roaming' },
+  { path: '/reconciliation', comp: Reconciliation, menu: '/reconciliation' },
+  { path: '/reconciliation/:id', comp: ReconciliationRun, menu: '/reconciliation' },
   { path: '/jobs', comp: Jobs, menu: '/jobs' },
   { path: '/settings', comp: Settings, menu: '/settings' },
   { path: '/support/lookup', comp: SupportLookup, menu: '/support/lookup' },
@@ -100,6 +105,7 @@ export function Shell({ onLogout }: { onLogout: () => void }) {
     { key: '/drivers', icon: <UserOutlined />, label: t('nav.drivers') },
     { key: '/payments', icon: <WalletOutlined />, label: t('nav.payments') },
     { key: '/roaming', icon: <ApiOutlined />, label: t('nav.roaming') },
+    { key: '/reconciliation', icon: <AuditOutlined />, label: t('nav.reconciliation') },
     { key: '/jobs', icon: <ScheduleOutlined />, label: t('nav.jobs') },
     {
       key: '/support',

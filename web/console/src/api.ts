@@ -73,6 +73,18 @@ export const put = <T = any>(path: string, body?: unknown) => api<T>('PUT', path
 export const patch = <T = any>(path: string, body?: unknown) => api<T>('PATCH', path, body ?? {});
 export const del = <T = any>(path: string) => api<T>('DELETE', path);
 
+/** A multipart upload (FormData) to the API, JSON back. */
+export async function upload<T = any>(path: string, form: FormData): Promise<T> {
+  const res = await fetch(`/api/v1${path}`, { method: 'POST', headers: headers(false), body: form });
+  const data = await res.json().catch(() => undefined);
+  if (!res.ok) {
+    if (res.status === 401) onUnauthorized();
+    const e = data?.error;
+    throw new ApiError(res.status, e?.code ?? String(res.status), e?.message ?? res.statusText, e?.details);
+  }
+  return data as T;
+}
+
 /** Query string from an object, skipping empty values. */
 export function qs(params: Record<string, unknown>): string {
   const u = new URLSearchParams();
