@@ -30,6 +30,8 @@ const PA: Role[] = ['platform'];
 const ANY: Role[] = ['anon', 'driver', 'staff', 'admin', 'platform', 'ent'];
 /** staff and the enterprise's own admin (routes under /api/v1/enterprises/{id}) */
 const SE: Role[] = [...S, 'ent'];
+/** admins and the enterprise's own admin: who adds or removes members (issue 11, point 10) */
+const AE: Role[] = [...A, 'ent'];
 
 interface Ids {
   orderNo: string;
@@ -116,11 +118,11 @@ export const ALLOW: Record<string, Row> = {
   'PATCH /api/v1/enterprises/{id}/departments/{deptId}': { allow: SE, resource: true, call: (x) => ({ params: { id: 'acme', deptId: x.deptId }, body: { name: 'Renamed' } }) },
   'DELETE /api/v1/enterprises/{id}/departments/{deptId}': { allow: SE, resource: true, call: (x) => ({ params: { id: 'acme', deptId: x.spareDeptId } }) },
   'GET /api/v1/enterprises/{id}/members': { allow: SE, resource: true, call: () => ({ params: { id: 'acme' } }) },
-  // issue 11 point 10 (only operator_admin adds or removes members) is another change: these rows follow it when it lands
-  'POST /api/v1/enterprises/{id}/members': { allow: SE, resource: true, call: (x) => ({ params: { id: 'acme' }, body: { phone: '13800000002', departmentId: x.deptId } }) },
+  // issue 11 point 10: only admins (operator, platform, the enterprise's own) add or remove members; staff may not
+  'POST /api/v1/enterprises/{id}/members': { allow: AE, resource: true, call: (x) => ({ params: { id: 'acme' }, body: { phone: '13800000002', departmentId: x.deptId } }) },
   'PATCH /api/v1/enterprises/{id}/members/{phone}': { allow: SE, resource: true, call: (x) => ({ params: { id: 'acme', phone: P1 }, body: { departmentId: x.deptId } }) },
-  'DELETE /api/v1/enterprises/{id}/members/{phone}': { allow: SE, resource: true, call: () => ({ params: { id: 'acme', phone: '13800000002' } }) },
-  'POST /api/v1/enterprises/{id}/members/import': { allow: SE, resource: true, call: () => ({ params: { id: 'acme' }, body: { format: 'csv', content: 'phone,department\n', apply: false } }) },
+  'DELETE /api/v1/enterprises/{id}/members/{phone}': { allow: AE, resource: true, call: () => ({ params: { id: 'acme', phone: '13800000002' } }) },
+  'POST /api/v1/enterprises/{id}/members/import': { allow: AE, resource: true, call: () => ({ params: { id: 'acme' }, body: { format: 'csv', content: 'phone,department\n', apply: false } }) },
   'GET /api/v1/enterprises/{id}/members/import-template': { allow: SE, resource: true, call: () => ({ params: { id: 'acme' }, query: 'format=xlsx' }) },
   'GET /api/v1/enterprises/{id}/statement/export': { allow: SE, resource: true, call: () => ({ params: { id: 'acme' }, query: 'month=2026-01&format=xlsx' }) },
   'GET /api/v1/enterprises/{id}/admins': { allow: A, resource: true, call: () => ({ params: { id: 'acme' } }) },
@@ -148,6 +150,11 @@ export const ALLOW: Record<string, Row> = {
   'GET /api/v1/orders/{orderNo}': { allow: S, resource: true, call: (x) => ({ params: { orderNo: x.orderNo } }) },
   'POST /api/v1/orders/{orderNo}/corrections': { allow: S, resource: true, call: (x) => ({ params: { orderNo: x.orderNo }, body: { reason: 'matrix check' } }) },
   'POST /api/v1/orders/{orderNo}/corrections/preview': { allow: S, resource: true, call: (x) => ({ params: { orderNo: x.orderNo }, body: { reason: 'matrix check' } }) },
+  'GET /api/v1/order-settings': { allow: S },
+  'PUT /api/v1/order-settings': { allow: A, call: () => ({ body: { staffDailyCorrectionLimit: '100.00' } }) },
+  'GET /api/v1/order-corrections': { allow: S },
+  'POST /api/v1/order-corrections/{id}/approve': { allow: A, call: () => ({ params: { id: 999999 } }) },
+  'POST /api/v1/order-corrections/{id}/reject': { allow: A, call: () => ({ params: { id: 999999 }, body: { reason: 'matrix' } }) },
   'POST /api/v1/orders/{orderNo}/approve': { allow: S, resource: true, call: (x) => ({ params: { orderNo: x.heldOrderNo }, body: { reason: 'matrix' } }) },
   'GET /api/v1/dashboard': { allow: S },
   'GET /api/v1/public/operators/{operatorId}/brand': { allow: ANY, public: true, call: () => ({ params: { operatorId: 'op1' } }) },

@@ -20,6 +20,9 @@ let staff: string;
 before(async () => {
   p = await startTestPlatform({ provisioning: ordersDoc(), timeScale: 0.001 });
   staff = await p.login('op1-staff', 'op1-staff-pass');
+  // every test here corrects a case-6 order as staff: a day's allowance above the default 100.00 (issue 11.10 is tested in approvals.test.ts)
+  const admin = await p.login('op1-admin', 'op1-admin-pass');
+  assert.equal((await p.api('PUT', '/api/v1/order-settings', { staffDailyCorrectionLimit: '100000.00' }, admin)).status, 200);
 });
 after(async () => p.close());
 

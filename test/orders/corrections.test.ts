@@ -52,7 +52,11 @@ async function settledOrder(balanceFen: number, wh: number) {
   return { phone, orderNo, now: t0 + 4 * H };
 }
 
-const correct = (orderNo: string, meterStopWh: number, now: number) => db.tx((q) => correctOrder(d, q, 'op1', orderNo, { meterStopWh, reason: 'meter check' }, admin, now, []));
+const correct = async (orderNo: string, meterStopWh: number, now: number) => {
+  const r = await db.tx((q) => correctOrder(d, q, 'op1', orderNo, { meterStopWh, reason: 'meter check' }, admin, now, []));
+  if (r.pending) throw new Error('an operator admin is never over the staff limit');
+  return r;
+};
 
 async function order(orderNo: string) {
   return (await db.query<any>(`SELECT status, total_fen, charged_fen, receivable_fen FROM orders WHERE order_no = $1`, [orderNo])).rows[0];

@@ -161,7 +161,8 @@ test('correcting a settled order moves the wallet by the difference; staff are l
   assert.equal((await get(orderNo)).version, 1, 'a refused correction leaves nothing behind');
 
   const big = await p.api('POST', `/api/v1/orders/${orderNo}/corrections`, { meterStopWh: 900_000, reason: 'meter read wrong' }, staff);
-  assert.equal(big.status, 403, 'more than 100 yuan needs an admin');
+  assert.equal(big.status, 202, 'more than the staff limit (100 yuan a day) waits for an admin');
+  assert.equal(big.body.status, 'pending_approval');
   const preview = await p.api('POST', `/api/v1/orders/${orderNo}/corrections/preview`, { meterStopWh: 805_000 }, staff);
   assert.equal(preview.status, 200, JSON.stringify(preview.body));
   assert.deepEqual(preview.body.stillAbnormal, []);
@@ -184,6 +185,7 @@ test('correcting a settled order moves the wallet by the difference; staff are l
   const d = await get(orderNo);
   assert.deepEqual(d.versions.map((v: any) => v.version), [1, 2, 3]);
   assert.deepEqual(d.audit.map((a: any) => [a.actor, a.action]), [
+    ['op1-staff', 'correct.request'],
     ['op1-staff', 'correct'],
     ['op1-admin', 'correct'],
   ]);

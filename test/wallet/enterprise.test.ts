@@ -25,7 +25,8 @@ test('case 8: deleted departments never appear in the picker or the member list;
   const night = await dept('夜班', fleet);
   const hr = await dept('人事部');
   assert.equal((await p.api('POST', `${E}/acme/departments`, { name: '人事部' }, staff)).status, 409, 'sibling names are unique');
-  assert.equal((await p.api('POST', `${E}/acme/members`, { phone: '18475511853', departmentId: night }, staff)).status, 201);
+  assert.equal((await p.api('POST', `${E}/acme/members`, { phone: '18475511853', departmentId: night }, staff)).status, 403, 'staff may not add members (issue 11.10)');
+  assert.equal((await p.api('POST', `${E}/acme/members`, { phone: '18475511853', departmentId: night }, admin)).status, 201);
   // A department with members (in its subtree) cannot be deleted: the members would vanish from every list.
   const refused = await p.api('DELETE', `${E}/acme/departments/${ops}`, undefined, staff);
   assert.equal(refused.status, 409);

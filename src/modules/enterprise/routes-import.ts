@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Ctx } from '../../platform/context.ts';
-import { ENTERPRISE, enterpriseScope, requireRole } from '../../platform/auth/guard.ts';
+import { ENTERPRISE, MEMBER_ADMINS, enterpriseScope, requireRole } from '../../platform/auth/guard.ts';
 import { AppError } from '../../platform/errors.ts';
 import { getEnterprise } from './service.ts';
 import { applyImport, importTemplate, previewImport } from './import.ts';
@@ -21,7 +21,7 @@ export function enterpriseImportRoutes(app: FastifyInstance, ctx: Ctx) {
   r.post(
     '/api/v1/enterprises/:id/members/import',
     {
-      preHandler: requireRole(...ENTERPRISE),
+      preHandler: requireRole(...MEMBER_ADMINS),
       bodyLimit: IMPORT_BODY_LIMIT,
       schema: {
         tags,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Ctx } from '../../platform/context.ts';
-import { ADMINS, ENTERPRISE, enterpriseScope, requireOperator, requireRole } from '../../platform/auth/guard.ts';
+import { ADMINS, ENTERPRISE, MEMBER_ADMINS, enterpriseScope, requireOperator, requireRole } from '../../platform/auth/guard.ts';
 import type { Queryable } from '../../platform/db/index.ts';
 import { auditEnterprise } from './audit.ts';
 import { enterpriseAdminRoutes } from './routes-admins.ts';
@@ -22,6 +22,7 @@ const deptParams = z.object({ id: z.string().min(1), deptId: z.coerce.number().i
 const memberParams = z.object({ id: z.string().min(1), phone: z.string().min(1) });
 const opQuery = z.object({ operatorId: z.string().optional() });
 const tags = ['enterprise'];
+
 
 export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -176,7 +177,7 @@ export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
 
   r.post(
     '/api/v1/enterprises/:id/members',
-    { preHandler: requireRole(...ENTERPRISE), schema: { tags, params: entParams, querystring: opQuery, body: z.object({ phone: z.string().min(1), departmentId: z.number().int().positive() }) } },
+    { preHandler: requireRole(...MEMBER_ADMINS), schema: { tags, params: entParams, querystring: opQuery, body: z.object({ phone: z.string().min(1), departmentId: z.number().int().positive() }) } },
     async (req, reply) => {
       const op = enterpriseScope(req, req.params.id);
       await getEnterprise(ctx.db, op, req.params.id);
@@ -201,7 +202,7 @@ export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
     },
   );
 
-  r.delete('/api/v1/enterprises/:id/members/:phone', { preHandler: requireRole(...ENTERPRISE), schema: { tags, params: memberParams, querystring: opQuery } }, async (req) => {
+  r.delete('/api/v1/enterprises/:id/members/:phone', { preHandler: requireRole(...MEMBER_ADMINS), schema: { tags, params: memberParams, querystring: opQuery } }, async (req) => {
     const op = enterpriseScope(req, req.params.id);
     await ctx.db.tx(async (q) => {
       await removeMember(q, op, req.params.id, req.params.phone);

@@ -5,7 +5,7 @@
  * An approval settles a held order as it is. Both are in the audit trail.
  */
 import type { Queryable } from '../../platform/db/index.ts';
-import { AppError, conflict, forbidden, notFound, badRequest } from '../../platform/errors.ts';
+import { AppError, conflict, notFound, badRequest } from '../../platform/errors.ts';
 import { formatYuan } from '../../platform/money.ts';
 import { adjustForOrder } from '../wallet/index.ts';
 import { notify, eventSetting } from '../notify/index.ts';
@@ -16,10 +16,8 @@ import { applyCorrection, type Correction, type VersionInputs } from './pricing-
 import { figures, figureUpdate } from './lifecycle.ts';
 import { settle, pushToPartner, chargesPayer, type After, type OrdersDeps } from './settle.ts';
 import { correctionDeltaFen } from './billed.ts';
+import { staffGate, recordStaffCorrection, limitMessage, type StaffGate } from './correction-limit.ts';
 import { orderRow, orderView, type OrderRow } from './view.ts';
-
-/** A correction moving more than this needs an operator admin (staff may correct smaller amounts). */
-export const STAFF_CORRECTION_LIMIT_FEN = 100_00;
 
 export interface Actor {
   username: string;
@@ -101,16 +99,36 @@ function deltaOf(row: OrderRow, newTotalFen: number): number {
   return chargesPayer(row) ? correctionDeltaFen(newTotalFen, row) : newTotalFen - row.total_fen;
 }
 
-export async function correctOrder(d: OrdersDeps, q: Queryable, operatorId: string, orderNo: string, req: CorrectionRequest, actor: Actor, now: number, after: After) {
+/** A staff correction over the day's limit: stored, nothing else changed, until an operator admin decides. */
+export interface PendingCorrection {
+  requestId: number;
+  status: 'pending_approval';
+  orderNo: string;
+  countedAmount: string;
+  message: string;
+}
+
+export type CorrectionOutcome = { order: ReturnType<typeof orderView>; deltaFen: number; notified: boolean; pending?: undefined } | { pending: PendingCorrection };
+
+export async function correctOrder(d: OrdersDeps, q: Queryable, operatorId: string, orderNo: string, req: CorrectionRequest, actor: Actor, now: number, after: After): Promise<CorrectionOutcome> {
   if (!req.reason?.trim()) throw badRequest('a correction needs a reason');
   const { row, next, priced, stillAbnormal: reasons } = await computeCorrection(q, operatorId, orderNo, req, now, true);
   if (reasons.length) throw new AppError(422, 'still_abnormal', `the corrected order is still abnormal: ${reasons.map((r) => r.message).join('; ')}`, reasons);
 
   const charges = chargesPayer(row);
   const deltaFen = deltaOf(row, priced.totalFen);
-  const moved = row.status === 'settled' ? Math.abs(deltaFen) : priced.totalFen;
-  if (actor.role === 'operator_staff' && charges && moved > STAFF_CORRECTION_LIMIT_FEN && Math.abs(priced.totalFen - row.total_fen) > STAFF_CORRECTION_LIMIT_FEN)
-    throw forbidden(`a correction changing the bill by more than ${formatYuan(STAFF_CORRECTION_LIMIT_FEN)} yuan needs an operator admin`);
+  // the staff limit counts how much the bill changes, cumulative over the staff member's operator day
+  const countedFen = charges ? Math.abs(priced.totalFen - row.total_fen) : 0;
+  let gate: StaffGate | null = null;
+  if (actor.role === 'operator_staff' && countedFen > 0) {
+    gate = await staffGate(q, operatorId, actor.username, now, countedFen);
+    if (gate.over) {
+      const base = { operatorId, orderNo, baseVersion: row.version, username: actor.username, day: gate.day, countedFen, request: req, now };
+      const requestId = await recordStaffCorrection(q, { ...base, status: 'pending_approval' });
+      await audit(q, operatorId, actor.username, 'correct.request', orderNo, req.reason, { version: row.version, totalFen: row.total_fen }, { requestId, totalFen: priced.totalFen, countedFen });
+      return { pending: { requestId, status: 'pending_approval', orderNo, countedAmount: formatYuan(countedFen), message: limitMessage(gate, countedFen) } };
+    }
+  }
 
   const version = row.version + 1;
   await q.query(`INSERT INTO order_versions (operator_id, order_no, version, source, inputs, priced, total_fen, reason, created_by) VALUES ($1, $2, $3, 'correction', $4, $5, $6, $7, $8)`, [
@@ -167,6 +185,7 @@ export async function correctOrder(d: OrdersDeps, q: Queryable, operatorId: stri
     });
     notified = sent.length > 0;
   }
+  if (gate) await recordStaffCorrection(q, { operatorId, orderNo, baseVersion: row.version, username: actor.username, day: gate.day, countedFen, request: req, status: 'applied', resultVersion: version, now });
   after.push(['order.corrected', { operatorId, orderNo, version }]);
   return { order: orderView(final), deltaFen, notified };
 }

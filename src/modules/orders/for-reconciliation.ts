@@ -4,6 +4,7 @@
  * act on one: re-push the order to the partner (through the outbox) and correct it (through the
  * billing engine's correction, never by typing totals).
  */
+import { AppError } from '../../platform/errors.ts';
 import type { Queryable } from '../../platform/db/index.ts';
 import type { Ctx } from '../../platform/context.ts';
 import type { PricedPeriod } from '../tariffs/index.ts';
@@ -102,7 +103,11 @@ export async function repushOrder(ctx: Ctx, q: Queryable, operatorId: string, or
 
 /** A correction through the billing engine (new inputs, never totals), in the caller's transaction. */
 export async function correctOrderFor(ctx: Ctx, q: Queryable, operatorId: string, orderNo: string, req: CorrectionRequest, actor: Actor, after: After) {
-  return correctOrder({ outbox: ctx.outbox, events: ctx.events }, q, operatorId, orderNo, req, actor, ctx.clock.now(), after);
+  const r = await correctOrder({ outbox: ctx.outbox, events: ctx.events }, q, operatorId, orderNo, req, actor, ctx.clock.now(), after);
+  // a reconciliation item is resolved now or not at all: over the staff member's daily correction
+  // limit it is refused (the caller's transaction rolls back), an operator admin resolves it
+  if (r.pending) throw new AppError(403, 'over_correction_limit', `${r.pending.message.replace(/: it waits for .*$/, '')}: an operator admin resolves this item`);
+  return r;
 }
 
 export { emitAll as emitOrderEvents, type After as OrderEvents, type Actor as CorrectionActor, type CorrectionRequest };

@@ -11,6 +11,7 @@ import { orderView, getOrderDetail } from './view.ts';
 import { toCsv, toXlsx } from './export.ts';
 import { correctOrder, approveOrder, previewCorrection } from './corrections.ts';
 import { emitAll, type After } from './settle.ts';
+import { correctionApprovalRoutes } from './routes-approvals.ts';
 
 const instant = z.string().datetime({ offset: true, message: 'an ISO 8601 instant with offset, e.g. 2019-09-11T22:30:00+08:00' });
 const filterSchema = z.object({
@@ -78,6 +79,7 @@ function toRequest(b: Omit<CorrectionBody, 'reason'> & { reason?: string }) {
 export function orderRoutes(app: FastifyInstance, ctx: Ctx) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const deps = { outbox: ctx.outbox, events: ctx.events };
+  correctionApprovalRoutes(app, ctx, deps);
   const orderNoParams = z.object({ orderNo: z.string().regex(/^\d{20}$/, 'an order number of 20 digits') });
 
   r.get(
@@ -130,7 +132,7 @@ export function orderRoutes(app: FastifyInstance, ctx: Ctx) {
         body: correctionBody,
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const op = requireOperator(req);
       const after: After = [];
       const out = await ctx.db.tx((q) =>
@@ -146,6 +148,8 @@ export function orderRoutes(app: FastifyInstance, ctx: Ctx) {
         ),
       );
       emitAll(ctx.events, after);
+      // over the staff member's daily limit: stored, nothing changed, waiting for an operator admin
+      if (out.pending) return reply.status(202).send(out.pending);
       return { ...out.order, deltaAmount: formatYuan(out.deltaFen), driverNotified: out.notified };
     },
   );

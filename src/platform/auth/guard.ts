@@ -12,6 +12,12 @@ export const STAFF: Role[] = ['platform_admin', 'operator_admin', 'operator_staf
 export const ADMINS: Role[] = ['platform_admin', 'operator_admin'];
 /** Staff plus an enterprise's own admin: only for routes that scope to the enterprise (enterpriseScope). */
 export const ENTERPRISE: Role[] = [...STAFF, 'enterprise_admin'];
+/**
+ * Who adds or removes enterprise members (issue 11, point 10): an operator admin or the platform
+ * admin, and the enterprise's own admin inside its enterprise (issue 17); never operator_staff, since
+ * a member charges to the enterprise's account.
+ */
+export const MEMBER_ADMINS: Role[] = [...ADMINS, 'enterprise_admin'];
 
 export const ROLE_GUARD = Symbol('roleGuard');
 export type RoleGuard = ((req: FastifyRequest) => Promise<void>) & { [ROLE_GUARD]: Role[] };

@@ -108,7 +108,9 @@ export function CorrectionForm({ order, onDone }: { order: any; onDone: (result:
     setSaving(true);
     try {
       const r = await post(`/orders/${order.orderNo}/corrections`, { ...body(v), reason: v.reason.trim(), notifyDriver: v.notifyDriver });
-      message.success(t('abn.corrected', { v: r.version }));
+      // over the staff member's daily limit (202): stored, waiting for an operator admin
+      if (r.status === 'pending_approval') message.warning(t('corr.pending', { msg: r.message }));
+      else message.success(t('abn.corrected', { v: r.version }));
       onDone(r);
     } catch (e) {
       message.error(t('common.failed', { msg: (e as Error).message }));

@@ -6,6 +6,7 @@ import { get, post } from '../api.ts';
 import { navigate } from '../router.ts';
 import { ApiErrorAlert } from '../components/ApiErrorAlert.tsx';
 import { CorrectionForm } from '../components/CorrectionForm.tsx';
+import { PendingCorrections } from '../components/PendingCorrections.tsx';
 import { fmtTime } from '../format.ts';
 import type { OrderView } from '../components/orderColumns.tsx';
 
@@ -82,6 +83,7 @@ export function Abnormal() {
           ]}
         />
       </Card>
+      <PendingCorrections onDecided={() => q.reload()} />
       <Drawer open={!!open} width={720} onClose={() => setOpen(null)} title={open ? t('abn.correctTitle', { no: open.orderNo }) : ''} destroyOnHidden>
         {open && <CorrectionForm order={open} onDone={() => (setOpen(null), q.reload())} />}
       </Drawer>
