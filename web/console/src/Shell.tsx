@@ -13,6 +13,7 @@ import {
   SettingOutlined,
   CustomerServiceOutlined,
   AuditOutlined,
+  BankOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { get, session } from './api.ts';
@@ -42,6 +43,8 @@ const WhoCharged = page(() => import('./pages/support/WhoCharged.tsx'), 'WhoChar
 const SupportCases = page(() => import('./pages/support/Cases.tsx'), 'SupportCases');
 const CaseEditor = page(() => import('./pages/support/CaseEditor.tsx'), 'CaseEditor');
 const SupportReveals = page(() => import('./pages/support/Reveals.tsx'), 'SupportReveals');
+const Enterprises = page(() => import('./pages/enterprise/Enterprises.tsx'), 'Enterprises');
+const EnterpriseDetail = page(() => import('./pages/enterprise/EnterpriseDetail.tsx'), 'EnterpriseDetail');
 
 const ROUTES: { path: string; comp: ComponentType<any>; menu?: string }[] = [
   { path: '/', comp: Dashboard, menu: '/' },
@@ -52,6 +55,8 @@ const ROUTES: { path: string; comp: ComponentType<any>; menu?: string }[] = [
   { path: '/abnormal', comp: Abnormal, menu: '/abnormal' },
   { path: '/tariffs', comp: Tariffs, menu: '/tariffs' },
   { path: '/drivers', comp: Drivers, menu: '/drivers' },
+  { path: '/enterprises', comp: Enterprises, menu: '/enterprises' },
+  { path: '/enterprises/:id', comp: EnterpriseDetail, menu: '/enterprises' },
   { path: '/payments', comp: Payments, menu: '/payments' },
   { path: '/roaming', comp: Roaming, menu: '/roaming' },
   { path: '/reconciliation', comp: Reconciliation, menu: '/reconciliation' },
@@ -83,26 +88,32 @@ export function Shell({ onLogout }: { onLogout: () => void }) {
   }, []);
   // Case 4/5: a public URL that does not reach this instance is shown loudly on every screen.
   const [publicUrl, setPublicUrl] = useState<{ ok: boolean; message: string } | null>(null);
+  // An enterprise admin (issue 17) sees its own enterprise only: one menu entry, no operator pages.
+  const ownEnterprise = me.role === 'enterprise_admin' ? (me.enterpriseId ?? null) : null;
   useEffect(() => {
-    if (!operatorId) return;
+    if (!operatorId || ownEnterprise) return;
     get<{ ok: boolean; message: string }>('/settings/public-url').then(setPublicUrl).catch(() => setPublicUrl(null));
   }, [operatorId]);
   const isAdmin = me.role === 'platform_admin';
   let found: { comp: ComponentType<any>; params: Record<string, string>; menu?: string } | null = null;
-  for (const r of ROUTES) {
+  const entPath = ownEnterprise ? `/enterprises/${encodeURIComponent(ownEnterprise)}` : null;
+  const routes = ownEnterprise ? ROUTES.filter((r) => r.path === '/enterprises/:id') : ROUTES;
+  if (ownEnterprise && (path === '/' || path === '/enterprises')) found = { comp: EnterpriseDetail, params: { id: ownEnterprise }, menu: entPath! };
+  for (const r of found ? [] : routes) {
     const m = match(r.path, path);
     if (m) {
-      found = { comp: r.comp, params: m, menu: r.menu };
+      found = { comp: r.comp, params: m, menu: ownEnterprise ? entPath! : r.menu };
       break;
     }
   }
-  const items = [
+  const items = ownEnterprise ? [{ key: entPath!, icon: <BankOutlined />, label: t('nav.enterprises') }] : [
     { key: '/', icon: <DashboardOutlined />, label: t('nav.dashboard') },
     { key: '/stations', icon: <ThunderboltOutlined />, label: t('nav.stations') },
     { key: '/orders', icon: <FileTextOutlined />, label: t('nav.orders') },
     { key: '/abnormal', icon: <WarningOutlined />, label: t('nav.abnormal') },
     { key: '/tariffs', icon: <LineChartOutlined />, label: t('nav.tariffs') },
     { key: '/drivers', icon: <UserOutlined />, label: t('nav.drivers') },
+    { key: '/enterprises', icon: <BankOutlined />, label: t('nav.enterprises') },
     { key: '/payments', icon: <WalletOutlined />, label: t('nav.payments') },
     { key: '/roaming', icon: <ApiOutlined />, label: t('nav.roaming') },
     { key: '/reconciliation', icon: <AuditOutlined />, label: t('nav.reconciliation') },
@@ -143,7 +154,7 @@ export function Shell({ onLogout }: { onLogout: () => void }) {
               {opName ?? ''}
             </Typography.Text>
             {/* the support look-up on every page: any key → the sessions it names */}
-            {operatorId && (
+            {operatorId && !ownEnterprise && (
               <Input.Search
                 allowClear
                 size="middle"

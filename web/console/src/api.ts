@@ -7,8 +7,10 @@ export class ApiError extends Error {
 
 export interface Me {
   username: string;
-  role: 'platform_admin' | 'operator_admin' | 'operator_staff';
+  role: 'platform_admin' | 'operator_admin' | 'operator_staff' | 'enterprise_admin';
   operatorId: string | null;
+  /** an enterprise admin's one enterprise */
+  enterpriseId?: string | null;
 }
 
 const TOKEN = 'chargeops.token';

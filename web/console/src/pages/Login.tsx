@@ -12,8 +12,8 @@ export function Login({ onLogin }: { onLogin: () => void }) {
     setBusy(true);
     setError(null);
     try {
-      const r = await post<{ token: string; role: Me['role']; operatorId: string | null; username: string }>('/auth/login', v);
-      session.save(r.token, { username: r.username, role: r.role, operatorId: r.operatorId });
+      const r = await post<{ token: string; role: Me['role']; operatorId: string | null; enterpriseId: string | null; username: string }>('/auth/login', v);
+      session.save(r.token, { username: r.username, role: r.role, operatorId: r.operatorId, enterpriseId: r.enterpriseId });
       onLogin();
     } catch (e) {
       setError(t('login.failed'));
