@@ -119,6 +119,13 @@ test('correct the abnormal order with notify off: the preview recomputes before 
   await page.goto(`${w.p.url}/console/orders/${held}`);
   await page.getByTestId('order-versions').waitFor();
   assert.equal(await page.locator('[data-testid="order-versions"] tbody tr.ant-table-row').count(), 2);
+  // settled by the correction: shown as resolved, not as abnormal; what was found is one click away
+  assert.equal(o.body.review, 'resolved');
+  await page.getByTestId('order-resolved').waitFor();
+  assert.equal(await page.getByTestId('order-reasons').count(), 0, 'no red 异常原因 banner on a resolved order');
+  assert.match((await page.getByTestId('order-resolved').textContent()) ?? '', /异常已处理/);
+  await page.getByTestId('order-history-link').click();
+  assert.match((await page.getByTestId('order-found-reasons').textContent()) ?? '', /id_tag_rejected/);
   await shot(page, 'console-6-order-detail');
 });
 

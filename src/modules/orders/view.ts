@@ -71,6 +71,11 @@ export interface OrderView {
   version: number;
   status: OrderRow['status'];
   abnormal: boolean;
+  /**
+   * Where an abnormal order's review stands: `pending` while held, `resolved` once a correction or an
+   * approval settled it (`abnormal` and the reasons stay: they are what was found, the history).
+   */
+  review: 'none' | 'pending' | 'resolved';
   abnormalReasons: { code: string; kind: string; message: string }[];
   stationId: string | null;
   stationName: string | null;
@@ -128,6 +133,7 @@ export function orderView(r: OrderRow): OrderView {
     version: r.version,
     status: r.status,
     abnormal: r.abnormal,
+    review: !r.abnormal ? 'none' : r.status === 'held' ? 'pending' : 'resolved',
     abnormalReasons: r.abnormal_reasons.map(({ code, kind, message }) => ({ code, kind, message })),
     stationId: r.station_id,
     stationName: r.station_name,

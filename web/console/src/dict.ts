@@ -178,6 +178,8 @@ export const dict: Record<string, [string, string]> = {
   'order.exported': ['已导出 {{name}}', 'Exported {{name}}'],
   'order.firstFilters': ['请先选择电站和时间段', 'Choose a station and a time window first'],
   'order.reasons': ['异常原因', 'Reasons'],
+  'order.resolved': ['异常已处理：{{by}} 于 {{at}} 审核结算（第 {{v}} 版）', 'Resolved: reviewed and settled by {{by}} at {{at}} (version {{v}})'],
+  'order.resolvedHistory': ['查看原异常原因（{{reasons}} 条）、订单版本与审计记录', 'See the original reasons ({{reasons}}), the versions and the audit trail'],
   'order.version': ['版本', 'Version'],
   'order.tariffVersion': ['电价版本', 'Tariff version'],
   'order.by': ['操作人', 'By'],

@@ -17,6 +17,7 @@ interface Order {
   totalAmount: string;
   status: string;
   abnormal: boolean;
+  review?: 'none' | 'pending' | 'resolved';
   periods: { type: string; start: string; end: string; energyKwh: string; electricityAmount: string; serviceAmount: string }[];
 }
 
@@ -47,7 +48,12 @@ export function Orders() {
             <span>
               {time(o.startTime)} · {o.energyKwh} kWh
             </span>
-            {o.abnormal && <span className="tag t-sharp">{t('abnormal')}</span>}
+            {o.abnormal && o.review !== 'resolved' && <span className="tag t-sharp">{t('abnormal')}</span>}
+            {o.review === 'resolved' && (
+              <span className="tag t-flat" data-testid="h5-resolved">
+                {t('resolved')}
+              </span>
+            )}
           </div>
           {open === o.orderNo && (
             <div style={{ marginTop: 8 }} data-testid="h5-breakdown">

@@ -13,6 +13,7 @@ export function OrderDetail({ params }: { params: { orderNo: string } }) {
   const { t, i18n } = useTranslation();
   const o = useApi<any>(`/orders/${params.orderNo}`);
   const [correcting, setCorrecting] = useState(false);
+  const [showFound, setShowFound] = useState(false);
   const d = o.data;
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
@@ -27,8 +28,29 @@ export function OrderDetail({ params }: { params: { orderNo: string } }) {
       <ApiErrorAlert error={o.error} />
       {d && (
         <>
-          {d.abnormal && (
+          {d.abnormal && d.review !== 'resolved' && (
             <Alert type="error" showIcon message={t('order.reasons')} description={d.abnormalReasons.map((r: any) => `${r.code}: ${r.message}`).join('；')} data-testid="order-reasons" />
+          )}
+          {d.review === 'resolved' && (
+            <Alert
+              type="success"
+              showIcon
+              data-testid="order-resolved"
+              message={t('order.resolved', { by: d.reviewedBy ?? '-', at: fmtTime(d.reviewedAt), v: d.version })}
+              description={
+                <>
+                  <Typography.Link onClick={() => setShowFound(!showFound)} data-testid="order-history-link">
+                    {t('order.resolvedHistory', { reasons: d.abnormalReasons.length })}
+                  </Typography.Link>
+                  {showFound && (
+                    <div data-testid="order-found-reasons">
+                      {d.abnormalReasons.map((r: any) => `${r.code}: ${r.message}`).join('；')} ·{' '}
+                      <Typography.Link onClick={() => document.getElementById('order-history')?.scrollIntoView()}>{t('order.versions')}</Typography.Link>
+                    </div>
+                  )}
+                </>
+              }
+            />
           )}
           <Card title={<span data-testid="order-title">{d.orderNo}</span>} extra={<Tag color={statusColor[d.status]}>{t(`ost.${d.status}`, { defaultValue: d.status })}</Tag>}>
             <Descriptions size="small" column={{ xs: 1, md: 2, xl: 3 }} bordered>
@@ -95,7 +117,7 @@ export function OrderDetail({ params }: { params: { orderNo: string } }) {
               )}
             />
           </Card>
-          <Card title={t('order.versions')}>
+          <Card title={t('order.versions')} id="order-history">
             <Table
               size="small"
               pagination={false}
