@@ -12,17 +12,14 @@ import { createMetrics } from './platform/metrics.ts';
 import { createHttpApp } from './platform/http/app.ts';
 import { opsRoutes, startMetricsServer, type ReadinessCheck } from './platform/http/ops.ts';
 import { jobRoutes } from './platform/http/jobs.ts';
-import type { Ctx, Module } from './platform/context.ts';
+import type { Ctx, Module, RunningPlatform } from './platform/context.ts';
 import { modules } from './modules/index.ts';
 import { openKeyring, rotateSecrets } from './platform/secrets.ts';
 import { configureOutbound } from './platform/outbound-url.ts';
 
-export interface Platform {
-  ctx: Ctx;
+export interface Platform extends RunningPlatform {
   app: FastifyInstance;
-  url: string;
   readiness: ReadinessCheck[];
-  stop(): Promise<void>;
 }
 
 async function loadAuthSecret(db: Db, cfg: Config): Promise<string> {

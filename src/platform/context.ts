@@ -48,3 +48,14 @@ export function service<K extends keyof Services>(ctx: Ctx, name: K): Services[K
   if (!s) throw new Error(`service ${String(name)} is not available`);
   return s as Services[K];
 }
+
+/**
+ * What a module's demo loader (its demo.ts) sees of the running platform; src/server.ts's Platform
+ * is one. Declared here so a module never imports the composition root.
+ */
+export interface RunningPlatform {
+  ctx: Ctx;
+  /** The HTTP base URL the platform listens on ('' when not listening). */
+  url: string;
+  stop(): Promise<void>;
+}

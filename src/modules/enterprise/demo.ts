@@ -1,4 +1,4 @@
-import type { Platform } from '../../server.ts';
+import type { RunningPlatform as Platform } from '../../platform/context.ts';
 import { createEnterprise } from './service.ts';
 import { createDepartment, deleteDepartment } from './departments.ts';
 import { addMember } from './members.ts';

@@ -2,7 +2,7 @@ import { Temporal } from 'temporal-polyfill';
 import type { Queryable } from '../../platform/db/index.ts';
 import { badRequest, conflict, notFound } from '../../platform/errors.ts';
 import { formatYuan } from '../../platform/money.ts';
-import { getOperator } from '../registry/service.ts';
+import { getOperator } from '../registry/index.ts';
 import { getAccount, setAccountFloor } from '../wallet/ledger.ts';
 
 // what the statement needs from the wallet's ledger and the registry (src/modules/enterprise/statement.ts)

@@ -7,7 +7,7 @@
  * how the session happened (an unknown card, a charger that never sent StopTransaction): staff review
  * those, and a correction or an approval is that review.
  */
-import type { Priced, TariffVersion } from '../tariffs/types.ts';
+import type { Priced, TariffVersion } from '../tariffs/index.ts';
 import { energyCostFen } from '../../platform/money.ts';
 
 export type AnomalyCode =

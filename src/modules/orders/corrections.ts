@@ -10,7 +10,7 @@ import { formatYuan } from '../../platform/money.ts';
 import { adjustForOrder } from '../wallet/index.ts';
 import { notify, eventSetting } from '../notify/index.ts';
 import { priceSession, loadTariffVersion } from '../tariffs/index.ts';
-import type { TariffVersion } from '../tariffs/types.ts';
+import type { TariffVersion } from '../tariffs/index.ts';
 import { detectAnomalies, blocksCorrection } from './anomalies.ts';
 import { applyCorrection, type Correction, type VersionInputs } from './pricing-input.ts';
 import { figures, figureUpdate } from './lifecycle.ts';

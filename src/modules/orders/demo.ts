@@ -1,4 +1,4 @@
-import type { Platform } from '../../server.ts';
+import type { RunningPlatform as Platform } from '../../platform/context.ts';
 import { recordStart, recordMeterValues, recordStop, applyConnectorStatus, type MeterInput } from '../sessions/index.ts';
 import { orderForSession } from './index.ts';
 

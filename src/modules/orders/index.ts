@@ -4,7 +4,7 @@ import { liveCostUpdater } from './live-cost.ts';
 import { registerSettlePipeline } from './pipeline.ts';
 
 export { orderForSession, SETTLE_BACKOFF } from './pipeline.ts';
-export { getOrder, getOrderDetail, orderView, type OrderView, type PeriodView } from './view.ts';
+export { getOrder, getOrderDetail, orderView, type OrderView, type PeriodView, type OrderRow } from './view.ts';
 export { searchOrders, whereClause, type OrderFilter } from './search.ts';
 export { lookupOrders, ordersOverlapping, type LookupMatch } from './lookup.ts';
 export { durationText, localTime } from './export.ts';

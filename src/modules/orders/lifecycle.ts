@@ -9,7 +9,7 @@ import { getOperator, getConnector, listStations } from '../registry/index.ts';
 import { idTagInfo, payerFor, driverForOrder } from '../wallet/index.ts';
 import { sessionForOrder, energySamples, type SessionForOrder } from '../sessions/index.ts';
 import { priceSession, loadTariffVersion, resolveTariffVersionId } from '../tariffs/index.ts';
-import type { Priced, TariffVersion } from '../tariffs/types.ts';
+import type { Priced, TariffVersion } from '../tariffs/index.ts';
 import { detectAnomalies, NO_TARIFF, type AnomalyReason } from './anomalies.ts';
 import { pricingInputFromSession, chargingEnd, type VersionInputs } from './pricing-input.ts';
 import { orderRow, type OrderRow } from './view.ts';

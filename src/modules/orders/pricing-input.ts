@@ -2,7 +2,7 @@
  * Builds the pricing engine's input from a session (pure), and the record kept with every order
  * version so a version can always be re-priced and explained.
  */
-import type { PricingInput, TariffVersion } from '../tariffs/types.ts';
+import type { PricingInput, TariffVersion } from '../tariffs/index.ts';
 import type { SessionForOrder } from '../sessions/index.ts';
 
 export interface VersionInputs {

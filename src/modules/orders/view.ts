@@ -4,7 +4,7 @@
  */
 import type { Queryable } from '../../platform/db/index.ts';
 import { formatKwh, formatPrice4, formatYuan } from '../../platform/money.ts';
-import type { PricedPeriod } from '../tariffs/types.ts';
+import type { PricedPeriod } from '../tariffs/index.ts';
 import type { AnomalyReason } from './anomalies.ts';
 
 export interface OrderRow {

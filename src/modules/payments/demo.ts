@@ -1,4 +1,4 @@
-import type { Platform } from '../../server.ts';
+import type { RunningPlatform as Platform } from '../../platform/context.ts';
 import { getOperator } from '../registry/index.ts';
 import { startFakeWechatpay, type FakeWechatpay } from './fake/server.ts';
 import { saveWechatpaySettings } from './settings.ts';

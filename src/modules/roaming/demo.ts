@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Platform } from '../../server.ts';
+import type { RunningPlatform as Platform } from '../../platform/context.ts';
 import { getOperator, listStations } from '../registry/index.ts';
 import { FakePartner } from './fake-partner.ts';
 import { getPartner, upsertPartner, type PartnerSecrets } from './partners.ts';

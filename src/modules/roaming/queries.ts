@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Ctx } from '../../platform/context.ts';
 import type { Queryable } from '../../platform/db/index.ts';
 import { getOperator, listChargers, listStations, type ChargerView } from '../registry/index.ts';
-import { stationsChangedSince } from '../registry/for-roaming.ts';
+import { stationsChangedSince } from '../registry/index.ts';
 import { businessError, type InboundHandler } from './inbound.ts';
 import type { Partner } from './partners.ts';
 import { connectorCode, parseConnectorCode } from './connector-id.ts';

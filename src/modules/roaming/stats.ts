@@ -1,6 +1,6 @@
 import type { Ctx } from '../../platform/context.ts';
 import { listChargers } from '../registry/index.ts';
-import { energyByConnector } from '../sessions/for-roaming.ts';
+import { energyByConnector } from '../sessions/index.ts';
 import { connectorCode } from './connector-id.ts';
 import type { Partner } from './partners.ts';
 import { kwh1, parseWireTime } from './wire.ts';

@@ -7,6 +7,7 @@ export { expectRemoteStart, findRemoteStart, type ExpectRemoteStartInput } from 
 export { normaliseMeterValues, type NormalisedSample, type SampledValueIn } from './meter.ts';
 export { meterWriter, writeMeterBatch, type MeterInput } from './meter-writer.ts';
 export { SESSION_SETTLE, settleKey, enqueueSettle, STALE_SESSION_MS, SETTLE_MAX_ATTEMPTS, preferOrderNumber, onSessionEnd, sessionEndSteps, type SettlePayload, type SettleCause, type SessionEnd, type SessionEndStep } from './settle-job.ts';
+export { energyByConnector } from './for-roaming.ts';
 export { sessionForOrder, energySamples, setLiveCost, type SessionForOrder } from './for-orders.ts';
 export { registerStartGuard, startRefusal, type StartGuard } from './start-guard.ts';
 export { connectorBaselines, sessionsForScan, registerReadings, overlappingTagSessions, type ConnectorBaseline, type ScanSession, type RegisterReading } from './for-security.ts';

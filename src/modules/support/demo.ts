@@ -1,7 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Platform } from '../../server.ts';
+import type { RunningPlatform as Platform } from '../../platform/context.ts';
 import { recordStart, recordMeterValues, recordStop, applyConnectorStatus, preferOrderNumber, type MeterInput } from '../sessions/index.ts';
 import { orderForSession } from '../orders/index.ts';
 import { recordPastConnection } from '../ocpp/index.ts';

@@ -6,7 +6,7 @@
 import type { Queryable } from '../../platform/db/index.ts';
 import { formatKwh, formatYuan } from '../../platform/money.ts';
 import { lookupOrders, ordersOverlapping, type LookupMatch } from '../orders/index.ts';
-import type { OrderRow } from '../orders/view.ts';
+import type { OrderRow } from '../orders/index.ts';
 import { listActiveSessions, sessionEnergyWh, type SessionRow } from '../sessions/index.ts';
 import { topupForSupport } from '../payments/index.ts';
 import { idTagInfo, driverForOrder } from '../wallet/index.ts';

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../platform/db/index.ts';
 import { parseYuan } from '../../platform/money.ts';
-import { getOperator } from '../registry/service.ts';
+import { getOperator } from '../registry/index.ts';
 
 export interface WalletSettings {
   /** A driver needs at least this much (wallet, or enterprise balance + credit limit) to start. */

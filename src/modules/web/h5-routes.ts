@@ -10,7 +10,7 @@ import { optionalModule } from './optional.ts';
 
 type Sessions = typeof import('../sessions/index.ts');
 type Tariffs = typeof import('../tariffs/index.ts');
-type WalletH5 = typeof import('../wallet/for-h5.ts') & typeof import('../wallet/index.ts');
+type WalletH5 = typeof import('../wallet/index.ts');
 
 const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 const notAvailable = (what: string) => new AppError(501, 'not_available', `${what} is not available in this installation`);

@@ -1,4 +1,4 @@
-import type { Platform } from '../../../server.ts';
+import type { RunningPlatform as Platform } from '../../../platform/context.ts';
 import type { SimulatedCharger } from './charger.ts';
 import { fleetFromDoc, makeCharger, sessionLoop } from './fleet.ts';
 
