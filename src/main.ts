@@ -95,14 +95,15 @@ async function cmdProvision(args: string[]) {
   } catch (e) {
     fail(`cannot read ${file}: ${(e as Error).message}`);
   }
+  const cfg = loadConfig();
+  // the document's outbound URLs are checked against this instance's policy (OUTBOUND_ALLOW_PRIVATE)
+  configureOutbound({ allowPrivate: cfg.OUTBOUND_ALLOW_PRIVATE === true });
   const v = validateProvisioning(doc);
   if (!v.ok) fail(`${file} is not a valid provisioning document:\n${v.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
-  const cfg = loadConfig();
   const db = await openDb(cfg);
   try {
     await migrate(db);
     await openKeyring(cfg, db);
-    configureOutbound({ allowPrivate: cfg.OUTBOUND_ALLOW_PRIVATE === true });
     const c = await provision(db, doc);
     console.log(`provisioned ${c.operators} operator(s), ${c.stations} station(s), ${c.chargers} charger(s)`);
     const shown = showGenerated(c.generated);

@@ -100,11 +100,11 @@ async function crashAt(fault: string, connectorId: number) {
   return { answered };
 }
 
-test('kill -9 after the StopTransaction committed, before the charger got its answer', { timeout: 90_000 }, async () => {
+test('kill -9 after the StopTransaction committed, before the charger got its answer', { timeout: 180_000 }, async () => {
   const r = await crashAt('ocpp:StopTransaction:after-commit', 1);
   assert.equal(r.answered, false, 'the process died before answering');
 });
 
-test('kill -9 inside the settlement transaction (order and ledger written, not committed)', { timeout: 90_000 }, async () => {
+test('kill -9 inside the settlement transaction (order and ledger written, not committed)', { timeout: 180_000 }, async () => {
   await crashAt('outbox:session.settle:before-commit', 2);
 });

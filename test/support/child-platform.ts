@@ -29,6 +29,8 @@ export interface ChildServer {
 }
 
 export interface ChildPlatform {
+  /** the server's address, the same for every start */
+  url: string;
   start(opts?: { fault?: string }): Promise<ChildServer>;
   /** the child's database, opened from the test process (only while no child runs) */
   db(): Promise<Db>;
@@ -56,13 +58,19 @@ export async function childPlatform(doc: unknown): Promise<ChildPlatform> {
   const prov = spawnSync(process.execPath, ['bin/chargeops.mjs', 'provision', file], { cwd: root, env, encoding: 'utf8' });
   if (prov.status !== 0) throw new Error(`chargeops provision failed:\n${prov.stdout}\n${prov.stderr}`);
   const children: ChildProcess[] = [];
+  // one address for every start: URLs handed out before a crash (payment notify_url) still reach the restarted server
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  env.PORT = String(port);
+  env.HOST = '127.0.0.1';
+  env.PUBLIC_BASE_URL = url;
 
   return {
+    url,
     async start(opts = {}) {
-      const port = await freePort();
       const child = spawn(process.execPath, ['bin/chargeops.mjs', 'start'], {
         cwd: root,
-        env: { ...env, PORT: String(port), HOST: '127.0.0.1', ...(opts.fault ? { CHARGEOPS_FAULT: opts.fault } : {}) },
+        env: { ...env, ...(opts.fault ? { CHARGEOPS_FAULT: opts.fault } : {}) },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       children.push(child);
@@ -70,7 +78,6 @@ export async function childPlatform(doc: unknown): Promise<ChildPlatform> {
       child.stdout!.on('data', (d) => (out += d));
       child.stderr!.on('data', (d) => (out += d));
       const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? String(code))));
-      const url = `http://127.0.0.1:${port}`;
       for (let i = 0; ; i++) {
         if (child.exitCode !== null || child.signalCode !== null) throw new Error(`chargeops start exited:\n${out}`);
         if (i > 600) throw new Error(`chargeops start did not become ready in 60 s:\n${out}`);

@@ -5,6 +5,7 @@ import type { PaymentState } from './provider.ts';
 import { recordEvent } from './service.ts';
 import type { LoadedMerchant } from './settings.ts';
 import { alertStaff, notifyCredited } from './alerts.ts';
+import { faultPoint } from '../../platform/faults.ts';
 
 export type CreditOutcome =
   | { outcome: 'credited'; phone: string; amountFen: number }
@@ -66,6 +67,7 @@ export async function applyPaid(
         : `WeChat Pay top-up ${t.out_trade_no} (${paid.transactionId})${via === 'query' ? ', confirmed by order query' : ''}`;
     await creditTopUp(q, { operatorId, phone: t.phone, amountFen: t.amount_fen, outTradeNo: t.out_trade_no, remark });
     await recordEvent(q, { operatorId, outTradeNo: t.out_trade_no, kind: via, inboxId, outcome: 'credited', detail: { transactionId: paid.transactionId, amountFen: t.amount_fen } });
+    faultPoint('payments:credit:before-commit');
     return { outcome: 'credited', phone: t.phone, amountFen: t.amount_fen };
   });
   if (out.outcome === 'credited') {
