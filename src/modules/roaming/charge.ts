@@ -14,17 +14,10 @@ import { getRoamingSession, setState, SEQ_STAT, type RoamingSession } from './st
 import { parseData, seq27 } from './wire.ts';
 import { orderingKey } from './topics.ts';
 import { reconcileStarting } from './lifecycle.ts';
-
-/** The OCPP gateway's command service, as this module uses it. */
-interface OcppCalls {
-  call(chargerId: string, action: string, payload: unknown): Promise<any>;
-}
-export const ocppOf = (ctx: Ctx): OcppCalls | null => ((ctx.services as Record<string, unknown>).ocpp as OcppCalls | undefined) ?? null;
+import { enqueueRemoteStop, partnerIdTag } from './remote.ts';
 
 export const START_DEADLINE_S = 300;
 
-/** OCPP idTag (CiString20) that carries the partner start to StartTransaction. */
-export const partnerIdTag = (seq: string) => `P${seq.slice(-19)}`;
 
 export function checkSeq(partner: Partner, seq: string) {
   if (!seq.startsWith(partner.id)) throw businessError(`StartChargeSeq must start with your OperatorID ${partner.id}`);
@@ -134,32 +127,5 @@ export const queryStopCharge: InboundHandler = async (ctx, partner, data) => {
     return answer({ ...rs, state: 'stopping' }, 0, 0);
   });
 };
-
-export async function enqueueRemoteStop(ctx: Ctx, q: Queryable, rs: Pick<RoamingSession, 'operator_id' | 'partner_id' | 'start_charge_seq'>) {
-  await ctx.outbox.enqueue(q, {
-    operatorId: rs.operator_id,
-    topic: 'roaming.remote_stop',
-    payload: { operatorId: rs.operator_id, partnerId: rs.partner_id, startChargeSeq: rs.start_charge_seq },
-    dedupeKey: `roaming:remote_stop:${rs.operator_id}:${rs.partner_id}:${rs.start_charge_seq}`,
-  });
-}
-
-/**
- * The platform stops a partner session itself (nobody on the partner side records it) and writes
- * down why: on the session row and in the audit trail.
- */
-export async function autoStop(ctx: Ctx, rs: RoamingSession, reason: string) {
-  await ctx.db.tx(async (q) => {
-    const cur = await getRoamingSession(q, rs.operator_id, rs.partner_id, rs.start_charge_seq, true);
-    if (!cur || cur.state === 'ended' || cur.state === 'failed' || cur.auto_stop_reason) return;
-    await setState(q, cur, { state: 'stopping', auto_stop_reason: reason, auto_stopped_at: ctx.clock.date(), stop_requested_by: 'platform' });
-    await q.query(
-      `INSERT INTO audit_log (operator_id, actor, action, entity, entity_id, reason, after) VALUES ($1, 'platform', 'roaming.auto_stop', 'roaming_session', $2, $3, $4)`,
-      [cur.operator_id, `${cur.partner_id}:${cur.start_charge_seq}`, reason, JSON.stringify({ sessionId: cur.session_id, chargerId: cur.charger_id, connectorId: cur.connector_id })],
-    );
-    if (cur.session_id) await enqueueRemoteStop(ctx, q, cur);
-  });
-  ctx.log.warn({ operatorId: rs.operator_id, partnerId: rs.partner_id, startChargeSeq: rs.start_charge_seq, reason }, 'partner session stopped by the platform');
-}
 
 export { orderingKey };

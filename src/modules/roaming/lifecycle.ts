@@ -4,7 +4,7 @@ import { RetryLater } from '../../platform/outbox.ts';
 import type { Queryable } from '../../platform/db/index.ts';
 import { activeSessionOn, getSession, onSessionEnd, type SessionRow } from '../sessions/index.ts';
 import { listChargers } from '../registry/index.ts';
-import { autoStop, enqueueRemoteStop, ocppOf, partnerIdTag } from './charge.ts';
+import { autoStop, enqueueRemoteStop, ocppOf, partnerIdTag } from './remote.ts';
 import { connectorCode } from './connector-id.ts';
 import { listPartners } from './partners.ts';
 import { chargeSnapshot } from './snapshot.ts';
