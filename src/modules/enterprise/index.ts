@@ -1,3 +1,11 @@
+/**
+ * Contract of the enterprise module (issue 17).
+ * Owns: enterprises, enterprise_departments, enterprise_members (limits), enterprise admins.
+ * Offers: enterprise accounts and their members' limits, statements, bulk member import, its
+ *   provisioning section (enterprises).
+ * Needs: registry (operators), wallet (ledger postings, drivers, statements: reach-throughs still in
+ *   the dependency baseline).
+ */
 import type { Module } from '../../platform/context.ts';
 import { enterpriseRoutes } from './routes.ts';
 

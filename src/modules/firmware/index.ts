@@ -3,6 +3,9 @@
  * FirmwareStatusNotification tracked per charger, success only by the version of the next
  * BootNotification, automatic halt over a failure threshold. It reads the OCPP traffic through
  * the gateway's observers, so ocpp never imports it. docs/firmware.md.
+ *
+ * Owns: firmware_files, firmware_advisories, firmware_campaigns, firmware_campaign_targets.
+ * Offers: firmware routes and campaigns. Needs: registry, ocpp (observers, ctx.services.ocpp).
  */
 import type { Module } from '../../platform/context.ts';
 import { ocppObservers } from '../ocpp/index.ts';

@@ -1,3 +1,9 @@
+/**
+ * Contract of the notify module.
+ * Owns: notify_channels, notify_settings, notifications_sent.
+ * Offers: notifications to drivers and staff through the durable outbox (its topics), templates, settings.
+ * Needs: platform only (modules above enqueue its topics).
+ */
 import type { Module } from '../../platform/context.ts';
 import { notifyRoutes } from './routes.ts';
 import { bindOutbox, NOTIFY_TOPICS } from './service.ts';

@@ -1,3 +1,12 @@
+/**
+ * Contract of the ocpp module: the OCPP 1.6J gateway.
+ * Owns: ocpp_messages (every frame stored before it is acted on), ocpp_connections,
+ *   ocpp_charger_state, ocpp_status_history, ocpp_data_transfers, ocpp_security_events, ocpp_node_leases.
+ * Offers: ctx.services.ocpp (call a charger, connected or not, across nodes), observers
+ *   (ctx.services.ocppObservers: modules above read live traffic without ocpp importing them),
+ *   connection history for support.
+ * Needs: registry (charger keys, leases), sessions (what the frames do), wallet (Authorize).
+ */
 import type { Module } from '../../platform/context.ts';
 import { OcppServer, type OcppGateway } from './gateway.ts';
 import { NodeLink } from './cluster.ts';

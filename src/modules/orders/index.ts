@@ -1,3 +1,11 @@
+/**
+ * Contract of the orders module.
+ * Owns: orders, order_versions, order_settings, order_correction_requests.
+ * Offers: the order of a finished session (made by the session.settle job's steps), corrections,
+ *   approvals, search, export, stats, live cost, read models for support and reconciliation.
+ * Needs: registry, sessions (finished sessions, onSessionEnd), tariffs (pricing), wallet (charging
+ *   the order), notify.
+ */
 import type { Ctx, Module } from '../../platform/context.ts';
 import { orderRoutes } from './routes.ts';
 import { liveCostUpdater } from './live-cost.ts';

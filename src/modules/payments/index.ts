@@ -1,3 +1,11 @@
+/**
+ * Contract of the payments module (WeChat Pay v3).
+ * Owns: payment_merchants, topups, refunds, payment_events, payment_reconciliations.
+ * Offers: top-ups and refunds (provider calls through the outbox, callbacks verified), the daily
+ *   trade-bill reconciliation, the public-URL self-check (ctx.services.publicUrlCheck), its
+ *   provisioning section (payments).
+ * Needs: registry, wallet (crediting top-ups, debiting refunds).
+ */
 import type { Cron } from 'croner';
 import type { Ctx, Module } from '../../platform/context.ts';
 import type { ReadinessCheck } from '../../platform/http/ops.ts';

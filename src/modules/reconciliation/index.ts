@@ -1,6 +1,9 @@
 /**
  * Partner reconciliation (issue 12, case 7): a month with a partner compared, every difference
  * classified, explained by computed hints and resolved; scheduled monthly per partner. docs/reconciliation.md.
+ *
+ * Owns: recon_runs, recon_items, recon_partner_settings.
+ * Offers: reconciliation runs, resolutions, exports. Needs: orders, roaming, sessions, tariffs.
  */
 import type { Cron } from 'croner';
 import type { Module } from '../../platform/context.ts';

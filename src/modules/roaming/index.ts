@@ -1,3 +1,11 @@
+/**
+ * Contract of the roaming module (T/CEC 102 with partners).
+ * Owns: roaming_partners, roaming_sessions, roaming_tokens, roaming_outbound_tokens,
+ *   roaming_envelopes, roaming_seen_seqs, roaming_order_pushes, roaming_checks, roaming_disputes.
+ * Offers: the T/CEC endpoints, partner starts and stops, pushes through the outbox, daily checks,
+ *   read models for support and reconciliation, its provisioning section (partners).
+ * Needs: registry, sessions (starts, session ends), tariffs; ctx.services.ocpp to command chargers.
+ */
 import type { Cron } from 'croner';
 import type { Module } from '../../platform/context.ts';
 import { inboundRoutes, pruneSeenSeqs } from './inbound.ts';

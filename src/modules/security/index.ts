@@ -3,6 +3,10 @@
  * (through the gateway's observers: ocpp never imports this module) and over history on demand,
  * one incident per occurrence, a lifecycle with a note, and actions (remote stop, connector
  * Inoperative, quarantine with a start guard). docs/security-incidents.md.
+ *
+ * Owns: security_incidents, security_incident_actions, security_settings, charger_quarantines.
+ * Offers: incidents routes, ctx.services.incidents. Needs: ocpp (observers, commands), registry,
+ *   sessions (start guard, history), support, tariffs.
  */
 import type { Module } from '../../platform/context.ts';
 import { ocppObservers } from '../ocpp/index.ts';

@@ -1,3 +1,12 @@
+/**
+ * Contract of the sessions module.
+ * Owns: sessions, meter_samples, session_anomalies, pending_remote_starts.
+ * Offers: what OCPP transaction frames do to sessions (recordStart/Stop/MeterValues, connector
+ *   status), the durable session.settle job and onSessionEnd steps (modules above subscribe),
+ *   start guards (registerStartGuard), read models for orders, roaming, security, support.
+ * Needs: tariffs (the version chosen at start), wallet (idTagInfo: id tags are the wallet's) —
+ *   the last upward import left (see docs/architecture.md, "Dependency rules").
+ */
 import type { Module } from '../../platform/context.ts';
 import { sessionRoutes } from './routes.ts';
 

@@ -1,3 +1,10 @@
+/**
+ * Contract of the tariffs module.
+ * Owns: tariffs, tariff_versions.
+ * Offers: the pricing engine (priceSession, priceIdle: pure, on the charger's own timestamps), the
+ *   version in force for a charger at an instant, period views, tariff types, its provisioning section.
+ * Needs: registry (operators' time zones, a charger's station).
+ */
 import type { Module } from '../../platform/context.ts';
 import { tariffRoutes } from './routes.ts';
 

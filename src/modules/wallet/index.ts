@@ -1,6 +1,15 @@
 /**
  * The wallet module's exported surface. Other modules call these inside their own transaction
  * (pass the Queryable of that transaction) so money moves atomically with what caused it.
+ *
+ * Contract of the wallet module.
+ * Owns: drivers, id_tags, ledger_accounts, ledger_transactions, ledger_entries, wallet_settings,
+ *   wallet_session_stops.
+ * Offers: id tag authorization (idTagInfo, canStart), every money movement (charge, adjust, top-up,
+ *   refund, manual), the payer of a driver, the balance watcher, H5 and support read models, its
+ *   provisioning section (drivers).
+ * Needs: registry, tariffs, sessions (running cost), notify; enterprise's members (reach-through
+ *   still in the dependency baseline).
  */
 import type { Module } from '../../platform/context.ts';
 import { walletRoutes } from './routes.ts';

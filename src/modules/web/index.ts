@@ -1,3 +1,10 @@
+/**
+ * Contract of the web module: serves the console and the driver H5 apps and their API helpers.
+ * Owns: driver_login_codes.
+ * Offers: the built apps (web/dist), driver login, H5 and console summary routes.
+ * Needs: registry; sessions, tariffs, wallet, orders when installed (looked up at run time, so a
+ *   smaller installation works); ctx.services.ocpp for live connector state.
+ */
 import type { Module } from '../../platform/context.ts';
 import { staticRoutes } from './static.ts';
 import { driverAuthRoutes } from './driver-auth.ts';
