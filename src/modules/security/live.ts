@@ -4,6 +4,7 @@ import { operatorTimeZone } from '../tariffs/index.ts';
 import type { OcppObservation } from '../ocpp/index.ts';
 import { createState, observe, seed, energyReadings, type DetectorState, type Finding, type Obs, type Thresholds } from './rules.ts';
 import { loadThresholds, upsertIncident } from './store.ts';
+import { guardSettings, enforce, type GuardKey } from './config-guard.ts';
 
 interface OperatorState {
   state: DetectorState;
@@ -34,7 +35,28 @@ export class LiveDetector {
 
   constructor(private ctx: Ctx) {}
 
+  /** operators' configuration guard (null: off), read once per operator and on change */
+  private guards = new Map<string, Promise<GuardKey[] | null>>();
+
+  guardChanged(operatorId: string) {
+    this.guards.delete(operatorId);
+  }
+
+  /** An accepted boot of an operator with the guard on: set and read back its keys, off the frame's path. */
+  private onBoot(operatorId: string, chargerId: string) {
+    let g = this.guards.get(operatorId);
+    if (!g) {
+      g = guardSettings(this.ctx.db, operatorId).then((s) => (s.enabled ? s.keys : null));
+      g.catch(() => this.guards.delete(operatorId));
+      this.guards.set(operatorId, g);
+    }
+    void g
+      .then((keys) => keys && enforce(this.ctx, operatorId, chargerId, keys))
+      .catch((err) => this.ctx.log.warn({ err, chargerId }, 'configuration guard failed'));
+  }
+
   observe = (o: OcppObservation) => {
+    if (o.kind === 'call' && o.action === 'BootNotification' && o.result?.status === 'Accepted') this.onBoot(o.operatorId, o.chargerId);
     const obs = toObservations(o);
     if (!obs.length) return;
     const op = this.operators.get(o.operatorId);

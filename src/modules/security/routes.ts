@@ -10,6 +10,8 @@ import { listIncidents, getIncident, incidentActions, unbilledTotals, loadThresh
 import { ACTIONS, runAction, quarantineOf } from './actions.ts';
 import { scanHistory } from './scan.ts';
 import type { LiveDetector } from './live.ts';
+import { getChargerRow } from '../registry/index.ts';
+import { guardSettings, saveGuardSettings, chargerDrift, fleetDrift, DEFAULT_GUARD_KEYS } from './config-guard.ts';
 
 const instant = z.string().datetime({ offset: true, message: 'an ISO 8601 instant with offset, e.g. 2026-03-01T00:00:00+08:00' });
 const op = z.object({ operatorId: z.string().optional() });
@@ -144,6 +146,45 @@ export function incidentRoutes(app: FastifyInstance, ctx: Ctx, live: LiveDetecto
       const th = await loadThresholds(ctx.db, operatorId);
       live.setThresholds(operatorId, th);
       return { thresholds: th };
+    },
+  );
+
+  r.get(
+    '/api/v1/incidents/configuration-guard',
+    { preHandler: requireRole(...STAFF), schema: { tags: ['security'], description: 'The configuration guard: whether it runs at boot, the enforced keys, and the chargers whose keys drift (fleet report).', querystring: op } },
+    async (req) => {
+      const operatorId = requireOperator(req);
+      return { ...(await guardSettings(ctx.db, operatorId)), defaults: DEFAULT_GUARD_KEYS, drift: await fleetDrift(ctx.db, operatorId) };
+    },
+  );
+
+  r.put(
+    '/api/v1/incidents/configuration-guard',
+    {
+      preHandler: requireRole(...ADMINS),
+      schema: {
+        tags: ['security'],
+        description: 'Turns the guard on or off and sets the enforced keys; it applies at each charger\'s next accepted BootNotification.',
+        querystring: op,
+        body: z.object({ enabled: z.boolean(), keys: z.array(z.object({ key: z.string().trim().min(1).max(50), value: z.string().max(500) }).strict()).max(50).default(DEFAULT_GUARD_KEYS) }).strict(),
+      },
+    },
+    async (req) => {
+      const operatorId = requireOperator(req);
+      await saveGuardSettings(ctx.db, operatorId, req.body, req.principal!.sub, ctx.clock.date());
+      live.guardChanged(operatorId);
+      return guardSettings(ctx.db, operatorId);
+    },
+  );
+
+  r.get(
+    '/api/v1/chargers/:id/configuration-drift',
+    { preHandler: requireRole(...STAFF), schema: { tags: ['security'], description: 'The enforced keys of one charger as last set and read back: expected, actual, the ChangeConfiguration answer, drift.', params: z.object({ id: z.string().max(64) }), querystring: op } },
+    async (req) => {
+      const operatorId = requireOperator(req);
+      const c = await getChargerRow(ctx.db, req.params.id);
+      if (!c || c.operator_id !== operatorId) throw notFound(`charger ${req.params.id}`);
+      return { chargerId: c.id, items: await chargerDrift(ctx.db, operatorId, c.id) };
     },
   );
 }
