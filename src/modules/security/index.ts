@@ -4,8 +4,9 @@
  * one incident per occurrence, a lifecycle with a note, and actions (remote stop, connector
  * Inoperative, quarantine with a start guard). docs/security-incidents.md.
  *
- * Owns: security_incidents, security_incident_actions, security_settings, charger_quarantines.
- * Offers: incidents routes, ctx.services.incidents. Needs: ocpp (observers, commands), registry,
+ * Owns: security_incidents, security_incident_actions, security_settings, charger_quarantines,
+ *   config_guard_settings, charger_config_drift (the configuration guard).
+ * Offers: incidents and configuration-guard routes, ctx.services.incidents. Needs: ocpp (observers, commands), registry,
  *   sessions (start guard, history), support, tariffs.
  */
 import type { Module } from '../../platform/context.ts';
