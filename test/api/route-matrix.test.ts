@@ -125,6 +125,8 @@ export const ALLOW: Record<string, Row> = {
   'POST /api/v1/enterprises/{id}/members/import': { allow: AE, resource: true, call: () => ({ params: { id: 'acme' }, body: { format: 'csv', content: 'phone,department\n', apply: false } }) },
   'GET /api/v1/enterprises/{id}/members/import-template': { allow: SE, resource: true, call: () => ({ params: { id: 'acme' }, query: 'format=xlsx' }) },
   'GET /api/v1/enterprises/{id}/statement/export': { allow: SE, resource: true, call: () => ({ params: { id: 'acme' }, query: 'month=2026-01&format=xlsx' }) },
+  'PUT /api/v1/enterprises/{id}/members/{phone}/limits': { allow: SE, resource: true, call: () => ({ params: { id: 'acme', phone: P1 }, body: { monthlyAmount: '999.00' } }) },
+  'PUT /api/v1/enterprises/{id}/departments/{deptId}/limits': { allow: SE, resource: true, call: (x) => ({ params: { id: 'acme', deptId: x.deptId }, body: { monthlyEnergyKwh: '500' } }) },
   'GET /api/v1/enterprises/{id}/admins': { allow: A, resource: true, call: () => ({ params: { id: 'acme' } }) },
   'POST /api/v1/enterprises/{id}/admins': { allow: A, resource: true, call: () => ({ params: { id: 'acme' }, body: { username: 'matrix-ent', password: 'matrix-ent-pass' } }) },
   'DELETE /api/v1/enterprises/{id}/admins/{username}': { allow: A, resource: true, call: () => ({ params: { id: 'acme', username: 'matrix-ent' } }) },

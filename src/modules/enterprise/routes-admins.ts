@@ -2,7 +2,9 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Ctx } from '../../platform/context.ts';
-import { ADMINS, requireOperator, requireRole } from '../../platform/auth/guard.ts';
+import { ADMINS, ENTERPRISE, enterpriseScope, requireOperator, requireRole } from '../../platform/auth/guard.ts';
+import { notFound } from '../../platform/errors.ts';
+import { limitsSchema, limitsToColumns } from './provisioning.ts';
 import { getEnterprise } from './service.ts';
 import { createEnterpriseAdmin, deleteEnterpriseAdmin, listEnterpriseAdmins } from './admins.ts';
 import { auditEnterprise } from './audit.ts';
@@ -58,4 +60,40 @@ export function enterpriseAdminRoutes(app: FastifyInstance, ctx: Ctx) {
       return { ok: true };
     },
   );
+
+  // Spending limits (issue 17 point 5): PUT replaces the three caps; a cap left out is no cap.
+  for (const [what, path, table, key] of [
+    ['member', '/api/v1/enterprises/:id/members/:phone/limits', 'enterprise_members', 'driver_phone'],
+    ['department', '/api/v1/enterprises/:id/departments/:deptId/limits', 'enterprise_departments', 'id'],
+  ] as const) {
+    r.put(
+      path,
+      {
+        preHandler: requireRole(...ENTERPRISE),
+        schema: {
+          tags,
+          description: `Monthly (operator time zone) money and energy caps and a per-session cap for a ${what}${what === 'department' ? ', covering its sub-departments' : ''}; starts are refused once a cap is reached.`,
+          params: what === 'member' ? entParams.extend({ phone: z.string().min(1) }) : entParams.extend({ deptId: z.coerce.number().int().positive() }),
+          querystring: opQuery,
+          body: limitsSchema,
+        },
+      },
+      async (req) => {
+        const params = req.params as { id: string; phone?: string; deptId?: number };
+        const op = enterpriseScope(req, params.id);
+        const ref = what === 'member' ? params.phone! : params.deptId!;
+        const l = limitsToColumns(req.body);
+        await ctx.db.tx(async (q) => {
+          const u = await q.query(
+            `UPDATE ${table} SET monthly_amount_fen = $4, monthly_energy_wh = $5, per_session_amount_fen = $6, updated_at = now()
+             WHERE operator_id = $1 AND enterprise_id = $2 AND ${key} = $3${what === 'department' ? ' AND deleted_at IS NULL' : ''}`,
+            [op, params.id, ref, l.monthlyAmountFen, l.monthlyEnergyWh, l.perSessionAmountFen],
+          );
+          if (!u.rowCount) throw notFound(`${what} ${ref} of enterprise ${params.id}`);
+          await auditEnterprise(q, { operatorId: op, actor: req.principal!.sub, role: req.principal!.role, enterpriseId: params.id, action: `${what}.limits`, entity: what === 'member' ? 'enterprise_member' : 'department', entityId: ref, after: req.body });
+        });
+        return { ok: true, limits: req.body };
+      },
+    );
+  }
 }

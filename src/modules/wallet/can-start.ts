@@ -2,12 +2,12 @@ import type { Queryable } from '../../platform/db/index.ts';
 import { formatYuan } from '../../platform/money.ts';
 import { idTagInfo } from './id-tags.ts';
 import { getAccount } from './ledger.ts';
-import { payerAccount, payerFor, receivableAccount, type Payer } from './payer.ts';
+import { memberAllowance, payerAccount, payerFor, receivableAccount, type Payer } from './payer.ts';
 import { walletSettings } from './settings.ts';
 
 export interface CanStart {
   ok: boolean;
-  /** Machine code: ok | partner | unknown_tag | tag_blocked | tag_expired | no_driver | driver_blocked | insufficient_balance */
+  /** Machine code: ok | partner | unknown_tag | tag_blocked | tag_expired | no_driver | driver_blocked | insufficient_balance | enterprise_limit */
   code: string;
   reason: string;
   /** What an OCPP 1.6 idTagInfo should say (1.6 has no "no funds" status: Blocked is the closest). */
@@ -50,5 +50,13 @@ export async function canStart(q: Queryable, operatorId: string, who: { idTag?: 
   const what = payer.method === 'enterprise' ? `enterprise ${payer.enterpriseId} has ${formatYuan(avail)} yuan available` : `wallet balance ${formatYuan(avail)} yuan`;
   if (avail < min)
     return { ok: false, code: 'insufficient_balance', reason: `${what}, below the ${formatYuan(min)} yuan needed to start`, ocppStatus: 'Blocked', payer, availableFen: avail, minStartFen: min };
+  if (payer.method === 'enterprise') {
+    // the enterprise's monthly caps (member, and its departments up the tree): refused once reached
+    const a = await memberAllowance(q, operatorId, phone, at);
+    if (a && ((a.remainingFen !== null && a.remainingFen <= 0) || (a.remainingWh !== null && a.remainingWh <= 0))) {
+      const left = a.remainingFen !== null && a.remainingFen <= 0 ? 'monthly amount limit' : 'monthly energy limit';
+      return { ok: false, code: 'enterprise_limit', reason: `the ${left} of enterprise ${payer.enterpriseId} (${a.scope}) is reached for this month`, ocppStatus: 'Blocked', payer, availableFen: avail, minStartFen: min };
+    }
+  }
   return { ok: true, code: 'ok', reason: what, ocppStatus: 'Accepted', payer, availableFen: avail, minStartFen: min };
 }
