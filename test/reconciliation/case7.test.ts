@@ -211,3 +211,55 @@ test('the monthly schedule makes last month’s run once per partner, from the 2
   const sched = runs.find((x: any) => x.startedBy === 'schedule');
   assert.deepEqual([sched.from, sched.to], ['2026-07-31T16:00:00.000Z', '2026-08-31T16:00:00.000Z']);
 });
+
+test('accept the partner’s figure and correct: new order versions through the billing engine, never typed totals', async () => {
+  const { loadTariffVersion, priceSession } = await import('../../src/modules/tariffs/index.ts');
+  const vid = (await p.ctx.db.query<{ id: number }>(`SELECT id FROM tariff_versions WHERE operator_id = 'op1' ORDER BY id LIMIT 1`)).rows[0].id;
+  const tariff = (await loadTariffVersion(p.ctx.db, 'op1', Number(vid)))!;
+  const start = augStart + 27 * DAY + 2 * 3_600_000;
+  const mk = (wh: number) => {
+    const pricing = { tariff, timeZone: 'Asia/Shanghai', startAt: start, endAt: start + 45 * 60_000, meterStartWh: 1_000_000, meterStopWh: 1_000_000 + wh, samples: [] };
+    return { pricing, priced: priceSession(pricing) };
+  };
+  const a = mk(12_000);
+  const periods = a.priced.periods;
+  const sum = (k: 'electricityFen' | 'serviceFen') => periods.reduce((x, pp) => x + pp[k], 0);
+  const o = order(start, 45, { wh: 12_000, elecFen: sum('electricityFen'), serviceFen: sum('serviceFen') });
+  const b = order(start + 3_600_000, 45, { wh: 12_000, elecFen: sum('electricityFen'), serviceFen: sum('serviceFen') });
+  await p.ctx.db.tx(async (q) => {
+    await seedPartnerOrders(q, 'op1', XIAOJU, [o, b]);
+    for (const x of [o, b]) {
+      const v = mk(12_000);
+      v.pricing.startAt = x.start.getTime();
+      v.pricing.endAt = x.end.getTime();
+      await q.query(`INSERT INTO order_versions (operator_id, order_no, version, source, inputs, priced, total_fen) VALUES ('op1', $1, 1, 'charger', $2, $3, $4)`, [
+        x.orderNo,
+        JSON.stringify({ pricing: { ...v.pricing, startAt: x.start.getTime(), endAt: x.end.getTime() }, stopReason: 'Remote', ratedPowerW: 60_000 }),
+        JSON.stringify(priceSession({ ...v.pricing, startAt: x.start.getTime(), endAt: x.end.getTime() })),
+        x.elecFen + x.serviceFen,
+      ]);
+    }
+  });
+  const from = new Date(start - 10 * 60_000).toISOString(); // the month's order of 01:00 ended at 01:45
+  const to = new Date(start + 3 * 3_600_000).toISOString();
+  const lines = [statementLine({ ...o, wh: 12_500 }), statementLine({ ...b, wh: 11_000 })];
+  const r = await p.api('POST', '/api/v1/reconciliations', { partnerId: XIAOJU, from, to, statement: { format: 'csv', content: csv(lines) } }, admin);
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const run = await waitRun(r.body.id);
+  assert.equal(run.counts.energy_mismatch, 2, JSON.stringify(run.counts));
+  const itemOf = (x: SeedOrder) => run.items.find((i: any) => i.orderNo === x.orderNo);
+  const acc = await p.api('POST', `/api/v1/reconciliations/${run.id}/items/${itemOf(o).id}/resolve`, { action: 'accept_partner', note: 'partner meter is the reference' }, admin);
+  assert.equal(acc.status, 200, JSON.stringify(acc.body));
+  assert.equal(acc.body.item.resolution.version, 2);
+  const v2 = (await p.ctx.db.query(`SELECT energy_wh, version FROM orders WHERE order_no = $1`, [o.orderNo])).rows[0];
+  assert.deepEqual([Number(v2.energy_wh), v2.version], [12_500, 2], 'the order now carries the partner’s energy, re-priced');
+  const why = (await p.ctx.db.query(`SELECT reason, created_by FROM order_versions WHERE order_no = $1 AND version = 2`, [o.orderNo])).rows[0];
+  assert.match(why.reason, /accepted the partner's figure: partner meter is the reference/);
+  assert.equal(why.created_by, 'op1-admin');
+  const bad = await p.api('POST', `/api/v1/reconciliations/${run.id}/items/${itemOf(b).id}/resolve`, { action: 'correct', note: 'no inputs' }, admin);
+  assert.equal(bad.status, 400);
+  const cor = await p.api('POST', `/api/v1/reconciliations/${run.id}/items/${itemOf(b).id}/resolve`, { action: 'correct', note: 'meter stop re-read', correction: { meterStopWh: 1_011_000 } }, admin);
+  assert.equal(cor.status, 200, JSON.stringify(cor.body));
+  assert.equal(Number((await p.ctx.db.query(`SELECT energy_wh FROM orders WHERE order_no = $1`, [b.orderNo])).rows[0].energy_wh), 11_000);
+  assert.equal(cor.body.runStatus, 'closed');
+});
