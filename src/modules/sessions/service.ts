@@ -5,7 +5,7 @@ import { normaliseMeterValues, type NormalisedSample, type SampledValueIn } from
 import { writeMeterBatch, type MeterInput } from './meter-writer.ts';
 import { findRemoteStart, claimRemoteStart } from './remote-start.ts';
 import { resolveTariffVersion } from './tariff-hook.ts';
-import { enqueueSettle, STALE_SESSION_MS } from './settle-job.ts';
+import { enqueueSettle, settleKey, STALE_SESSION_MS } from './settle-job.ts';
 
 export interface SessionRow {
   id: number;
@@ -301,8 +301,10 @@ export async function recordStop(q: Queryable, input: StopInput): Promise<{ outc
     const n = normaliseMeterValues(input.transactionData);
     await insertSamples(q, { operatorId: s.operator_id, chargerId: s.charger_id, connectorId: s.connector_id, sessionId: s.id }, n.samples);
   }
-  // settlement runs from this job, written with the stop: a crash after this commit loses nothing
+  // settlement runs from this job, written with the stop: a crash after this commit loses nothing;
+  // the 24 h placeholder timer of the start is not needed any more
   await enqueueSettle(q, { operatorId: s.operator_id, sessionId: s.id, cause: 'stop' }, receivedAt);
+  await q.query(`UPDATE outbox SET status = 'cancelled' WHERE dedupe_key = $1 AND status = 'pending'`, [settleKey(s.operator_id, s.id, 'stale')]);
   return { outcome: 'finished', session: u.rows[0], answer };
 }
 
