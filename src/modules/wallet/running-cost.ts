@@ -4,8 +4,7 @@
  * charging ends). Falls back to the session's live_cost.totalFen when no tariff version is frozen.
  */
 import type { Queryable } from '../../platform/db/index.ts';
-import { getSession } from '../sessions/index.ts';
-import { energySamples } from '../sessions/for-orders.ts';
+import { getSession, energySamples } from '../sessions/index.ts';
 import { priceSession, loadTariffVersion, operatorTimeZone } from '../tariffs/index.ts';
 
 export interface WatchedSession {
