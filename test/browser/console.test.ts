@@ -125,7 +125,13 @@ test('correct the abnormal order with notify off: the preview recomputes before 
   assert.equal(await page.getByTestId('order-reasons').count(), 0, 'no red 异常原因 banner on a resolved order');
   assert.match((await page.getByTestId('order-resolved').textContent()) ?? '', /异常已处理/);
   await page.getByTestId('order-history-link').click();
-  assert.match((await page.getByTestId('order-found-reasons').textContent()) ?? '', /id_tag_rejected/);
+  // every enum and reason in Chinese: no raw value (issue 18.7)
+  const found = (await page.getByTestId('order-found-reasons').textContent()) ?? '';
+  assert.match(found, /卡号未通过鉴权/);
+  assert.doesNotMatch(found, /id_tag_rejected|the id tag was/);
+  const details = (await page.locator('.ant-descriptions').first().textContent()) ?? '';
+  assert.match(details, /桩端刷卡/);
+  assert.doesNotMatch(details, /charger(?![\w-])/, 'the origin is translated');
   await shot(page, 'console-6-order-detail');
 });
 

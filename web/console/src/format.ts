@@ -33,3 +33,13 @@ export function sumYuan(values: (string | undefined | null)[]): string {
 }
 
 export const PERIOD_COLORS: Record<string, string> = { sharp: '#cf1322', peak: '#fa8c16', flat: '#1677ff', valley: '#52c41a' };
+
+/**
+ * An anomaly reason for the reader: in Chinese the reason's name from the dictionary (the API's
+ * message is English), with the message's figures in English as a detail; in English the message.
+ */
+export function reasonText(r: { code: string; message: string }, t: (k: string, o?: Record<string, unknown>) => string): string {
+  const label = t(`anom.${r.code}`, { defaultValue: '' });
+  if (!label) return `${r.code}: ${r.message}`;
+  return t('anom.format', { label, message: r.message, defaultValue: `${label}（${r.message}）` });
+}

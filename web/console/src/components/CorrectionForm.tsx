@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import dayjs, { type Dayjs } from 'dayjs';
 import { get, post, ApiError } from '../api.ts';
 import { PeriodTag } from './StatusTag.tsx';
-import { fmtTime } from '../format.ts';
+import { fmtTime, reasonText } from '../format.ts';
 
 interface Inputs {
   tariffVersionId: number;
@@ -174,7 +174,7 @@ export function CorrectionForm({ order, onDone }: { order: any; onDone: (result:
         <b>{t('abn.preview')}</b> <span style={{ color: '#8c8c8c', fontSize: 12 }}>{t('abn.previewHint')}</span> {computing && <Spin size="small" />}
         {previewError && <Alert style={{ marginTop: 8 }} type="error" showIcon message={previewError} data-testid="preview-error" />}
         {preview?.stillAbnormal?.length > 0 && (
-          <Alert style={{ marginTop: 8 }} type="warning" showIcon message={preview.stillAbnormal.map((r: any) => `${r.code}: ${r.message}`).join('; ')} data-testid="preview-still-abnormal" />
+          <Alert style={{ marginTop: 8 }} type="warning" showIcon message={preview.stillAbnormal.map((r: any) => reasonText(r, t)).join('; ')} data-testid="preview-still-abnormal" />
         )}
         {preview && (
           <>

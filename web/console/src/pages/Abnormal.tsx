@@ -56,7 +56,7 @@ export function Abnormal() {
                 <Space direction="vertical" size={2}>
                   {o.abnormalReasons.map((r) => (
                     <span key={r.code}>
-                      <Tag color="red">{r.code}</Tag>
+                      <Tag color="red">{t(`anom.${r.code}`, { defaultValue: r.code })}</Tag>
                       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                         {r.message}
                       </Typography.Text>

@@ -7,7 +7,7 @@ import { ApiErrorAlert } from '../components/ApiErrorAlert.tsx';
 import { PeriodTag } from '../components/StatusTag.tsx';
 import { CorrectionForm } from '../components/CorrectionForm.tsx';
 import { periodAmounts, statusColor } from '../components/orderColumns.tsx';
-import { fmtTime, fmtDuration, durationOf } from '../format.ts';
+import { fmtTime, fmtDuration, durationOf, reasonText } from '../format.ts';
 
 export function OrderDetail({ params }: { params: { orderNo: string } }) {
   const { t, i18n } = useTranslation();
@@ -29,7 +29,7 @@ export function OrderDetail({ params }: { params: { orderNo: string } }) {
       {d && (
         <>
           {d.abnormal && d.review !== 'resolved' && (
-            <Alert type="error" showIcon message={t('order.reasons')} description={d.abnormalReasons.map((r: any) => `${r.code}: ${r.message}`).join('；')} data-testid="order-reasons" />
+            <Alert type="error" showIcon message={t('order.reasons')} description={d.abnormalReasons.map((r: any) => reasonText(r, t)).join('；')} data-testid="order-reasons" />
           )}
           {d.review === 'resolved' && (
             <Alert
@@ -44,7 +44,7 @@ export function OrderDetail({ params }: { params: { orderNo: string } }) {
                   </Typography.Link>
                   {showFound && (
                     <div data-testid="order-found-reasons">
-                      {d.abnormalReasons.map((r: any) => `${r.code}: ${r.message}`).join('；')} ·{' '}
+                      {d.abnormalReasons.map((r: any) => reasonText(r, t)).join('；')} ·{' '}
                       <Typography.Link onClick={() => document.getElementById('order-history')?.scrollIntoView()}>{t('order.versions')}</Typography.Link>
                     </div>
                   )}
@@ -60,7 +60,7 @@ export function OrderDetail({ params }: { params: { orderNo: string } }) {
               </Descriptions.Item>
               <Descriptions.Item label={t('order.user')}>{d.driver ? `${d.driver.name ?? ''} ${d.driver.phone}` : '-'}</Descriptions.Item>
               <Descriptions.Item label={t('order.card')}>{d.card ?? '-'}</Descriptions.Item>
-              <Descriptions.Item label={t('order.origin')}>{d.origin}</Descriptions.Item>
+              <Descriptions.Item label={t('order.origin')}>{t(`origin.${d.origin}`, { defaultValue: d.origin })}</Descriptions.Item>
               <Descriptions.Item label={t('order.payment')}>{d.paymentMethod ? t(`pay.${d.paymentMethod}`, { defaultValue: d.paymentMethod }) : '-'}</Descriptions.Item>
               <Descriptions.Item label={t('order.start')}>{fmtTime(d.startTime)}</Descriptions.Item>
               <Descriptions.Item label={t('order.end')}>{fmtTime(d.endTime)}</Descriptions.Item>

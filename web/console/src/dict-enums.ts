@@ -1,0 +1,21 @@
+/** Enum values the API returns, in both languages: the zh UI shows no raw value (issue 18.7). */
+export const enumDict: Record<string, [string, string]> = {
+  'origin.charger': ['桩端刷卡', 'At the charger'],
+  'origin.app': ['App/H5', 'App/H5'],
+  'origin.partner': ['互联互通', 'Roaming partner'],
+  'origin.staff': ['后台启动', 'Staff'],
+  'anom.format': ['{{label}}', '{{message}}'],
+  'anom.meter_rollback': ['电表读数回退（结束读数小于开始读数）', 'Meter went backwards'],
+  'anom.energy_above_rated_power': ['电量超过额定功率可能的上限', 'Energy above what the rated power allows'],
+  'anom.long_session_no_energy': ['长时间充电几乎无电量', 'Long session with almost no energy'],
+  'anom.end_before_start': ['结束时间早于开始时间', 'Ends before it starts'],
+  'anom.end_in_future': ['时间在未来（桩时钟异常）', 'Time in the future (charger clock)'],
+  'anom.still_running_24h': ['充电超过 24 小时', 'Running for more than 24 h'],
+  'anom.missing_stop': ['桩未上报结束（离线），结束时间为推断', 'No StopTransaction (offline); the end was inferred'],
+  'anom.parts_do_not_add_up': ['分项金额与总额不符', 'Parts do not add up to the total'],
+  'anom.price_mismatch': ['价格与电价版本不符', 'Prices differ from the tariff'],
+  'anom.id_tag_rejected': ['卡号未通过鉴权', 'Id tag not accepted at start'],
+  'anom.concurrent_tx': ['同一张卡同时在另一充电枪充电（共用或克隆卡）', 'Card already charging on another connector (shared or cloned)'],
+  'anom.idle_unplug_missing': ['未检测到拔枪，占位结束时间为推断', 'Unplug not seen; the idle end was assumed'],
+  'anom.no_tariff': ['没有适用的电价', 'No tariff applied'],
+};
