@@ -12,6 +12,7 @@ import type { Queryable } from '../../platform/db/index.ts';
 import { SESSION_SETTLE, SETTLE_MAX_ATTEMPTS, settleKey, enqueueSettle, preferOrderNumber, sessionForOrder, sessionEndSteps, type SettlePayload } from '../sessions/index.ts';
 import { createOrderForSession, finalizeIdle, placeholderForStaleSession, IDLE_LIMIT_MS } from './lifecycle.ts';
 import { emitAll, type After } from './settle.ts';
+import { releaseSessionHold } from '../wallet/index.ts';
 
 /** Seconds between attempts of a failed settlement; then it is a visible dead letter. */
 export const SETTLE_BACKOFF = [5, 15, 60, 300, 900, 3600];
@@ -42,6 +43,8 @@ async function settleSession(ctx: Ctx, q: Queryable, p: SettlePayload, now: numb
   if (s.status === 'active') {
     orderNo = p.cause === 'stale' ? await placeholderForStaleSession(ctx, q, p.operatorId, p.sessionId, now, after) : null;
   } else {
+    // the start's balance hold ends with the session, before its order charges (same transaction; idempotent)
+    await releaseSessionHold(q, p.operatorId, p.sessionId, new Date(now));
     orderNo = await createOrderForSession(ctx, q, p.operatorId, p.sessionId, now, after, p.orderNo);
     if (orderNo && (await statusOf(q, p.operatorId, orderNo)) === 'idle') {
       await finalizeIdle(ctx, q, p.operatorId, orderNo, now, after);

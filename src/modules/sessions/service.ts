@@ -1,6 +1,6 @@
 import { startRefusal } from './start-guard.ts';
 import type { Queryable } from '../../platform/db/index.ts';
-import { idTagInfo, type IdTagInfo } from '../wallet/index.ts';
+import { holdForSession, idTagInfo, type IdTagInfo } from '../wallet/index.ts';
 import { normaliseMeterValues, type NormalisedSample, type SampledValueIn } from './meter.ts';
 import { writeMeterBatch, type MeterInput } from './meter-writer.ts';
 import { findRemoteStart, claimRemoteStart } from './remote-start.ts';
@@ -191,6 +191,8 @@ export async function recordStart(q: Queryable, input: StartInput): Promise<{ se
   }
   const sessionId = ins.rows[0].id;
   if (remote) await claimRemoteStart(q, remote.id, sessionId);
+  // an accepted start paid from a balance reserves part of it, in this transaction (issue 11, point 5)
+  if (info.status === 'Accepted' && info.driverPhone && remote?.origin !== 'partner') await holdForSession(q, input.operatorId, sessionId, info.driverPhone, receivedAt);
   // An older session still open on this connector never got its StopTransaction: a refused one was
   // abandoned (closed now), an accepted one is flagged (its StopTransaction may still come, late).
   const abandoned = await closeAbandoned(q, input.chargerId, input.connectorId, input.startedAt, receivedAt, sessionId);

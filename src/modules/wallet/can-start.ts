@@ -1,8 +1,9 @@
 import type { Queryable } from '../../platform/db/index.ts';
 import { formatYuan } from '../../platform/money.ts';
 import { idTagInfo } from './id-tags.ts';
-import { getAccount } from './ledger.ts';
-import { memberAllowance, payerAccount, payerFor, receivableAccount, type Payer } from './payer.ts';
+export { availableFen } from './holds.ts';
+import { availableFen } from './holds.ts';
+import { memberAllowance, payerFor, type Payer } from './payer.ts';
 import { walletSettings } from './settings.ts';
 
 export interface CanStart {
@@ -15,14 +16,6 @@ export interface CanStart {
   payer?: Payer;
   availableFen?: number;
   minStartFen?: number;
-}
-
-/** What a payer can spend now: balance above its floor, less anything still owed. */
-export async function availableFen(q: Queryable, operatorId: string, payer: Payer): Promise<number> {
-  const a = await getAccount(q, operatorId, payerAccount(payer));
-  const r = await getAccount(q, operatorId, receivableAccount(payer));
-  const above = (a?.balanceFen ?? 0) - (a?.floorFen ?? 0);
-  return above - Math.max(0, -(r?.balanceFen ?? 0));
 }
 
 /**

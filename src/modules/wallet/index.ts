@@ -4,9 +4,9 @@
  *
  * Contract of the wallet module.
  * Owns: drivers, id_tags, ledger_accounts, ledger_transactions, ledger_entries, wallet_settings,
- *   wallet_session_stops.
+ *   wallet_session_stops, wallet_holds.
  * Offers: id tag authorization (idTagInfo, canStart), every money movement (charge, adjust, top-up,
- *   refund, manual), the payer of a driver, the balance watcher, H5 and support read models, its
+ *   refund, manual), balance holds (a start, a refund under way), the payer of a driver, the balance watcher, H5 and support read models, its
  *   provisioning section (drivers).
  * Needs: registry, tariffs, sessions (running cost), notify; enterprise's members (reach-through
  *   still in the dependency baseline).
@@ -18,7 +18,8 @@ import { startWatcher } from './watcher.ts';
 export { idTagInfo, type IdTagInfo, type IdTagStatus } from './id-tags.ts';
 export { chargeForOrder, adjustForOrder, creditTopUp, debitRefund, walletBalanceFen, manualAdjust, bookOpeningBalance, collectOwed } from './postings.ts';
 export { payerFor, type Payer } from './payer.ts';
-export { canStart, availableFen, type CanStart } from './can-start.ts';
+export { canStart, type CanStart } from './can-start.ts';
+export { availableFen, heldFen, listHolds, holdForSession, releaseSessionHold, placeHold, releaseHold, type Hold, type HoldCause } from './holds.ts';
 export { walletSettings, type WalletSettings } from './settings.ts';
 export { checkBalances } from './ledger.ts';
 export { verifyBooks, orderMovements, type LedgerDifference } from './verify.ts';

@@ -11,9 +11,11 @@ export interface WalletSettings {
   stopHorizonSeconds: number;
   /** A debit that takes a wallet below this raises a low-balance notification. */
   lowBalanceFen: number;
+  /** What a start reserves on the payer's account (the hold is the lesser of this and what is available). */
+  startHoldFen: number;
 }
 
-export const DEFAULT_SETTINGS: WalletSettings = { minStartBalanceFen: 500, stopMarginFen: 100, stopHorizonSeconds: 60, lowBalanceFen: 1000 };
+export const DEFAULT_SETTINGS: WalletSettings = { minStartBalanceFen: 500, stopMarginFen: 100, stopHorizonSeconds: 60, lowBalanceFen: 1000, startHoldFen: 3000 };
 
 const yuanSetting = (v: unknown): number | undefined => {
   if (typeof v !== 'string' && typeof v !== 'number') return undefined;
@@ -34,6 +36,7 @@ export async function walletSettings(q: Queryable, operatorId: string): Promise<
       stopMarginFen: row.stop_margin_fen,
       stopHorizonSeconds: row.stop_horizon_seconds,
       lowBalanceFen: row.low_balance_fen,
+      startHoldFen: Number(row.start_hold_fen ?? DEFAULT_SETTINGS.startHoldFen),
     };
   const op = await getOperator(q, operatorId);
   const s = (op?.settings ?? {}) as Record<string, unknown>;
@@ -41,13 +44,16 @@ export async function walletSettings(q: Queryable, operatorId: string): Promise<
     ...DEFAULT_SETTINGS,
     minStartBalanceFen: yuanSetting(s.minStartBalance) ?? DEFAULT_SETTINGS.minStartBalanceFen,
     lowBalanceFen: yuanSetting(s.lowBalance) ?? DEFAULT_SETTINGS.lowBalanceFen,
+    startHoldFen: yuanSetting(s.startHold) ?? DEFAULT_SETTINGS.startHoldFen,
   };
 }
 
-export async function saveWalletSettings(q: Queryable, operatorId: string, s: WalletSettings): Promise<void> {
+/** startHoldFen left out keeps the stored value (default 30.00 yuan). */
+export async function saveWalletSettings(q: Queryable, operatorId: string, s: Omit<WalletSettings, 'startHoldFen'> & { startHoldFen?: number }): Promise<void> {
   await q.query(
-    `INSERT INTO wallet_settings (operator_id, min_start_balance_fen, stop_margin_fen, stop_horizon_seconds, low_balance_fen) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (operator_id) DO UPDATE SET min_start_balance_fen = $2, stop_margin_fen = $3, stop_horizon_seconds = $4, low_balance_fen = $5, updated_at = now()`,
-    [operatorId, s.minStartBalanceFen, s.stopMarginFen, s.stopHorizonSeconds, s.lowBalanceFen],
+    `INSERT INTO wallet_settings (operator_id, min_start_balance_fen, stop_margin_fen, stop_horizon_seconds, low_balance_fen, start_hold_fen) VALUES ($1, $2, $3, $4, $5, COALESCE($6, $7::bigint))
+     ON CONFLICT (operator_id) DO UPDATE SET min_start_balance_fen = $2, stop_margin_fen = $3, stop_horizon_seconds = $4, low_balance_fen = $5,
+       start_hold_fen = COALESCE($6, wallet_settings.start_hold_fen), updated_at = now()`,
+    [operatorId, s.minStartBalanceFen, s.stopMarginFen, s.stopHorizonSeconds, s.lowBalanceFen, s.startHoldFen ?? null, DEFAULT_SETTINGS.startHoldFen],
   );
 }

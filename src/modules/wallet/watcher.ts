@@ -5,8 +5,9 @@
  */
 import type { Ctx } from '../../platform/context.ts';
 import type { Queryable } from '../../platform/db/index.ts';
+import { formatYuan } from '../../platform/money.ts';
 import { mustStop, stopMarginFen } from './ledger-core.ts';
-import { availableFen } from './can-start.ts';
+import { availableFen, holdOf } from './holds.ts';
 import { payerAccount, payerFor } from './payer.ts';
 import { walletSettings } from './settings.ts';
 import { watchedSession, type WatchedSession } from './running-cost.ts';
@@ -24,7 +25,7 @@ export type WatchOutcome =
   | { action: 'none'; why: string }
   | { action: 'stop'; costFen: number; availableFen: number; marginFen: number; queued: boolean };
 
-type Decision = { action: 'none'; why: string } | { action: 'stop'; s: WatchedSession; payer: Awaited<ReturnType<typeof payerFor>>; avail: number; margin: number };
+type Decision = { action: 'none'; why: string } | { action: 'stop'; s: WatchedSession; payer: Awaited<ReturnType<typeof payerFor>>; avail: number; margin: number; hold: number };
 
 /** Reads only: must this session stop now? */
 async function decide(q: Queryable, operatorId: string, sessionId: number, deps: WatchDeps): Promise<Decision> {
@@ -34,34 +35,43 @@ async function decide(q: Queryable, operatorId: string, sessionId: number, deps:
   if (!s.driverPhone || s.origin === 'partner') return { action: 'none', why: 'nobody pays from a balance here' };
   if (s.costFen === null) return { action: 'none', why: 'no running cost yet' };
   const payer = await payerFor(q, operatorId, s.driverPhone);
-  const avail = await availableFen(q, operatorId, payer);
+  // what this session may spend: what is available to nobody else (balance less what is owed and
+  // less every OTHER session's or refund's hold), i.e. available plus its own hold (issue 11, point 5)
+  const own = await holdOf(q, operatorId, 'session', String(sessionId));
+  const hold = own?.held ? own.amountFen : 0;
+  const avail = (await availableFen(q, operatorId, payer)) + hold;
   const st = await walletSettings(q, operatorId);
   const margin = stopMarginFen({ costFen: s.costFen, energyWh: s.energyWh, powerW: s.powerW, horizonSeconds: st.stopHorizonSeconds, minMarginFen: st.stopMarginFen });
   if (!mustStop(s.costFen, avail, margin)) return { action: 'none', why: 'enough balance' };
-  return { action: 'stop', s, payer, avail, margin };
+  return { action: 'stop', s, payer, avail, margin, hold };
 }
 
 /** Decides for one session and, when it must stop, records it and enqueues the remote stop in the same transaction. */
 export async function watchSession(ctx: Pick<Ctx, 'outbox'>, q: Queryable, operatorId: string, sessionId: number, deps: WatchDeps = defaultDeps): Promise<WatchOutcome> {
   const d = await decide(q, operatorId, sessionId, deps);
   if (d.action === 'none') return d;
-  const { s, payer, avail, margin } = d;
+  const { s, payer, avail, margin, hold } = d;
   if (s.costFen === null) return { action: 'none', why: 'no running cost yet' };
   const acct = payerAccount(payer);
+  const reason = stopReason(s.costFen, avail, margin, hold);
   const ins = await q.query(
-    `INSERT INTO wallet_session_stops (operator_id, session_id, payer_kind, payer_ref, cost_fen, available_fen, margin_fen) VALUES ($1, $2, $3, $4, $5, $6, $7)
+    `INSERT INTO wallet_session_stops (operator_id, session_id, payer_kind, payer_ref, cost_fen, available_fen, margin_fen, hold_fen, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (operator_id, session_id) DO NOTHING RETURNING session_id`,
-    [operatorId, sessionId, acct.kind, acct.ref, s.costFen, avail, margin],
+    [operatorId, sessionId, acct.kind, acct.ref, s.costFen, avail, margin, hold, reason],
   );
   if (ins.rows[0])
     await ctx.outbox.enqueue(q, {
       operatorId,
       topic: REMOTE_STOP_TOPIC,
       dedupeKey: `wallet-stop:${operatorId}:${sessionId}`,
-      payload: { chargerId: s.chargerId, transactionId: sessionId, costFen: s.costFen, availableFen: avail, marginFen: margin },
+      payload: { chargerId: s.chargerId, transactionId: sessionId, costFen: s.costFen, availableFen: avail, marginFen: margin, reason },
     });
   return { action: 'stop', costFen: s.costFen, availableFen: avail, marginFen: margin, queued: !!ins.rows[0] };
 }
+
+/** The stop's reason in words, kept with the stop (wallet_session_stops.reason) and in the log. */
+export const stopReason = (costFen: number, availFen: number, marginFen: number, holdFen: number) =>
+  `balance_exhausted: running cost ${formatYuan(costFen)} yuan + stop threshold ${formatYuan(marginFen)} yuan reached the ${formatYuan(availFen)} yuan this session may spend (available + its hold of ${formatYuan(holdFen)} yuan)`;
 
 type OcppCaller = { call(chargerId: string, action: string, payload: unknown): Promise<any> };
 
@@ -73,7 +83,7 @@ export function startWatcher(ctx: Ctx, deps: WatchDeps = defaultDeps): () => voi
       const ocpp = (ctx.services as Record<string, unknown>).ocpp as OcppCaller | undefined;
       if (!ocpp) throw new Error('the OCPP gateway is not available');
       const res = await ocpp.call(row.payload.chargerId, 'RemoteStopTransaction', { transactionId: row.payload.transactionId });
-      ctx.log.info({ session: row.payload.transactionId, costFen: row.payload.costFen, availableFen: row.payload.availableFen, res }, 'balance watcher stopped a session');
+      ctx.log.info({ session: row.payload.transactionId, costFen: row.payload.costFen, availableFen: row.payload.availableFen, reason: row.payload.reason, res }, 'balance watcher stopped a session');
       return res;
     },
     { backoff: [2, 5, 10, 30, 60], maxAttempts: 8 },
