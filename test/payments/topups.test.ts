@@ -292,6 +292,9 @@ test('refund of wallet balance to the original payment: accepted → wallet debi
   await waitFor('refund success', async () => (await p.api('GET', `/api/v1/refunds?outTradeNo=${t.outTradeNo}`, undefined, staff)).body.items[0]?.status === 'success');
   assert.equal(await balance(p, staff, PHONE), ((Number(before) * 100 - 500) / 100).toFixed(2), 'debited once');
   assert.equal(fake.refunds.get(r.body.outRefundNo)!.amount, 500);
+  // the refund's hold (issue 11.5) became the debit: released once, nothing left held
+  const holds = await p.ctx.db.query(`SELECT status, release_reason, amount_fen FROM wallet_holds WHERE operator_id = 'op1' AND cause = 'refund' AND cause_ref = $1`, [r.body.outRefundNo]);
+  assert.deepEqual(holds.rows.map((h: any) => [h.status, h.release_reason, Number(h.amount_fen)]), [['released', 'debited', 500]]);
   const d = fake.deliveries.filter((x) => x.kind === 'refund' && x.outTradeNo === r.body.outRefundNo);
   assert.deepEqual(d.map((x) => x.status), [204]);
 });

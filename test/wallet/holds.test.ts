@@ -7,7 +7,7 @@ import { provision } from '../../src/modules/registry/provisioning.ts';
 import type { Db } from '../../src/platform/db/index.ts';
 import { Outbox } from '../../src/platform/outbox.ts';
 import { recordStart } from '../../src/modules/sessions/index.ts';
-import { availableFen, canStart, chargeForOrder, heldFen, listHolds, payerFor, releaseSessionHold, walletBalanceFen, watchSession } from '../../src/modules/wallet/index.ts';
+import { availableFen, canStart, chargeForOrder, heldFen, holdForRefund, listHolds, payerFor, releaseRefundHold, releaseSessionHold, walletBalanceFen, watchSession } from '../../src/modules/wallet/index.ts';
 import { saveWalletSettings } from '../../src/modules/wallet/settings.ts';
 import type { WatchDeps } from '../../src/modules/wallet/watcher.ts';
 import type { WatchedSession } from '../../src/modules/wallet/running-cost.ts';
@@ -80,6 +80,21 @@ test('settling releases each hold once; each order then charges what it cost', a
   assert.equal(await heldFen(db, 'op1', { kind: 'wallet', ref: PHONE }), 0);
   assert.equal(await walletBalanceFen(db, 'op1', PHONE), 200);
   assert.equal(await availableFen(db, 'op1', await payerFor(db, 'op1', PHONE)), 200);
+});
+
+test('a refund request holds its amount: refused above what is available, released once when it fails', async () => {
+  const payer = await payerFor(db, 'op1', PHONE);
+  await assert.rejects(
+    db.tx((q) => holdForRefund(q, 'op1', PHONE, 'RF1', 300, at)),
+    (e: any) => e.status === 409 && e.code === 'insufficient_balance' && /2\.00 yuan available/.test(e.message),
+  );
+  await db.tx((q) => holdForRefund(q, 'op1', PHONE, 'RF2', 200, at));
+  assert.equal(await availableFen(db, 'op1', payer), 0, 'a running session cannot spend what is being refunded');
+  assert.equal((await canStart(db, 'op1', { phone: PHONE }, at)).code, 'insufficient_balance');
+  assert.equal(await db.tx((q) => releaseRefundHold(q, 'op1', 'RF2', 'failed', at)), true);
+  assert.equal(await db.tx((q) => releaseRefundHold(q, 'op1', 'RF2', 'failed', at)), false);
+  assert.equal(await availableFen(db, 'op1', payer), 200);
+  assert.equal(await walletBalanceFen(db, 'op1', PHONE), 200);
 });
 
 verifyLedgerLast(() => db);

@@ -5,7 +5,7 @@ import { orderNumber } from '../../platform/ids.ts';
 import { formatYuan } from '../../platform/money.ts';
 import { PermanentFailure, type OutboxRow } from '../../platform/outbox.ts';
 import { publicUrl } from '../../platform/public-url.ts';
-import { debitRefund, walletBalanceFen } from '../wallet/index.ts';
+import { debitRefund, holdForRefund, releaseRefundHold } from '../wallet/index.ts';
 import { alertStaff } from './alerts.ts';
 import { ProviderError, type RefundState } from './provider.ts';
 import { merchantOrThrow, providerFactory, recordEvent, scaledDate, TOPIC_REFUND_SYNC } from './service.ts';
@@ -60,8 +60,9 @@ export async function createRefund(ctx: Ctx, input: { operatorId: string; outTra
     if (t.status !== 'credited') throw conflict(`top-up ${input.outTradeNo} is ${t.status}; only a credited top-up can be refunded`);
     const left = t.amount_fen - t.refunded_fen;
     if (input.amountFen > left) throw conflict(`only ${formatYuan(left)} yuan of top-up ${input.outTradeNo} is left to refund`);
-    const balance = await walletBalanceFen(q, input.operatorId, t.phone);
-    if (input.amountFen > balance) throw conflict(`the wallet of ${t.phone} holds ${formatYuan(balance)} yuan; cannot refund ${formatYuan(input.amountFen)}`);
+    // what the wallet can spend (balance less holds of running sessions and other refunds, less
+    // what is owed) must cover it; the amount stays held until the debit or the failure (issue 11.5)
+    await holdForRefund(q, input.operatorId, t.phone, outRefundNo, input.amountFen, ctx.clock.date());
     await q.query(`UPDATE topups SET refunded_fen = refunded_fen + $3, updated_at = now() WHERE operator_id = $1 AND out_trade_no = $2`, [input.operatorId, input.outTradeNo, input.amountFen]);
     await q.query(
       `INSERT INTO refunds (operator_id, out_refund_no, out_trade_no, phone, amount_fen, reason, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -111,6 +112,7 @@ async function failRefund(ctx: Ctx, operatorId: string, outRefundNo: string, why
     if (!row || row.status !== 'requested') return;
     await q.query(`UPDATE refunds SET status = 'failed', error = $3, updated_at = now() WHERE operator_id = $1 AND out_refund_no = $2`, [operatorId, outRefundNo, why]);
     await q.query(`UPDATE topups SET refunded_fen = refunded_fen - $3, updated_at = now() WHERE operator_id = $1 AND out_trade_no = $2`, [operatorId, row.out_trade_no, row.amount_fen]);
+    await releaseRefundHold(q, operatorId, outRefundNo, 'failed', ctx.clock.date());
     await recordEvent(q, { operatorId, outTradeNo: row.out_trade_no, outRefundNo, kind: 'refund', outcome: 'failed', detail: { why } });
   });
 }
@@ -134,6 +136,8 @@ export async function applyRefundState(ctx: Ctx, operatorId: string, s: RefundSt
         await debitRefund(q, { operatorId, phone: row.phone, amountFen: row.amount_fen, refundId: row.out_refund_no, remark: `refund ${row.out_refund_no} of top-up ${row.out_trade_no} to the original WeChat payment: ${row.reason}` });
         await q.query('RELEASE SAVEPOINT debit');
         debited = true;
+        // the hold has become the debit
+        await releaseRefundHold(q, operatorId, row.out_refund_no, 'debited', ctx.clock.date());
       } catch (e) {
         await q.query('ROLLBACK TO SAVEPOINT debit');
         error = `WeChat accepted the refund but the wallet could not be debited: ${(e as Error).message}`;
@@ -142,7 +146,10 @@ export async function applyRefundState(ctx: Ctx, operatorId: string, s: RefundSt
     }
     if ((status === 'closed' || status === 'abnormal') && row.status !== status) {
       alert = `refund ${row.out_refund_no} is ${s.status} at WeChat Pay${debited ? ' after the wallet was debited; credit the driver back by a manual adjustment or retry the refund in the merchant platform' : ''}`;
-      if (!debited) await q.query(`UPDATE topups SET refunded_fen = refunded_fen - $3 WHERE operator_id = $1 AND out_trade_no = $2`, [operatorId, row.out_trade_no, row.amount_fen]);
+      if (!debited) {
+        await q.query(`UPDATE topups SET refunded_fen = refunded_fen - $3 WHERE operator_id = $1 AND out_trade_no = $2`, [operatorId, row.out_trade_no, row.amount_fen]);
+        await releaseRefundHold(q, operatorId, row.out_refund_no, 'closed', ctx.clock.date());
+      }
     }
     await q.query(`UPDATE refunds SET status = $3, refund_id = COALESCE($4, refund_id), debited = $5, error = $6, updated_at = now() WHERE operator_id = $1 AND out_refund_no = $2`, [
       operatorId,

@@ -6,6 +6,8 @@
  * so two starts at once see each other's hold.
  */
 import type { Queryable } from '../../platform/db/index.ts';
+import { AppError } from '../../platform/errors.ts';
+import { formatYuan } from '../../platform/money.ts';
 import { getAccount, lockAccounts, type AccountRef } from './ledger.ts';
 import { payerAccount, payerFor, receivableAccount, type Payer } from './payer.ts';
 import { walletSettings } from './settings.ts';
@@ -90,3 +92,25 @@ export async function holdForSession(q: Queryable, operatorId: string, sessionId
 
 /** At settlement (the session.settle job of a finished session): idempotent, a second settle releases nothing. */
 export const releaseSessionHold = (q: Queryable, operatorId: string, sessionId: number, at: Date) => releaseHold(q, operatorId, 'session', String(sessionId), 'settled', at);
+
+/**
+ * A refund request holds its full amount on the driver's wallet from the request until the wallet is
+ * debited (the hold turns into the debit, same transaction) or the refund fails: a session cannot
+ * spend what is being refunded, and a refund cannot take what a running session holds. 409 when
+ * less is available.
+ */
+export async function holdForRefund(q: Queryable, operatorId: string, phone: string, refundId: string, amountFen: number, at: Date): Promise<void> {
+  const payer: Payer = { method: 'wallet', phone };
+  await lockAccounts(q, operatorId, [payerAccount(payer)]);
+  if (await holdOf(q, operatorId, 'refund', refundId)) return;
+  const avail = await availableFen(q, operatorId, payer);
+  if (amountFen > avail)
+    throw new AppError(409, 'insufficient_balance', `the wallet of ${phone} has ${formatYuan(Math.max(0, avail))} yuan available (balance less holds and what is owed); cannot refund ${formatYuan(amountFen)}`, {
+      availableFen: avail,
+    });
+  await placeHold(q, operatorId, payer, 'refund', refundId, amountFen, at);
+}
+
+/** When the refund's debit is booked, or the refund failed or was closed without one. */
+export const releaseRefundHold = (q: Queryable, operatorId: string, refundId: string, reason: 'debited' | 'failed' | 'closed', at: Date) =>
+  releaseHold(q, operatorId, 'refund', refundId, reason, at);

@@ -19,7 +19,7 @@ export { idTagInfo, type IdTagInfo, type IdTagStatus } from './id-tags.ts';
 export { chargeForOrder, adjustForOrder, creditTopUp, debitRefund, walletBalanceFen, manualAdjust, bookOpeningBalance, collectOwed } from './postings.ts';
 export { payerFor, type Payer } from './payer.ts';
 export { canStart, type CanStart } from './can-start.ts';
-export { availableFen, heldFen, listHolds, holdForSession, releaseSessionHold, placeHold, releaseHold, type Hold, type HoldCause } from './holds.ts';
+export { availableFen, heldFen, listHolds, holdForSession, releaseSessionHold, holdForRefund, releaseRefundHold, placeHold, releaseHold, type Hold, type HoldCause } from './holds.ts';
 export { walletSettings, type WalletSettings } from './settings.ts';
 export { checkBalances } from './ledger.ts';
 export { verifyBooks, orderMovements, type LedgerDifference } from './verify.ts';
