@@ -119,6 +119,11 @@ test('minimum balance to start: settings, by id tag and by phone', async () => {
   assert.equal((await p.api('GET', '/api/v1/drivers/13700000001/can-start', undefined, staff)).body.ok, true);
   const s = await p.api('PUT', '/api/v1/wallet/settings', { minStartBalance: '20.00', stopMargin: '1.00', stopHorizonSeconds: 60, lowBalance: '10.00' }, admin);
   assert.equal(s.status, 200);
+  assert.equal(s.body.startHold, '30.00', 'the start hold defaults to 30.00 and a PUT without it keeps it');
+  const h = await p.api('PUT', '/api/v1/wallet/settings', { minStartBalance: '20.00', stopMargin: '1.00', stopHorizonSeconds: 60, lowBalance: '10.00', startHold: '25.50' }, admin);
+  assert.equal(h.body.startHold, '25.50');
+  const keep = await p.api('PUT', '/api/v1/wallet/settings', { minStartBalance: '20.00', stopMargin: '1.00', stopHorizonSeconds: 60, lowBalance: '10.00' }, admin);
+  assert.equal(keep.body.startHold, '25.50');
   const c = await p.api('GET', '/api/v1/drivers/13700000001/can-start', undefined, staff);
   assert.deepEqual([c.body.ok, c.body.available, c.body.minimum], [false, '5.00', '20.00']);
   assert.equal((await p.api('PUT', '/api/v1/wallet/settings', { minStartBalance: '1.00', stopMargin: '1.00', stopHorizonSeconds: 60, lowBalance: '10.00' }, staff)).status, 403);

@@ -85,7 +85,7 @@ test('start refused: charger offline-or-foreign, gun busy, not enough balance; a
 test('start from the wallet → live figures of the own session only → stop → the order in the driver’s history', async () => {
   const me = await driverToken('op1', '13700000001');
   // a new driver: registered at first login, balance 0, cannot start until staff credit the wallet
-  assert.deepEqual((await p.api('GET', '/api/v1/h5/wallet', undefined, me)).body, { phone: '13700000001', name: null, balance: '0.00', owed: '0.00' });
+  assert.deepEqual((await p.api('GET', '/api/v1/h5/wallet', undefined, me)).body, { phone: '13700000001', name: null, balance: '0.00', owed: '0.00', availableBalance: '0.00', holds: [] });
   const admin = await p.login('op1-admin', 'op1-admin-pass');
   const credit = await p.api('POST', '/api/v1/drivers/13700000001/wallet/adjustments', { amount: '50.00', direction: 'credit', remark: 'welcome' }, admin);
   assert.ok(credit.status < 300, JSON.stringify(credit.body));
@@ -98,6 +98,11 @@ test('start from the wallet → live figures of the own session only → stop �
   });
   assert.equal(cur.connectorId, 2);
   assert.ok(cur.soc > 0);
+  // the start held 30.00 of the 50.00 (issue 11.5): shown in the H5 wallet and on the console's driver page
+  const w = (await p.api('GET', '/api/v1/h5/wallet', undefined, me)).body;
+  assert.deepEqual([w.balance, w.availableBalance, w.holds.map((h: any) => [h.cause, h.ref, h.amount])], ['50.00', '20.00', [['session', String(cur.id), '30.00']]]);
+  const staffView = (await p.api('GET', '/api/v1/drivers/13700000001', undefined, admin)).body;
+  assert.deepEqual([staffView.availableBalance, staffView.holds.length], ['20.00', 1]);
   // the gun is busy for anyone else; another driver sees no session of its own and cannot stop this one
   const li = await driverToken('op1', '18475511853');
   assert.equal((await p.api('POST', '/api/v1/h5/sessions', { chargerId: DC, connectorId: 2 }, li)).status, 409);
@@ -112,6 +117,9 @@ test('start from the wallet → live figures of the own session only → stop �
     return o.body.items?.length ? o.body.items : null;
   });
   assert.equal(orders.length, 1);
+  // settled: the hold is released, available = balance again
+  const after = (await p.api('GET', '/api/v1/h5/wallet', undefined, me)).body;
+  assert.deepEqual([after.availableBalance, after.holds], [after.balance, []]);
   assert.equal(orders[0].driver.phone, '13700000001');
   assert.ok(orders[0].periods.length >= 1);
   assert.equal((await p.api('GET', '/api/v1/h5/orders', undefined, li)).body.items.length, 0, 'Li sees none of it');

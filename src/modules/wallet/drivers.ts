@@ -3,6 +3,7 @@ import { AppError, conflict, notFound } from '../../platform/errors.ts';
 import { formatYuan } from '../../platform/money.ts';
 import { membershipOf } from '../enterprise/members.ts';
 import { idTagInfo } from './id-tags.ts';
+import { availableFen, listHolds } from './holds.ts';
 
 export interface IdTagInput {
   id: string;
@@ -66,6 +67,10 @@ export async function getDriver(q: Queryable, operatorId: string, phone: string,
     walletBalance: formatYuan(bal('wallet')),
     // What the driver still owes (late meter values after a remote stop); "0.00" when nothing.
     owed: formatYuan(-bal('receivable')),
+    // What the wallet can spend now: balance − owed − holds (issue 11.5), and the holds themselves
+    // (a running session's start hold, a refund under way). Enterprise-paid sessions hold on the enterprise.
+    availableBalance: formatYuan(await availableFen(q, operatorId, { method: 'wallet', phone })),
+    holds: (await listHolds(q, operatorId, { kind: 'wallet', ref: phone })).map((h) => ({ cause: h.cause, ref: h.causeRef, amount: formatYuan(h.amountFen), since: h.createdAt.toISOString() })),
     paymentMethod: m && m.enterpriseStatus === 'active' ? 'enterprise' : 'wallet',
     idTags,
     enterprise: m

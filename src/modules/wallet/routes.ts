@@ -183,12 +183,13 @@ export function walletRoutes(app: FastifyInstance, ctx: Ctx) {
     async (req) => checkBalances(ctx.db, requireOperator(req)),
   );
 
-  const settingsView = z.object({ minStartBalance: yuan, stopMargin: yuan, stopHorizonSeconds: z.number().int().min(0).max(3600), lowBalance: yuan });
+  const settingsView = z.object({ minStartBalance: yuan, stopMargin: yuan, stopHorizonSeconds: z.number().int().min(0).max(3600), lowBalance: yuan, startHold: yuan.optional() });
   const toView = (s: Awaited<ReturnType<typeof walletSettings>>) => ({
     minStartBalance: formatYuan(s.minStartBalanceFen),
     stopMargin: formatYuan(s.stopMarginFen),
     stopHorizonSeconds: s.stopHorizonSeconds,
     lowBalance: formatYuan(s.lowBalanceFen),
+    startHold: formatYuan(s.startHoldFen),
   });
   r.get('/api/v1/wallet/settings', { preHandler: requireRole(...STAFF), schema: { tags: ['wallet'], querystring: opQuery } }, async (req) => toView(await walletSettings(ctx.db, requireOperator(req))));
   r.put('/api/v1/wallet/settings', { preHandler: requireRole(...ADMINS), schema: { tags: ['wallet'], querystring: opQuery, body: settingsView } }, async (req) => {
@@ -199,6 +200,8 @@ export function walletRoutes(app: FastifyInstance, ctx: Ctx) {
       stopMarginFen: parseYuan(b.stopMargin),
       stopHorizonSeconds: b.stopHorizonSeconds,
       lowBalanceFen: parseYuan(b.lowBalance),
+      // left out: the stored start hold stays (default 30.00)
+      ...(b.startHold !== undefined ? { startHoldFen: parseYuan(b.startHold) } : {}),
     });
     return toView(await walletSettings(ctx.db, op));
   });

@@ -237,15 +237,15 @@ export async function h5Routes(app: FastifyInstance, ctx: Ctx) {
 
   r.get(
     '/api/v1/h5/wallet',
-    { ...driverOnly, schema: { tags: ['h5'], description: 'The driver’s balance.', response: { 200: z.object({ phone: z.string(), name: z.string().nullable(), balance: z.string(), owed: z.string() }) } } },
+    { ...driverOnly, schema: { tags: ['h5'], description: 'The driver’s balance.', response: { 200: z.object({ phone: z.string(), name: z.string().nullable(), balance: z.string(), owed: z.string(), availableBalance: z.string(), holds: z.array(z.object({ cause: z.string(), ref: z.string(), amount: z.string(), since: z.string() })) }) } } },
     async (req) => {
       const { operatorId, phone } = driver(req);
       const wallet = await need<WalletH5>('wallet', 'the wallet');
       try {
         const d = await wallet.getDriver(ctx.db, operatorId, phone, ctx.clock.date());
-        return { phone, name: d.name ?? null, balance: d.walletBalance, owed: d.owed };
+        return { phone, name: d.name ?? null, balance: d.walletBalance, owed: d.owed, availableBalance: d.availableBalance, holds: d.holds };
       } catch (e) {
-        if ((e as AppError).status === 404) return { phone, name: null, balance: '0.00', owed: '0.00' };
+        if ((e as AppError).status === 404) return { phone, name: null, balance: '0.00', owed: '0.00', availableBalance: '0.00', holds: [] };
         throw e;
       }
     },

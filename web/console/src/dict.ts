@@ -263,6 +263,8 @@ export const dict: Record<string, [string, string]> = {
   'drv.search': ['手机号 / 姓名 / 卡号', 'Phone / name / card'],
   'drv.name': ['姓名', 'Name'],
   'drv.balance': ['余额 (元)', 'Balance (CNY)'],
+  'drv.available': ['可用余额 (元)', 'Available (CNY)'],
+  'drv.holds': ['冻结', 'held'],
   'drv.plates': ['车牌', 'Plates'],
   'drv.idTags': ['卡号 / 标签', 'Id tags'],
   'drv.ledger': ['账户流水', 'Ledger'],

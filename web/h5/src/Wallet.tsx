@@ -37,7 +37,7 @@ function TopupStatus({ outTradeNo, onCredited }: { outTradeNo: string; onCredite
 
 export function Wallet() {
   const topup = new URLSearchParams(location.search).get('topup');
-  const [w, setW] = useState<{ phone: string; balance: string } | null>(null);
+  const [w, setW] = useState<{ phone: string; balance: string; availableBalance?: string; holds?: { cause: string; amount: string }[] } | null>(null);
   const [amount, setAmount] = useState('50.00');
   const [msg, setMsg] = useState<{ ok?: string; err?: string }>({});
   const [busy, setBusy] = useState(false);
@@ -75,6 +75,11 @@ export function Wallet() {
         <div className="price" data-testid="h5-wallet-balance">
           ¥{w?.balance ?? '—'}
         </div>
+        {w?.availableBalance !== undefined && w.availableBalance !== w.balance && (
+          <div className="muted" data-testid="h5-wallet-available">
+            {t('available')} ¥{w.availableBalance} · {t('held')} ¥{(w.holds ?? []).map((h) => h.amount).join(' + ')}
+          </div>
+        )}
         <div className="muted">{w?.phone}</div>
       </div>
       <div className="card">

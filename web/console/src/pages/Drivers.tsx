@@ -92,6 +92,10 @@ function DriverDetail({ phone }: { phone: string }) {
           <Descriptions.Item label={t('drv.balance')}>
             <b data-testid="driver-balance">{x.walletBalance}</b>
           </Descriptions.Item>
+          <Descriptions.Item label={t('drv.available')}>
+            <span data-testid="driver-available">{x.availableBalance ?? '-'}</span>
+            {x.holds?.length ? ` (${t('drv.holds')}: ${x.holds.map((h: { cause: string; ref: string; amount: string }) => `${h.cause} ${h.ref} ${h.amount}`).join(', ')})` : ''}
+          </Descriptions.Item>
           <Descriptions.Item label={t('order.payment')}>{t(`pay.${x.paymentMethod}`, { defaultValue: x.paymentMethod })}</Descriptions.Item>
           <Descriptions.Item label={t('drv.plates')}>{x.plates?.join(', ') || '-'}</Descriptions.Item>
           <Descriptions.Item label={t('drv.enterprise')}>{x.enterprise ? `${x.enterprise.name} / ${x.enterprise.departmentName ?? ''}` : '-'}</Descriptions.Item>
