@@ -34,6 +34,12 @@ const counts = async (sessionId: number) => {
   const tx = o.rows[0] ? await p.ctx.db.query(`SELECT id FROM ledger_transactions WHERE cause = 'order' AND cause_ref = $1`, [o.rows[0].order_no]) : { rows: [] };
   return { orders: o.rows.length, ledger: tx.rows.length };
 };
+/** The session's start hold (issue 11.5): [status, release_reason, released_at]. */
+const hold = async (sessionId: number) => {
+  const r = await p.ctx.db.query(`SELECT status, release_reason, released_at FROM wallet_holds WHERE operator_id = 'op1' AND cause = 'session' AND cause_ref = $1`, [String(sessionId)]);
+  assert.equal(r.rows.length, 1, 'the accepted start placed one hold');
+  return [r.rows[0].status, r.rows[0].release_reason, r.rows[0].released_at?.getTime() ?? null];
+};
 const job = async (sessionId: number) => {
   const r = await p.api('GET', '/api/v1/jobs?topic=session.settle&limit=200', undefined, staff);
   assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -45,6 +51,7 @@ test('a failing settlement rolls back whole, is "retrying" in the job view, and 
   const sessionId = await chargeSession(p.ctx.db, { connectorId: 1, start: ago(3 * H), stop: ago(2 * H), meterStartWh: 100_000, meterStopWh: 110_000, unplug: ago(2 * H - 60_000) });
   await p.ctx.outbox.drain();
   assert.deepEqual(await counts(sessionId), { orders: 0, ledger: 0 }, 'nothing of a failed settlement stays');
+  assert.deepEqual(await hold(sessionId), ['held', null, null], 'the hold stays until the settlement commits');
   const j = await job(sessionId);
   assert.equal(j.state, 'retrying');
   assert.equal(j.attempts, 1);
@@ -56,18 +63,22 @@ test('a failing settlement rolls back whole, is "retrying" in the job view, and 
   await p.ctx.outbox.drain();
   assert.deepEqual(await counts(sessionId), { orders: 1, ledger: 1 });
   assert.equal((await job(sessionId)).state, 'delivered');
+  assert.deepEqual((await hold(sessionId)).slice(0, 2), ['released', 'settled']);
 });
 
 test('the same job delivered twice changes nothing the second time', async () => {
   const sessionId = await chargeSession(p.ctx.db, { connectorId: 2, start: ago(3 * H), stop: ago(2 * H), meterStartWh: 200_000, meterStopWh: 215_000, unplug: ago(2 * H - 60_000) });
   await p.ctx.outbox.drain();
   const balance = await walletBalanceFen(p.ctx.db, 'op1', '18475511853');
+  const released = await hold(sessionId);
+  assert.equal(released[0], 'released');
   const outbox = (await p.ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox`)).rows[0].n;
   // a redelivery (another node, a crash after the handler) runs the same row again
   await p.ctx.db.query(`UPDATE outbox SET status = 'pending', attempts = 0 WHERE dedupe_key = $1`, [`session.settle:op1:${sessionId}`]);
   await p.ctx.outbox.drain();
   assert.deepEqual(await counts(sessionId), { orders: 1, ledger: 1 });
   assert.equal(await walletBalanceFen(p.ctx.db, 'op1', '18475511853'), balance);
+  assert.deepEqual(await hold(sessionId), released, 'settling twice releases once');
   assert.equal((await p.ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox`)).rows[0].n, outbox, 'no second notification or push');
 });
 
