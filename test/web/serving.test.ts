@@ -69,7 +69,7 @@ test('driver login by one-time code: wrong code refused, code works once, resend
   assert.equal(ok.status, 200);
   assert.equal(ok.body.role, 'driver');
   const me = await p.api('GET', '/api/v1/me', undefined, ok.body.token);
-  assert.deepEqual(me.body, { username: phone, role: 'driver', operatorId: 'op1' });
+  assert.deepEqual(me.body, { username: phone, role: 'driver', operatorId: 'op1', enterpriseId: null });
   const reuse = await p.api('POST', '/api/v1/driver-auth/login', { operatorId: 'op1', phone, code });
   assert.equal(reuse.status, 401, 'a code works once');
   // a driver token is no staff token
