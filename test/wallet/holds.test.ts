@@ -37,9 +37,11 @@ test('two starts at once: the first holds 30.00, the second only the 10.00 left;
   const [a, b] = await Promise.all([start('44030700030000200016', 1, 'HOLD0001'), start('44030700030000200017', 1, 'HOLD0002')]);
   assert.equal(a.idTagInfo.status, 'Accepted');
   assert.equal(b.idTagInfo.status, 'Accepted');
-  ids = [a.sessionId, b.sessionId];
   const holds = await listHolds(db, 'op1', { kind: 'wallet', ref: PHONE });
   assert.deepEqual(holds.map((h) => h.amountFen).sort((x, y) => y - x), [3000, 1000]);
+  // which start got the lock first is up to the database: ids = [the 30.00 one, the 10.00 one]
+  ids = [...holds].sort((x, y) => y.amountFen - x.amountFen).map((h) => Number(h.causeRef));
+  assert.deepEqual([...ids].sort(), [a.sessionId, b.sessionId].sort());
   assert.equal(await heldFen(db, 'op1', { kind: 'wallet', ref: PHONE }), 4000);
   assert.equal(await availableFen(db, 'op1', await payerFor(db, 'op1', PHONE)), 0);
   assert.equal(await walletBalanceFen(db, 'op1', PHONE), 4000, 'a hold moves no money');
