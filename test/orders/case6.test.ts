@@ -47,7 +47,7 @@ const shift = (iso: string, days: number) => new Date(Date.parse(iso) + days * 8
 let replays = 0;
 async function heldCase6(connectorId: number) {
   const d = replays++;
-  const spec = { ...CASE6, connectorId, start: shift(CASE6.start, d), stop: shift(CASE6.stop, d), unplug: shift(CASE6.unplug!, d), samples: CASE6.samples!.map(([at, wh]) => [shift(at, d), wh] as [string, number]) };
+  const spec = { ...CASE6, uploadedNow: true, connectorId, start: shift(CASE6.start, d), stop: shift(CASE6.stop, d), unplug: shift(CASE6.unplug!, d), samples: CASE6.samples!.map(([at, wh]) => [shift(at, d), wh] as [string, number]) };
   const sessionId = await chargeSession(p.ctx.db, spec);
   const orderNo = (await orderForSession(p.ctx, 'op1', sessionId))!;
   const held = await p.api('GET', `/api/v1/orders/${orderNo}`, undefined, staff);

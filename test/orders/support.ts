@@ -36,6 +36,11 @@ export interface SessionSpec {
   unplug?: string;
   /** started by a roaming partner (StartChargeSeq); driverPhone when the partner shared the driver's phone */
   partner?: { partnerId: string; startChargeSeq: string; driverPhone?: string };
+  /**
+   * the frames arrive now, not at the charger's times (a charger uploading an old session): the idle
+   * limit (24 h after the stop arrived, server time) then cannot pass before the unplug that follows
+   */
+  uploadedNow?: boolean;
   /** leave the session running (no StopTransaction) */
   running?: boolean;
 }
@@ -46,7 +51,7 @@ export async function chargeSession(db: Db, s: SessionSpec): Promise<number> {
   const connectorId = s.connectorId ?? 1;
   const sessionId = await db.tx(async (q) => {
     if (s.partner) await expectRemoteStart(q, { operatorId: 'op1', chargerId, connectorId, idTag: s.idTag ?? 'PARTNERTAG', origin: 'partner', ...s.partner });
-    const r = await recordStart(q, { operatorId: 'op1', stationId: 's1', chargerId, connectorId, idTag: s.idTag ?? (s.partner ? 'PARTNERTAG' : 'CARD0001'), meterStartWh: s.meterStartWh, startedAt: new Date(s.start), receivedAt: new Date(s.start) });
+    const r = await recordStart(q, { operatorId: 'op1', stationId: 's1', chargerId, connectorId, idTag: s.idTag ?? (s.partner ? 'PARTNERTAG' : 'CARD0001'), meterStartWh: s.meterStartWh, startedAt: new Date(s.start), receivedAt: s.uploadedNow ? new Date() : new Date(s.start) });
     return r.sessionId;
   });
   const mv = (at: string, wh: number, soc?: number) => ({
@@ -59,7 +64,7 @@ export async function chargeSession(db: Db, s: SessionSpec): Promise<number> {
   const values = [mv(s.start, s.meterStartWh, s.soc?.[0]), ...(s.samples ?? []).map(([at, wh]) => mv(at, wh)), ...(s.soc ? [mv(s.stop, Math.max(s.meterStopWh, 0), s.soc[1])] : [])];
   await db.tx((q) => recordMeterValues(q, { operatorId: 'op1', chargerId, connectorId, transactionId: sessionId, meterValue: values as any }));
   if (s.running) return sessionId;
-  await db.tx((q) => recordStop(q, { operatorId: 'op1', chargerId, transactionId: sessionId, meterStopWh: s.meterStopWh, stoppedAt: new Date(s.stop), reason: s.reason ?? 'EVDisconnected', receivedAt: new Date(s.stop) }));
+  await db.tx((q) => recordStop(q, { operatorId: 'op1', chargerId, transactionId: sessionId, meterStopWh: s.meterStopWh, stoppedAt: new Date(s.stop), reason: s.reason ?? 'EVDisconnected', receivedAt: s.uploadedNow ? new Date() : new Date(s.stop) }));
   if (s.unplug) await db.tx((q) => applyConnectorStatus(q, { chargerId, connectorId, status: 'Available', at: new Date(s.unplug!), lastBootAt: null }));
   return sessionId;
 }
