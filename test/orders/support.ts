@@ -49,22 +49,25 @@ export interface SessionSpec {
 export async function chargeSession(db: Db, s: SessionSpec): Promise<number> {
   const chargerId = s.chargerId ?? '44030700030000200016';
   const connectorId = s.connectorId ?? 1;
-  const sessionId = await db.tx(async (q) => {
+  // Start, samples and stop go in one transaction: the frames are dated at the charger's times (in
+  // the past), so the session's 24 h stale job would already be due and the outbox could make a
+  // placeholder order between two transactions, which a stop that really came within 24 h prevents.
+  return db.tx(async (q) => {
     if (s.partner) await expectRemoteStart(q, { operatorId: 'op1', chargerId, connectorId, idTag: s.idTag ?? 'PARTNERTAG', origin: 'partner', ...s.partner });
     const r = await recordStart(q, { operatorId: 'op1', stationId: 's1', chargerId, connectorId, idTag: s.idTag ?? (s.partner ? 'PARTNERTAG' : 'CARD0001'), meterStartWh: s.meterStartWh, startedAt: new Date(s.start), receivedAt: s.uploadedNow ? new Date() : new Date(s.start) });
-    return r.sessionId;
+    const sessionId = r.sessionId;
+    const mv = (at: string, wh: number, soc?: number) => ({
+      timestamp: new Date(at).toISOString(),
+      sampledValue: [
+        { value: String(wh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' },
+        ...(soc === undefined ? [] : [{ value: String(soc), measurand: 'SoC', unit: 'Percent' }]),
+      ],
+    });
+    const values = [mv(s.start, s.meterStartWh, s.soc?.[0]), ...(s.samples ?? []).map(([at, wh]) => mv(at, wh)), ...(s.soc ? [mv(s.stop, Math.max(s.meterStopWh, 0), s.soc[1])] : [])];
+    await recordMeterValues(q, { operatorId: 'op1', chargerId, connectorId, transactionId: sessionId, meterValue: values as any });
+    if (s.running) return sessionId;
+    await recordStop(q, { operatorId: 'op1', chargerId, transactionId: sessionId, meterStopWh: s.meterStopWh, stoppedAt: new Date(s.stop), reason: s.reason ?? 'EVDisconnected', receivedAt: s.uploadedNow ? new Date() : new Date(s.stop) });
+    if (s.unplug) await applyConnectorStatus(q, { chargerId, connectorId, status: 'Available', at: new Date(s.unplug!), lastBootAt: null });
+    return sessionId;
   });
-  const mv = (at: string, wh: number, soc?: number) => ({
-    timestamp: new Date(at).toISOString(),
-    sampledValue: [
-      { value: String(wh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' },
-      ...(soc === undefined ? [] : [{ value: String(soc), measurand: 'SoC', unit: 'Percent' }]),
-    ],
-  });
-  const values = [mv(s.start, s.meterStartWh, s.soc?.[0]), ...(s.samples ?? []).map(([at, wh]) => mv(at, wh)), ...(s.soc ? [mv(s.stop, Math.max(s.meterStopWh, 0), s.soc[1])] : [])];
-  await db.tx((q) => recordMeterValues(q, { operatorId: 'op1', chargerId, connectorId, transactionId: sessionId, meterValue: values as any }));
-  if (s.running) return sessionId;
-  await db.tx((q) => recordStop(q, { operatorId: 'op1', chargerId, transactionId: sessionId, meterStopWh: s.meterStopWh, stoppedAt: new Date(s.stop), reason: s.reason ?? 'EVDisconnected', receivedAt: s.uploadedNow ? new Date() : new Date(s.stop) }));
-  if (s.unplug) await db.tx((q) => applyConnectorStatus(q, { chargerId, connectorId, status: 'Available', at: new Date(s.unplug!), lastBootAt: null }));
-  return sessionId;
 }
