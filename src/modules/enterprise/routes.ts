@@ -13,6 +13,7 @@ import { accountLedger } from '../wallet/drivers.ts';
 import { createEnterprise, getEnterprise, listEnterprises, updateEnterprise } from './service.ts';
 import { buildStatement, statementView } from './statement.ts';
 import { statementCsv, statementXlsx } from './statement-export.ts';
+import { requireCjkFont, statementLogo, statementPdf } from './statement-pdf.ts';
 import { createDepartment, deleteDepartment, departmentTree, updateDepartment } from './departments.ts';
 import { addMember, listMembers, moveMember, removeMember } from './members.ts';
 
@@ -22,6 +23,7 @@ const deptParams = z.object({ id: z.string().min(1), deptId: z.coerce.number().i
 const memberParams = z.object({ id: z.string().min(1), phone: z.string().min(1) });
 const opQuery = z.object({ operatorId: z.string().optional() });
 const tags = ['enterprise'];
+const CONTENT_TYPE = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', pdf: 'application/pdf' } as const;
 
 
 export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
@@ -223,17 +225,20 @@ export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
       preHandler: requireRole(...ENTERPRISE),
       schema: {
         tags,
-        description: 'The monthly statement as a file: every order and every correction (its own line) with 尖峰平谷 amounts, department and enterprise totals.',
+        description:
+          'The monthly statement as a file (CSV, XLSX or PDF): every order and every correction (its own line) with 尖峰平谷 amounts, department and enterprise totals; the PDF carries the operator name and logo (503 pdf_font_missing when the server lacks the CJK font).',
         params: entParams,
-        querystring: opQuery.extend({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM'), format: z.enum(['csv', 'xlsx']).default('csv') }),
+        querystring: opQuery.extend({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM'), format: z.enum(['csv', 'xlsx', 'pdf']).default('csv') }),
       },
     },
     async (req, reply) => {
-      const s = await buildStatement(ctx.db, enterpriseScope(req, req.params.id), req.params.id, req.query.month);
       const f = req.query.format;
-      reply.header('content-type', f === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      if (f === 'pdf') requireCjkFont(); // before any work: a clear 503 when the server lacks the font
+      const s = await buildStatement(ctx.db, enterpriseScope(req, req.params.id), req.params.id, req.query.month);
+      const body = f === 'csv' ? statementCsv(s) : f === 'xlsx' ? await statementXlsx(s) : await statementPdf(s, { logo: await statementLogo(s.operator.logo) });
+      reply.header('content-type', CONTENT_TYPE[f]);
       reply.header('content-disposition', `attachment; filename="statement-${s.enterprise.id}-${s.month}.${f}"`);
-      return reply.send(f === 'csv' ? statementCsv(s) : await statementXlsx(s));
+      return reply.send(body);
     },
   );
 }

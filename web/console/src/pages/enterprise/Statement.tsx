@@ -18,7 +18,7 @@ export function Statement({ enterpriseId }: { enterpriseId: string }) {
     dataIndex: k,
     align: 'right' as const,
   }));
-  const exp = (f: 'csv' | 'xlsx') => download(`${base}/export?month=${month}&format=${f}`, `statement-${enterpriseId}-${month}.${f}`).catch((e) => message.error(t('common.failed', { msg: e.message })));
+  const exp = (f: 'csv' | 'xlsx' | 'pdf') => download(`${base}/export?month=${month}&format=${f}`, `statement-${enterpriseId}-${month}.${f}`).catch((e) => message.error(t('common.failed', { msg: e.message })));
   const tot = st.data?.totals;
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
@@ -31,6 +31,9 @@ export function Statement({ enterpriseId }: { enterpriseId: string }) {
           </Button>
           <Button onClick={() => exp('xlsx')} data-testid="statement-xlsx">
             XLSX
+          </Button>
+          <Button onClick={() => exp('pdf')} data-testid="statement-pdf">
+            PDF
           </Button>
           {st.data && <Tag>{st.data.timeZone}</Tag>}
         </Space>
