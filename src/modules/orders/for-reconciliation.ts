@@ -24,17 +24,38 @@ export interface PartnerOrderFigures {
   details: { wh: number; elecFen: number; serviceFen: number }[];
 }
 
-/** Partner orders whose charging ended in [from, to), latest version, in batches (bounded memory per batch). */
-export async function* partnerOrdersEnded(q: Queryable, operatorId: string, partnerId: string, from: Date, to: Date, batch = 20_000): AsyncGenerator<PartnerOrderFigures[]> {
-  let after = 0;
+/**
+ * A hash partition of StartChargeSeq: `abs(hashtext(seq) % of)` in [lo, hi]. Reconciliation puts
+ * the partner's rows in the same buckets (the same SQL expression), so one partition of both sides
+ * can be matched on its own with bounded memory.
+ */
+export interface SeqBuckets {
+  of: number;
+  lo: number;
+  hi: number;
+}
+export const seqBucketSql = (col: string, of: number) => `abs(hashtext(${col}) % ${Math.max(1, Math.floor(of))})`;
+
+/**
+ * Partner orders whose charging ended in [from, to), latest version, in keyset batches on
+ * (end_time, id) (index orders_partner_end, migration 0542), at most `batch` rows per query; with
+ * `buckets`, only the orders whose StartChargeSeq falls in that hash partition (orders without one
+ * have no bucket and are left out then).
+ */
+export async function* partnerOrdersEnded(q: Queryable, operatorId: string, partnerId: string, from: Date, to: Date, batch = 20_000, buckets?: SeqBuckets): AsyncGenerator<PartnerOrderFigures[]> {
+  let after: [Date, number] | null = null;
+  const part = buckets ? ` AND ${seqBucketSql('partner_order_no', buckets.of)} BETWEEN ${Math.floor(buckets.lo)} AND ${Math.floor(buckets.hi)}` : '';
   for (;;) {
-    const r = await q.query<{ id: number; order_no: string; partner_order_no: string | null; charger_id: string; connector_id: number; start_time: Date; end_time: Date; energy_wh: number; electricity_fen: number; service_fen: number; periods: PricedPeriod[] }>(
+    const params: unknown[] = [operatorId, partnerId, from, to, batch];
+    const keyset = after ? ` AND (end_time, id) > ($${params.push(after[0])}, $${params.push(after[1])})` : '';
+    const r: { rows: { id: number; order_no: string; partner_order_no: string | null; charger_id: string; connector_id: number; start_time: Date; end_time: Date; energy_wh: number; electricity_fen: number; service_fen: number; periods: PricedPeriod[] }[] } = await q.query(
       `SELECT id, order_no, partner_order_no, charger_id, connector_id, start_time, end_time, energy_wh, electricity_fen, service_fen, periods FROM orders
-       WHERE operator_id = $1 AND partner_id = $2 AND end_time >= $3 AND end_time < $4 AND id > $5 ORDER BY id LIMIT $6`,
-      [operatorId, partnerId, from, to, after, batch],
+       WHERE operator_id = $1 AND partner_id = $2 AND end_time >= $3 AND end_time < $4${keyset}${part} ORDER BY end_time, id LIMIT $5`,
+      params,
     );
     if (!r.rows.length) return;
-    after = Number(r.rows[r.rows.length - 1].id);
+    const last = r.rows[r.rows.length - 1];
+    after = [last.end_time, Number(last.id)];
     yield r.rows.map((o) => ({
       orderNo: o.order_no,
       startChargeSeq: o.partner_order_no,
@@ -49,6 +70,12 @@ export async function* partnerOrdersEnded(q: Queryable, operatorId: string, part
     }));
     if (r.rows.length < batch) return;
   }
+}
+
+/** How many partner orders ended in [from, to) (what sizes a reconciliation's partitions). */
+export async function countPartnerOrdersEnded(q: Queryable, operatorId: string, partnerId: string, from: Date, to: Date): Promise<number> {
+  const r = await q.query<{ n: string }>(`SELECT count(*) AS n FROM orders WHERE operator_id = $1 AND partner_id = $2 AND end_time >= $3 AND end_time < $4`, [operatorId, partnerId, from, to]);
+  return Number(r.rows[0].n);
 }
 
 export interface OrderFacts {

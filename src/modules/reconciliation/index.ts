@@ -2,13 +2,13 @@
  * Partner reconciliation (issue 12, case 7): a month with a partner compared, every difference
  * classified, explained by computed hints and resolved; scheduled monthly per partner. docs/reconciliation.md.
  *
- * Owns: recon_runs, recon_items, recon_partner_settings.
+ * Owns: recon_runs, recon_items, recon_partner_settings, recon_statement_rows, recon_run_parts.
  * Offers: reconciliation runs, resolutions, exports. Needs: orders, roaming, sessions, tariffs.
  */
 import type { Cron } from 'croner';
 import type { Module } from '../../platform/context.ts';
 import { reconciliationRoutes } from './routes.ts';
-import { pendingRuns, runJob, scheduleMonthlyRuns, TOPIC_RUN } from './service.ts';
+import { pendingRuns, resumeInterrupted, runJob, scheduleMonthlyRuns, TOPIC_RUN } from './service.ts';
 
 export { reconcile, classify, summarize, CLASSES, type ItemClass, type Rec } from './match.ts';
 export { enqueueMonthlyRuns, startRun, previousMonth } from './service.ts';
@@ -22,11 +22,8 @@ export const reconciliationModule: Module = {
     ctx.outbox.register(TOPIC_RUN, (row) => runJob(ctx, row), { backoff: [60, 300, 900, 3600], maxAttempts: 12 });
   },
   async start(ctx) {
-    // a statement run cut short by a restart cannot resume (the file was not kept): say so
-    await ctx.db.query(
-      `UPDATE recon_runs SET status = 'failed', error = 'interrupted by a restart: start it again' WHERE status = 'running' AND source = 'statement' AND (progress->>'at')::timestamptz < $1`,
-      [new Date(ctx.clock.now() - 15 * 60_000)],
-    );
+    // statement runs cut short by a restart go on where they stopped
+    await resumeInterrupted(ctx);
     running.set(ctx, scheduleMonthlyRuns(ctx));
   },
   async stop(ctx) {

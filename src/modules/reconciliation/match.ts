@@ -95,6 +95,17 @@ const groupBySeq = (rs: Rec[]) => {
  * first (ties: earlier of ours, then earlier row of theirs).
  */
 export function reconcile(ours: Rec[], theirs: Rec[], tol: Tolerance = DEFAULT_TOLERANCE): Item[] {
+  const { items, unpairedOurs } = pairBySeq(ours, theirs, tol);
+  return [...items, ...pairLoose(unpairedOurs, theirs.filter((r) => !r.seq), tol)];
+}
+
+/**
+ * The first half of `reconcile`: every StartChargeSeq of either side (rows without one are left
+ * out). A single order of ours that the partner lacks is not an item yet: it may still pair with a
+ * partner row without StartChargeSeq by connector + time (`pairLoose`). Rows of one StartChargeSeq
+ * only ever meet rows of the same StartChargeSeq, so a run can do this per hash partition of it.
+ */
+export function pairBySeq(ours: Rec[], theirs: Rec[], tol: Tolerance = DEFAULT_TOLERANCE): { items: Item[]; unpairedOurs: Rec[] } {
   const o = groupBySeq(ours);
   const t = groupBySeq(theirs);
   const items: Item[] = [];
@@ -105,8 +116,16 @@ export function reconcile(ours: Rec[], theirs: Rec[], tol: Tolerance = DEFAULT_T
     else items.push(item(os, ts ?? [], tol, seq));
   }
   for (const [seq, ts] of t) if (!o.has(seq)) items.push(item([], ts, tol, seq));
-  // partner rows without a StartChargeSeq: connector + start time, closest first
-  const loose = theirs.filter((r) => !r.seq);
+  return { items, unpairedOurs };
+}
+
+/**
+ * The second half: our unpaired orders against the partner rows without StartChargeSeq, by
+ * connector + start time within 2 minutes, closest first; whatever is left is an item alone. Only
+ * records of one connector ever pair, so a run can do this per hash partition of the connector.
+ */
+export function pairLoose(unpairedOurs: Rec[], loose: Rec[], tol: Tolerance = DEFAULT_TOLERANCE): Item[] {
+  const items: Item[] = [];
   const byConn = new Map<string, number[]>();
   unpairedOurs.forEach((r, i) => r.connector !== undefined && r.startMs !== undefined && (byConn.get(r.connector) ?? byConn.set(r.connector, []).get(r.connector)!).push(i));
   const cands: [number, number, number][] = [];

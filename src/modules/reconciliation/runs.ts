@@ -5,13 +5,8 @@
  * difference with computed hints, stored as items to resolve.
  */
 import { Temporal } from 'temporal-polyfill';
-import type { Ctx } from '../../platform/context.ts';
 import type { Queryable } from '../../platform/db/index.ts';
-import { partnerOrdersEnded } from '../orders/index.ts';
-import { checkAnswer, connectorCode } from '../roaming/index.ts';
-import { operatorTimeZone } from '../tariffs/index.ts';
-import { gatherFacts, hintsFor } from './hints.ts';
-import { anomalies, DEFAULT_TOLERANCE, reconcile, summarize, type Item, type Rec, type Tolerance } from './match.ts';
+import { DEFAULT_TOLERANCE, type Rec, type Tolerance } from './match.ts';
 import type { Mapping } from './statement.ts';
 import { parseKwhToWh, parseMoney } from './statement.ts';
 
@@ -65,10 +60,6 @@ export async function createRun(q: Queryable, i: RunInput): Promise<number | nul
   return r.rows[0] ? Number(r.rows[0].id) : null;
 }
 
-async function progress(ctx: Ctx, runId: number, p: Record<string, unknown>) {
-  await ctx.db.query(`UPDATE recon_runs SET progress = $2 WHERE id = $1`, [runId, JSON.stringify({ ...p, at: ctx.clock.date().toISOString() })]);
-}
-
 /** Local days (yyyy-MM-dd) that [from, to) touches in the zone. */
 export function daysOf(from: Date, to: Date, tz: string): string[] {
   const out: string[] = [];
@@ -105,108 +96,4 @@ export function theirsFromCheck(days: { sent: { ChargeOrders: { StartChargeSeq: 
     }
   }
   return out;
-}
-
-export async function loadOurs(ctx: Ctx, operatorId: string, partnerId: string, from: Date, to: Date): Promise<Rec[]> {
-  const ours: Rec[] = [];
-  for await (const batch of partnerOrdersEnded(ctx.db, operatorId, partnerId, from, to))
-    for (const o of batch) {
-      const r: Rec = {
-        seq: o.startChargeSeq ?? undefined,
-        connector: connectorCode(o.chargerId, o.connectorId),
-        startMs: o.startMs,
-        endMs: o.endMs,
-        wh: o.wh,
-        elecFen: o.elecFen,
-        serviceFen: o.serviceFen,
-        totalFen: o.elecFen + o.serviceFen,
-        details: o.details,
-        orderNo: o.orderNo,
-      };
-      // details that add up say nothing more: dropping them keeps a month of a busy partner small
-      if (!anomalies(r).length) delete r.details;
-      ours.push(r);
-    }
-  return ours;
-}
-
-interface RunRow {
-  id: number;
-  operator_id: string;
-  partner_id: string;
-  period_from: Date;
-  period_to: Date;
-  source: RunSource;
-  status: string;
-}
-
-const BATCH = 10_000;
-const sum = (rs: Rec[], k: 'wh' | 'totalFen') => (rs.length ? rs.reduce((a, r) => a + r[k], 0) : null);
-const slim = (r: Rec) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined));
-
-/** Matches, classifies, hints and stores a run; `theirs` is the parsed statement (else check_charge_orders). */
-export async function executeRun(ctx: Ctx, runId: number, theirs?: Rec[]) {
-  const run = (await ctx.db.query<RunRow>(`SELECT * FROM recon_runs WHERE id = $1`, [runId])).rows[0];
-  if (!run || run.status !== 'running') return null;
-  const { operator_id: op, partner_id: partnerId } = run;
-  try {
-    const { tolerance } = await partnerSettings(ctx.db, op, partnerId);
-    await progress(ctx, runId, { phase: 'loading' });
-    const ours = await loadOurs(ctx, op, partnerId, run.period_from, run.period_to);
-    if (!theirs) {
-      const tz = await operatorTimeZone(ctx.db, op);
-      const answers = [];
-      for (const day of daysOf(run.period_from, run.period_to, tz)) answers.push(await checkAnswer(ctx, op, partnerId, day));
-      theirs = theirsFromCheck(answers, new Set(ours.map((o) => o.seq!).filter(Boolean)));
-    }
-    await progress(ctx, runId, { phase: 'matching', ours: ours.length, theirs: theirs.length });
-    const items = reconcile(ours, theirs, tolerance);
-    const summary = summarize(items);
-    // hints for the differences, a batch at a time
-    const diffs = items.filter((i) => i.class !== 'matched');
-    const hints = new Map<Item, unknown[]>();
-    for (let k = 0; k < diffs.length; k += 500) {
-      const part = diffs.slice(k, k + 500);
-      const facts = await gatherFacts(ctx.db, op, partnerId, part);
-      part.forEach((it, j) => hints.set(it, hintsFor(it, facts[j], tolerance)));
-    }
-    let stored = 0;
-    await ctx.db.query(`DELETE FROM recon_items WHERE run_id = $1`, [runId]);
-    const store = async (part: Item[]) => {
-      await ctx.db.query(
-        `INSERT INTO recon_items (run_id, operator_id, class, order_no, start_charge_seq, ours_wh, ours_fen, theirs_wh, theirs_fen, stake_fen, detail, hints)
-         SELECT $1, $2, * FROM unnest($3::text[], $4::text[], $5::text[], $6::int8[], $7::int8[], $8::int8[], $9::int8[], $10::int8[], $11::jsonb[], $12::jsonb[])`,
-        [
-          runId,
-          op,
-          part.map((i) => i.class),
-          part.map((i) => i.ours[0]?.orderNo ?? null),
-          part.map((i) => i.seq ?? null),
-          part.map((i) => sum(i.ours, 'wh')),
-          part.map((i) => sum(i.ours, 'totalFen')),
-          part.map((i) => sum(i.theirs, 'wh')),
-          part.map((i) => sum(i.theirs, 'totalFen')),
-          part.map((i) => i.stakeFen),
-          part.map((i) => (i.class === 'matched' ? null : JSON.stringify({ ours: i.ours.map(slim), theirs: i.theirs.map(slim), reasons: i.reasons }))),
-          part.map((i) => (i.class === 'matched' ? null : JSON.stringify(hints.get(i) ?? []))),
-        ],
-      );
-      stored += part.length;
-    };
-    // two batches at a time: the database server works on one while we build the next
-    for (let k = 0; k < items.length; k += 2 * BATCH) {
-      await Promise.all([store(items.slice(k, k + BATCH)), k + BATCH < items.length ? store(items.slice(k + BATCH, k + 2 * BATCH)) : null]);
-      if (items.length > BATCH) await progress(ctx, runId, { phase: 'storing', stored, total: items.length });
-    }
-    const body = { ...summary, stakeBeforeFen: summary.stakeFen, period: 'an order belongs to the period its charging session ended in', ours: ours.length, theirs: theirs.length };
-    const status = diffs.length ? 'open' : 'closed';
-    await ctx.db.query(
-      `UPDATE recon_runs SET status = $2, summary = $3, progress = $4, finished_at = $5, closed_at = CASE WHEN $2 = 'closed' THEN $5::timestamptz END WHERE id = $1`,
-      [runId, status, JSON.stringify(body), JSON.stringify({ phase: 'done', stored, total: items.length }), ctx.clock.date()],
-    );
-    return { status, counts: summary.counts };
-  } catch (e) {
-    await ctx.db.query(`UPDATE recon_runs SET status = 'failed', error = $2, finished_at = $3 WHERE id = $1`, [runId, (e as Error).message.slice(0, 500), ctx.clock.date()]);
-    throw e;
-  }
 }

@@ -11,7 +11,9 @@ import { AppError, badRequest, notFound } from '../../platform/errors.ts';
 import type { OutboxRow } from '../../platform/outbox.ts';
 import { getPartner, listPartners } from '../roaming/index.ts';
 import { operatorTimeZone } from '../tariffs/index.ts';
-import { createRun, executeRun, partnerSettings, savePartnerSettings } from './runs.ts';
+import { executeRun, type RunOptions } from './execute.ts';
+import { createRun, partnerSettings, savePartnerSettings } from './runs.ts';
+import { claimPart, stageRows, STAGE_CHUNK } from './stage.ts';
 import { readStatement, statementRows, type Mapping, type StatementFormat } from './statement.ts';
 
 export const TOPIC_RUN = 'reconciliation.run';
@@ -43,35 +45,61 @@ export async function startRun(ctx: Ctx, operatorId: string, input: StartInput, 
   }
   const saved = await partnerSettings(ctx.db, operatorId, input.partnerId);
   const mapping = input.statement.mapping ?? saved.mapping ?? undefined;
-  let parsed;
-  try {
-    parsed = await readStatement(statementRows(input.statement.format, input.statement.content, tz), mapping, {
-      partnerId: input.partnerId,
-      from: input.from.getTime(),
-      to: input.to.getTime(),
-      timeZone: tz,
-    });
-  } catch (e) {
-    throw new AppError(400, 'bad_statement', `the statement cannot be read as ${input.statement.format.toUpperCase()}: ${(e as Error).message.slice(0, 200)}`);
-  }
-  if (parsed.problems.length)
-    throw new AppError(
-      400,
-      'bad_statement',
-      `the statement has ${parsed.problems.length + parsed.moreProblems} problem(s); first: row ${parsed.problems[0].row}, column ${parsed.problems[0].column}: ${parsed.problems[0].message}`,
-      { problems: parsed.problems, moreProblems: parsed.moreProblems },
-    );
+  const statement = input.statement;
+  // parsed as a stream and stored a chunk at a time with the run, in one transaction: a bad file
+  // rolls it all back (nothing stored); a good one is there for a run that must resume after a crash
   const id = await ctx.db.tx(async (q) => {
+    const id = (await createRun(q, { operatorId, partnerId: input.partnerId, from: input.from, to: input.to, startedBy, source: 'statement' }))!;
+    let parsed;
+    try {
+      parsed = await readStatement(
+        statementRows(statement.format, statement.content, tz),
+        mapping,
+        { partnerId: input.partnerId, from: input.from.getTime(), to: input.to.getTime(), timeZone: tz },
+        undefined,
+        { chunk: STAGE_CHUNK, write: (rows) => stageRows(q, id, rows) },
+      );
+    } catch (e) {
+      throw new AppError(400, 'bad_statement', `the statement cannot be read as ${statement.format.toUpperCase()}: ${(e as Error).message.slice(0, 200)}`);
+    }
+    if (parsed.problems.length)
+      throw new AppError(
+        400,
+        'bad_statement',
+        `the statement has ${parsed.problems.length + parsed.moreProblems} problem(s); first: row ${parsed.problems[0].row}, column ${parsed.problems[0].column}: ${parsed.problems[0].message}`,
+        { problems: parsed.problems, moreProblems: parsed.moreProblems },
+      );
+    await claimPart(q, id, 'stage', 0, parsed.count);
     // a mapping that read the file cleanly is remembered for this partner's next statement
-    if (input.statement!.mapping) await savePartnerSettings(q, operatorId, input.partnerId, { mapping: input.statement!.mapping }, startedBy);
-    return (await createRun(q, { operatorId, partnerId: input.partnerId, from: input.from, to: input.to, startedBy, source: 'statement' }))!;
+    if (statement.mapping) await savePartnerSettings(q, operatorId, input.partnerId, { mapping: statement.mapping }, startedBy);
+    return id;
   });
-  const rows = parsed.rows;
-  const task = executeRun(ctx, id, rows)
-    .catch((err) => ctx.log.error({ err, runId: id }, 'reconciliation run failed'))
+  runInBackground(ctx, id);
+  return id;
+}
+
+/** Runs (or resumes) a run in this process; the request that started it does not wait. */
+export function runInBackground(ctx: Ctx, id: number, opts?: RunOptions) {
+  const task: Promise<unknown> = executeRun(ctx, id, opts)
+    .catch((err: unknown) => ctx.log.error({ err, runId: id }, 'reconciliation run failed'))
     .finally(() => pendingRuns(ctx).delete(task));
   pendingRuns(ctx).add(task);
-  return id;
+  return task;
+}
+
+/**
+ * At start: statement runs that were running when the process stopped go on where they stopped
+ * (their statement is stored with them; each finished partition is marked). check_charge_orders
+ * runs are outbox jobs and are retried by the outbox. A run from before statements were stored
+ * cannot resume and is marked failed.
+ */
+export async function resumeInterrupted(ctx: Ctx) {
+  await ctx.db.query(
+    `UPDATE recon_runs r SET status = 'failed', error = 'interrupted by a restart: start it again' WHERE status = 'running' AND source = 'statement'
+       AND NOT EXISTS (SELECT 1 FROM recon_run_parts p WHERE p.run_id = r.id AND p.phase = 'stage')`,
+  );
+  const r = await ctx.db.query<{ id: number }>(`SELECT id FROM recon_runs WHERE status = 'running' AND source = 'statement' ORDER BY id`);
+  return r.rows.map((x) => runInBackground(ctx, Number(x.id)));
 }
 
 /** The outbox job of a check_charge_orders run; a failed attempt (partner down) is retried. */

@@ -110,3 +110,18 @@ test('local times follow the zone’s offset, across a DST change', () => {
   assert.equal(ny('2026-03-09 01:30:00'), Date.parse('2026-03-09T01:30:00-04:00'));
   assert.equal(localTimeParser('Asia/Shanghai')('2026-02-30 00:00:00'), null);
 });
+
+test('with a sink, records leave in chunks of at most the chunk size and none is kept; a bad row stops the writing', async () => {
+  const line = (n: number) => `${seq(n)},4403070003000020001601,2026-08-10 10:00:00,2026-08-10 11:00:00,25.37,15.57,24.00,39.57`;
+  const body = Array.from({ length: 23 }, (_, i) => line(i + 1));
+  const chunks: number[] = [];
+  const r = await readStatement(statementRows('csv', `${HEAD}\n${body.join('\n')}\n`, 'Asia/Shanghai'), undefined, check, undefined, { chunk: 5, write: async (rows) => void chunks.push(rows.length) });
+  assert.deepEqual(chunks, [5, 5, 5, 5, 3]);
+  assert.equal(r.count, 23);
+  assert.equal(r.rows.length, 0, 'nothing held in memory');
+  chunks.length = 0;
+  body[11] = body[11].replace('25.37', 'lots');
+  const bad = await readStatement(statementRows('csv', `${HEAD}\n${body.join('\n')}\n`, 'Asia/Shanghai'), undefined, check, undefined, { chunk: 5, write: async (rows) => void chunks.push(rows.length) });
+  assert.equal(bad.problems[0].row, 13);
+  assert.deepEqual(chunks, [5, 5], 'after the first problem nothing more is written (the caller rolls back what was)');
+});

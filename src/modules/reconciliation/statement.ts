@@ -154,12 +154,31 @@ function rowReader(index: Partial<Record<Field, number>>, header: string[], chec
   };
 }
 
-/** Streams rows (header first) into records. `onProgress` hears the row count every 50,000 rows. */
-export async function readStatement(rows: AsyncIterable<{ cells: string[]; row: number }>, mapping: Mapping | undefined, check?: StatementCheck, onProgress?: (n: number) => void): Promise<ParsedStatement> {
-  const out: ParsedStatement = { rows: [], problems: [], moreProblems: 0 };
+export interface StatementSink {
+  /** records at most this many at a time */
+  chunk: number;
+  /** takes each chunk (e.g. stores it in the run's transaction); nothing is kept in memory */
+  write(rows: Rec[]): Promise<void>;
+}
+
+/**
+ * Streams rows (header first) into records. `onProgress` hears the row count every 50,000 rows.
+ * With a `sink`, records go to it a chunk at a time instead of into `rows` (memory bounded by the
+ * chunk); after the first problem nothing more is written, and the caller throws away what was
+ * (its transaction rolls back), so a bad file still stores nothing.
+ */
+export async function readStatement(
+  rows: AsyncIterable<{ cells: string[]; row: number }>,
+  mapping: Mapping | undefined,
+  check?: StatementCheck,
+  onProgress?: (n: number) => void,
+  sink?: StatementSink,
+): Promise<ParsedStatement & { count: number }> {
+  const out: ParsedStatement & { count: number } = { rows: [], problems: [], moreProblems: 0, count: 0 };
   const problem = (p: StatementProblem) => (out.problems.length < MAX_PROBLEMS ? out.problems.push(p) : out.moreProblems++);
   let read: ((cells: string[], row: number) => Rec | null) | null = null;
   let n = 0;
+  let pending: Rec[] = [];
   for await (const { cells, row } of rows) {
     if (!read) {
       const h = resolveHeader(cells, mapping);
@@ -170,10 +189,18 @@ export async function readStatement(rows: AsyncIterable<{ cells: string[]; row: 
     }
     if (cells.every((c) => !String(c ?? '').trim())) continue; // blank line
     const r = read(cells, row);
-    if (r && !out.problems.length) out.rows.push(r);
+    if (r && !out.problems.length) {
+      out.count++;
+      if (!sink) out.rows.push(r);
+      else if (pending.push(r) >= sink.chunk) {
+        await sink.write(pending);
+        pending = [];
+      }
+    }
     if (++n % 50_000 === 0) onProgress?.(n);
   }
   if (!read && !out.problems.length) problem({ row: 1, column: '', message: 'the statement is empty (no header row)' });
+  if (sink && pending.length && !out.problems.length) await sink.write(pending);
   if (out.problems.length) out.rows = [];
   return out;
 }

@@ -1,0 +1,259 @@
+/**
+ * Running a reconciliation in hash partitions, each committed with its marker, so memory is bounded
+ * by a partition (not the month) and a run stopped half-way (crash, restart, deploy) continues where
+ * it stopped without storing anything twice:
+ *
+ *   stage  — the partner's side is in recon_statement_rows (a statement: stored by the request;
+ *            check_charge_orders: fetched and stored here, once);
+ *   seq    — partition p of StartChargeSeq buckets: our orders of those buckets (read in keyset
+ *            batches) against the partner's rows of those buckets, paired by StartChargeSeq
+ *            (match.pairBySeq). An order the partner lacks waits (loose_bucket) if the partner sent
+ *            rows without StartChargeSeq;
+ *   loose  — partition p of connector buckets: the waiting orders against the partner's rows
+ *            without StartChargeSeq, by connector + start time (match.pairLoose);
+ *   finish — the summary from the stored items, the staged rows dropped, the run open or closed.
+ *
+ * The result is the one `reconcile` gives over the whole month (match.test.ts / execute.db.test.ts).
+ */
+import type { Ctx } from '../../platform/context.ts';
+import type { Queryable } from '../../platform/db/index.ts';
+import { countPartnerOrdersEnded, partnerOrdersEnded, type SeqBuckets } from '../orders/index.ts';
+import { checkAnswer, connectorCode } from '../roaming/index.ts';
+import { operatorTimeZone } from '../tariffs/index.ts';
+import { gatherFacts, hintsFor } from './hints.ts';
+import { anomalies, CLASSES, pairBySeq, pairLoose, type ItemClass, type Item, type Rec, type Tolerance } from './match.ts';
+import { daysOf, partnerSettings, theirsFromCheck } from './runs.ts';
+import { BUCKETS, bucketRange, claimPart, partsDone, stagedCounts, stagedRows, stageRows, STAGE_CHUNK, type Phase } from './stage.ts';
+
+export interface RunOptions {
+  /** records of one side per partition: the memory bound (default 200,000) */
+  partRows?: number;
+  /** our orders per query (default 20,000) */
+  batch?: number;
+  /** tests: called inside each part's transaction, before its commit */
+  inPart?: (phase: Phase, part: number) => Promise<void> | void;
+  /** tests: called after each part committed */
+  afterPart?: (phase: Phase, part: number, sizes: { ours: number; theirs: number }) => Promise<void> | void;
+}
+
+export const PART_ROWS = 200_000;
+
+interface RunRow {
+  id: number;
+  operator_id: string;
+  partner_id: string;
+  period_from: Date;
+  period_to: Date;
+  source: 'check_charge_orders' | 'statement';
+  status: string;
+  parts: number | null;
+}
+
+async function progress(ctx: Ctx, runId: number, p: Record<string, unknown>) {
+  await ctx.db.query(`UPDATE recon_runs SET progress = $2 WHERE id = $1`, [runId, JSON.stringify({ ...p, at: ctx.clock.date().toISOString() })]);
+}
+
+/** Our orders of a partition (or all of them) as records; details that add up are dropped. */
+export async function loadOurs(q: Queryable, run: RunRow, buckets?: SeqBuckets, batch?: number): Promise<Rec[]> {
+  const ours: Rec[] = [];
+  for await (const part of partnerOrdersEnded(q, run.operator_id, run.partner_id, run.period_from, run.period_to, batch, buckets))
+    for (const o of part) {
+      const r: Rec = {
+        seq: o.startChargeSeq ?? undefined,
+        connector: connectorCode(o.chargerId, o.connectorId),
+        startMs: o.startMs,
+        endMs: o.endMs,
+        wh: o.wh,
+        elecFen: o.elecFen,
+        serviceFen: o.serviceFen,
+        totalFen: o.elecFen + o.serviceFen,
+        details: o.details,
+        orderNo: o.orderNo,
+      };
+      // details that add up say nothing more: dropping them keeps a partition small
+      if (!anomalies(r).length) delete r.details;
+      ours.push(r);
+    }
+  return ours;
+}
+
+const sum = (rs: Rec[], k: 'wh' | 'totalFen') => (rs.length ? rs.reduce((a, r) => a + r[k], 0) : null);
+const slim = (r: Rec) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined));
+
+/** Hints for the items that are not matched (a batch of facts at a time). */
+async function hintsOf(q: Queryable, run: RunRow, items: Item[], tol: Tolerance) {
+  const out = new Map<Item, unknown[]>();
+  const diffs = items.filter((i) => i.class !== 'matched');
+  for (let k = 0; k < diffs.length; k += 500) {
+    const part = diffs.slice(k, k + 500);
+    const facts = await gatherFacts(q, run.operator_id, run.partner_id, part);
+    part.forEach((it, j) => out.set(it, hintsFor(it, facts[j], tol)));
+  }
+  return out;
+}
+
+const BATCH = 10_000;
+
+/** Stores items; `waiting` ones keep their connector's bucket for the loose pass and no hints yet. */
+async function storeItems(q: Queryable, run: RunRow, items: Item[], hints: Map<Item, unknown[]>, waiting = false) {
+  for (let k = 0; k < items.length; k += BATCH) {
+    const part = items.slice(k, k + BATCH);
+    await q.query(
+      `INSERT INTO recon_items (run_id, operator_id, class, order_no, start_charge_seq, ours_wh, ours_fen, theirs_wh, theirs_fen, stake_fen, detail, hints, loose_bucket)
+       SELECT $1, $2, x.class, x.order_no, x.seq, x.ours_wh, x.ours_fen, x.theirs_wh, x.theirs_fen, x.stake_fen, x.detail, x.hints,
+              CASE WHEN $13 THEN abs(hashtext(x.conn) % ${BUCKETS}) END
+       FROM unnest($3::text[], $4::text[], $5::text[], $6::int8[], $7::int8[], $8::int8[], $9::int8[], $10::int8[], $11::jsonb[], $12::jsonb[], $14::text[])
+         AS x (class, order_no, seq, ours_wh, ours_fen, theirs_wh, theirs_fen, stake_fen, detail, hints, conn)`,
+      [
+        run.id,
+        run.operator_id,
+        part.map((i) => i.class),
+        part.map((i) => i.ours[0]?.orderNo ?? null),
+        part.map((i) => i.seq ?? null),
+        part.map((i) => sum(i.ours, 'wh')),
+        part.map((i) => sum(i.ours, 'totalFen')),
+        part.map((i) => sum(i.theirs, 'wh')),
+        part.map((i) => sum(i.theirs, 'totalFen')),
+        part.map((i) => i.stakeFen),
+        part.map((i) => (i.class === 'matched' ? null : JSON.stringify({ ours: i.ours.map(slim), theirs: i.theirs.map(slim), reasons: i.reasons }))),
+        part.map((i) => (i.class === 'matched' || waiting ? null : JSON.stringify(hints.get(i) ?? []))),
+        waiting,
+        part.map((i) => i.ours[0]?.connector ?? ''),
+      ],
+    );
+  }
+}
+
+/** The number of partitions, fixed by the first worker so a resumed run cuts the same way. */
+async function partitions(ctx: Ctx, run: RunRow, partRows: number): Promise<number> {
+  if (run.parts) return run.parts;
+  const ours = await countPartnerOrdersEnded(ctx.db, run.operator_id, run.partner_id, run.period_from, run.period_to);
+  const { rows } = await stagedCounts(ctx.db, run.id);
+  const want = Math.min(BUCKETS, Math.max(1, Math.ceil(Math.max(ours, rows) / Math.max(1, partRows))));
+  const r = await ctx.db.query<{ parts: number }>(`UPDATE recon_runs SET parts = COALESCE(parts, $2) WHERE id = $1 RETURNING parts`, [run.id, want]);
+  run.parts = r.rows[0].parts;
+  return run.parts;
+}
+
+/** check_charge_orders: the partner's answers for each local day, stored once as the partner's side. */
+async function stageCheckAnswers(ctx: Ctx, run: RunRow) {
+  const seqs = new Set<string>();
+  for await (const part of partnerOrdersEnded(ctx.db, run.operator_id, run.partner_id, run.period_from, run.period_to)) for (const o of part) if (o.startChargeSeq) seqs.add(o.startChargeSeq);
+  const tz = await operatorTimeZone(ctx.db, run.operator_id);
+  const answers = [];
+  for (const day of daysOf(run.period_from, run.period_to, tz)) answers.push(await checkAnswer(ctx, run.operator_id, run.partner_id, day));
+  const theirs = theirsFromCheck(answers, seqs);
+  await ctx.db.tx(async (q) => {
+    if (!(await claimPart(q, run.id, 'stage', 0, theirs.length))) return;
+    for (let k = 0; k < theirs.length; k += STAGE_CHUNK) await stageRows(q, run.id, theirs.slice(k, k + STAGE_CHUNK), k + 1);
+  });
+}
+
+/** Matches, classifies, hints and stores a run, partition by partition; resumes a run stopped half-way. */
+export async function executeRun(ctx: Ctx, runId: number, opts: RunOptions = {}) {
+  const run = (await ctx.db.query<RunRow>(`SELECT * FROM recon_runs WHERE id = $1`, [runId])).rows[0];
+  if (!run || run.status !== 'running') return null;
+  run.id = Number(run.id);
+  try {
+    const { tolerance } = await partnerSettings(ctx.db, run.operator_id, run.partner_id);
+    let done = await partsDone(ctx.db, run.id);
+    if (!done.has('stage:0')) {
+      if (run.source === 'statement') throw new Error('the statement was not stored with this run: start it again');
+      await progress(ctx, run.id, { phase: 'fetching' });
+      await stageCheckAnswers(ctx, run);
+      done = await partsDone(ctx.db, run.id);
+    }
+    const parts = await partitions(ctx, run, opts.partRows ?? PART_ROWS);
+    const { loose } = await stagedCounts(ctx.db, run.id);
+    const steps: Phase[] = loose ? ['seq', 'loose'] : ['seq'];
+    let stepsDone = [...done.keys()].filter((k) => !k.startsWith('stage:')).length;
+    const total = steps.length * parts;
+    for (const phase of steps)
+      for (let p = 0; p < parts; p++) {
+        if (done.has(`${phase}:${p}`)) continue;
+        const range = bucketRange(p, parts);
+        let sizes = { ours: 0, theirs: 0 };
+        const did = await ctx.db.tx(async (q) => {
+          if (!(await claimPart(q, run.id, phase, p))) return false;
+          const n = phase === 'seq' ? await seqPart(q, run, range, tolerance, loose > 0, opts.batch) : await loosePart(q, run, range, tolerance);
+          sizes = n.sizes;
+          await q.query(`UPDATE recon_run_parts SET items = $4 WHERE run_id = $1 AND phase = $2 AND part = $3`, [run.id, phase, p, n.items]);
+          await opts.inPart?.(phase, p);
+          return true;
+        });
+        stepsDone++;
+        if (did) await opts.afterPart?.(phase, p, sizes);
+        await progress(ctx, run.id, { phase: phase === 'seq' ? 'matching' : 'pairing by connector and time', part: p + 1, parts, stored: stepsDone, total });
+      }
+    return await finish(ctx, run);
+  } catch (e) {
+    await ctx.db.query(`UPDATE recon_runs SET status = 'failed', error = $2, finished_at = $3 WHERE id = $1 AND status = 'running'`, [run.id, (e as Error).message.slice(0, 500), ctx.clock.date()]);
+    throw e;
+  }
+}
+
+async function seqPart(q: Queryable, run: RunRow, range: SeqBuckets, tol: Tolerance, hasLoose: boolean, batch?: number) {
+  const ours = await loadOurs(q, run, range, batch);
+  const theirs = await stagedRows(q, run.id, range, false);
+  const { items, unpairedOurs } = pairBySeq(ours, theirs, tol);
+  // an order the partner lacks may still pair with a row without StartChargeSeq: it waits for the loose pass
+  const waits = (r: Rec) => hasLoose && r.connector !== undefined && r.startMs !== undefined;
+  const final = [...items, ...pairLoose(unpairedOurs.filter((r) => !waits(r)), [], tol)];
+  const waiting = pairLoose(unpairedOurs.filter(waits), [], tol);
+  await storeItems(q, run, final, await hintsOf(q, run, final, tol));
+  await storeItems(q, run, waiting, new Map(), true);
+  return { items: final.length + waiting.length, sizes: { ours: ours.length, theirs: theirs.length } };
+}
+
+async function loosePart(q: Queryable, run: RunRow, range: SeqBuckets, tol: Tolerance) {
+  const w = await q.query<{ id: number; detail: { ours: Rec[] } }>(
+    `SELECT id, detail FROM recon_items WHERE run_id = $1 AND loose_bucket BETWEEN $2 AND $3 ORDER BY id`,
+    [run.id, range.lo, range.hi],
+  );
+  const ours = w.rows.map((x) => x.detail.ours[0]);
+  const idOf = new Map(ours.map((r, i) => [r, Number(w.rows[i].id)]));
+  const theirs = await stagedRows(q, run.id, range, true);
+  const items = pairLoose(ours, theirs, tol);
+  const hints = await hintsOf(q, run, items, tol);
+  await q.query(`DELETE FROM recon_items WHERE id = ANY($1::int8[])`, [[...idOf.values()]]);
+  await storeItems(q, run, items, hints);
+  return { items: items.length, sizes: { ours: ours.length, theirs: theirs.length } };
+}
+
+/** Summary from the stored items (the same sums as match.summarize), staged rows dropped, status set. */
+async function finish(ctx: Ctx, run: RunRow) {
+  return ctx.db.tx(async (q) => {
+    const r = await q.query<{ class: ItemClass; n: string; ours_fen: string; theirs_fen: string; ours_wh: string; theirs_wh: string; stake_fen: string }>(
+      `SELECT class, count(*) AS n, coalesce(sum(ours_fen), 0) AS ours_fen, coalesce(sum(theirs_fen), 0) AS theirs_fen, coalesce(sum(ours_wh), 0) AS ours_wh,
+              coalesce(sum(theirs_wh), 0) AS theirs_wh, coalesce(sum(stake_fen), 0) AS stake_fen
+       FROM recon_items WHERE run_id = $1 GROUP BY class`,
+      [run.id],
+    );
+    const perClass = Object.fromEntries(CLASSES.map((c) => [c, { count: 0, oursFen: 0, theirsFen: 0, oursWh: 0, theirsWh: 0, stakeFen: 0 }]));
+    for (const x of r.rows) perClass[x.class] = { count: Number(x.n), oursFen: Number(x.ours_fen), theirsFen: Number(x.theirs_fen), oursWh: Number(x.ours_wh), theirsWh: Number(x.theirs_wh), stakeFen: Number(x.stake_fen) };
+    const counts = Object.fromEntries(CLASSES.map((c) => [c, perClass[c].count])) as Record<ItemClass, number>;
+    const stakeFen = CLASSES.reduce((a, c) => a + perClass[c].stakeFen, 0);
+    const nItems = CLASSES.reduce((a, c) => a + counts[c], 0);
+    const sides = await q.query<{ theirs: string }>(`SELECT count(*) AS theirs FROM recon_statement_rows WHERE run_id = $1`, [run.id]);
+    const body = {
+      counts,
+      perClass,
+      agreedFen: perClass.matched.oursFen,
+      agreedWh: perClass.matched.oursWh,
+      stakeFen,
+      stakeBeforeFen: stakeFen,
+      period: 'an order belongs to the period its charging session ended in',
+      theirs: Number(sides.rows[0].theirs),
+      parts: run.parts ?? undefined,
+    };
+    await q.query(`DELETE FROM recon_statement_rows WHERE run_id = $1`, [run.id]);
+    const status = nItems - counts.matched ? 'open' : 'closed';
+    const u = await q.query(
+      `UPDATE recon_runs SET status = $2, summary = $3, progress = $4, finished_at = $5, closed_at = CASE WHEN $2 = 'closed' THEN $5::timestamptz END WHERE id = $1 AND status = 'running' RETURNING id`,
+      [run.id, status, JSON.stringify(body), JSON.stringify({ phase: 'done', stored: nItems, total: nItems }), ctx.clock.date()],
+    );
+    // another worker finished it first: its answer stands
+    if (!u.rows.length) return null;
+    return { status, counts };
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * The partner's side of a run, kept in recon_statement_rows until the run is done: stored a chunk
+ * at a time (the statement in the request's transaction, check_charge_orders answers in the run's
+ * first step), read back one hash partition at a time. A row's bucket is that of its StartChargeSeq
+ * (the same SQL expression as our orders' partitions, orders.seqBucketSql), or of its connector when
+ * it has none (the connector + time pass is partitioned by connector).
+ */
+import type { Queryable } from '../../platform/db/index.ts';
+import { seqBucketSql } from '../orders/index.ts';
+import type { Rec } from './match.ts';
+
+/** Hash buckets of a run; a partition is a contiguous range of them. */
+export const BUCKETS = 1024;
+/** Partner rows stored per INSERT. */
+export const STAGE_CHUNK = 5000;
+
+export type Phase = 'stage' | 'seq' | 'loose';
+
+/** Buckets [lo, hi] of partition `p` of `parts`. */
+export const bucketRange = (p: number, parts: number) => ({ of: BUCKETS, lo: Math.floor((p * BUCKETS) / parts), hi: Math.floor(((p + 1) * BUCKETS) / parts) - 1 });
+
+export async function stageRows(q: Queryable, runId: number, rows: Rec[], firstRowNo = 1) {
+  if (!rows.length) return;
+  await q.query(
+    `INSERT INTO recon_statement_rows (run_id, bucket, row_no, seq, connector, start_ms, end_ms, wh, elec_fen, service_fen, total_fen)
+     SELECT $1, ${seqBucketSql(`coalesce(x.seq, x.connector, '')`, BUCKETS)}, x.* FROM unnest($2::int[], $3::text[], $4::text[], $5::int8[], $6::int8[], $7::int8[], $8::int8[], $9::int8[], $10::int8[])
+       AS x (row_no, seq, connector, start_ms, end_ms, wh, elec_fen, service_fen, total_fen)`,
+    [
+      runId,
+      rows.map((r, i) => r.row ?? firstRowNo + i),
+      rows.map((r) => r.seq ?? null),
+      rows.map((r) => r.connector ?? null),
+      rows.map((r) => r.startMs ?? null),
+      rows.map((r) => r.endMs ?? null),
+      rows.map((r) => r.wh),
+      rows.map((r) => r.elecFen ?? null),
+      rows.map((r) => r.serviceFen ?? null),
+      rows.map((r) => r.totalFen),
+    ],
+  );
+}
+
+/** The partner's rows of a partition: with a StartChargeSeq (`loose` false) or without (true). */
+export async function stagedRows(q: Queryable, runId: number, range: { lo: number; hi: number }, loose: boolean): Promise<Rec[]> {
+  const r = await q.query<{ row_no: number; seq: string | null; connector: string | null; start_ms: string | null; end_ms: string | null; wh: string; elec_fen: string | null; service_fen: string | null; total_fen: string }>(
+    `SELECT row_no, seq, connector, start_ms, end_ms, wh, elec_fen, service_fen, total_fen FROM recon_statement_rows
+     WHERE run_id = $1 AND bucket BETWEEN $2 AND $3 AND (seq IS NULL) = $4 ORDER BY row_no`,
+    [runId, range.lo, range.hi, loose],
+  );
+  const n = (v: string | null) => (v === null ? undefined : Number(v));
+  return r.rows.map((x) => {
+    const rec: Rec = { wh: Number(x.wh), totalFen: Number(x.total_fen), row: x.row_no };
+    if (x.seq !== null) rec.seq = x.seq;
+    if (x.connector !== null) rec.connector = x.connector;
+    for (const [k, v] of [['startMs', x.start_ms], ['endMs', x.end_ms], ['elecFen', x.elec_fen], ['serviceFen', x.service_fen]] as const) if (v !== null) rec[k] = n(v);
+    return rec;
+  });
+}
+
+/** Counts of the staged side: all rows, and those without StartChargeSeq. */
+export async function stagedCounts(q: Queryable, runId: number) {
+  const r = await q.query<{ n: string; loose: string }>(`SELECT count(*) AS n, count(*) FILTER (WHERE seq IS NULL) AS loose FROM recon_statement_rows WHERE run_id = $1`, [runId]);
+  return { rows: Number(r.rows[0].n), loose: Number(r.rows[0].loose) };
+}
+
+/**
+ * Claims a part inside the caller's transaction: true if this transaction is the first to do it.
+ * A second worker on the same part waits here for the first one's commit, then gets false.
+ */
+export async function claimPart(q: Queryable, runId: number, phase: Phase, part: number, items = 0): Promise<boolean> {
+  const r = await q.query(`INSERT INTO recon_run_parts (run_id, phase, part, items) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING part`, [runId, phase, part, items]);
+  return r.rows.length === 1;
+}
+
+export async function partsDone(q: Queryable, runId: number): Promise<Map<string, number>> {
+  const r = await q.query<{ phase: string; part: number; items: number }>(`SELECT phase, part, items FROM recon_run_parts WHERE run_id = $1`, [runId]);
+  return new Map(r.rows.map((x) => [`${x.phase}:${x.part}`, Number(x.items)]));
+}
