@@ -73,13 +73,15 @@ export async function startWorld(): Promise<World> {
 }
 
 /** Debian's Chromium with the flags this machine needs; Playwright gives every launch a fresh temporary user-data-dir. */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(opts: { env?: Record<string, string> } = {}): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(executablePath))
     throw new Error(`browser tests need Debian's Chromium at ${executablePath} and CJK fonts: apt-get install chromium fonts-wqy-zenhei (.ci/run installs them), or set CHROMIUM_PATH`);
   return chromium.launch({
     executablePath,
     headless: true,
+    // TZ=UTC here runs the browser process in another zone than the operator's (issue 18.5)
+    ...(opts.env ? { env: { ...process.env, ...opts.env } as Record<string, string> } : {}),
     args: [
       '--headless',
       '--no-sandbox',
@@ -94,14 +96,14 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** A page that fails the test on any uncaught page error. */
-export async function newPage(browser: Browser, opts: { width: number; height: number; mobile?: boolean }): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
+export async function newPage(browser: Browser, opts: { width: number; height: number; mobile?: boolean; timezoneId?: string }): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
   const ctx = await browser.newContext({
     viewport: { width: opts.width, height: opts.height },
     deviceScaleFactor: 1,
     isMobile: opts.mobile ?? false,
     hasTouch: opts.mobile ?? false,
     locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
+    timezoneId: opts.timezoneId ?? 'Asia/Shanghai',
     acceptDownloads: true,
   });
   const page = await ctx.newPage();

@@ -45,7 +45,7 @@ test('the H5 page answers on /h5/{operatorId} and its sub-routes; an API path is
 test('the public brand comes from operator settings, falling back to the operator name; unknown operator 404', async () => {
   const b = await p.api('GET', '/api/v1/public/operators/op1/brand');
   assert.equal(b.status, 200);
-  assert.deepEqual(b.body, { operatorId: 'op1', name: '永湖充电', logo: 'https://example.com/logo.png', color: '#0a7d4f', poweredBy: 'ChargeOps' });
+  assert.deepEqual(b.body, { operatorId: 'op1', name: '永湖充电', logo: 'https://example.com/logo.png', color: '#0a7d4f', poweredBy: 'ChargeOps', timeZone: 'Asia/Shanghai' });
   const b2 = await p.api('GET', '/api/v1/public/operators/op2/brand');
   assert.equal(b2.body.name, 'Operator Two');
   assert.equal(b2.body.logo, null);

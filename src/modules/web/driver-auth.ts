@@ -24,6 +24,8 @@ export const brandView = z.object({
   logo: z.string().nullable(),
   color: z.string(),
   poweredBy: z.string(),
+  /** the operator's time zone: the H5 shows every time in it (issue 18.5) */
+  timeZone: z.string(),
 });
 
 /** What the H5 page shows for an operator: settings.brand {name, logo, color}, falling back to the operator's name. */
@@ -32,7 +34,7 @@ export async function operatorBrand(ctx: Ctx, operatorId: string) {
   if (!op) return null;
   const b = ((op.settings ?? {}) as { brand?: { name?: string; logo?: string; logoUrl?: string; color?: string } }).brand ?? {};
   const color = typeof b.color === 'string' && /^#[0-9a-fA-F]{3,8}$/.test(b.color) ? b.color : '#1677ff';
-  return { operatorId: op.id, name: b.name || op.name, logo: b.logo ?? b.logoUrl ?? null, color, poweredBy: 'ChargeOps' };
+  return { operatorId: op.id, name: b.name || op.name, logo: b.logo ?? b.logoUrl ?? null, color, poweredBy: 'ChargeOps', timeZone: op.timezone ?? 'Asia/Shanghai' };
 }
 
 /**

@@ -16,9 +16,12 @@ import {
   BankOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
+import dayjs from 'dayjs';
 import { get, session } from './api.ts';
 import { navigate, useLocation, match } from './router.ts';
 import { LangSwitch } from './components/LangSwitch.tsx';
+import { operatorZone, setOperatorZone } from './zone.ts';
+import { differsFromBrowser, offsetLabel } from '../../shared/zone.ts';
 
 const page = (f: () => Promise<any>, name: string) => lazy(() => f().then((m) => ({ default: m[name] })));
 
@@ -76,16 +79,22 @@ export function Shell({ onLogout }: { onLogout: () => void }) {
   const { t } = useTranslation();
   const { path } = useLocation();
   const me = session.me()!;
-  const [operators, setOperators] = useState<{ id: string; name: string }[]>([]);
+  const [operators, setOperators] = useState<{ id: string; name: string; timezone?: string }[]>([]);
   const [operatorId, setOperatorId] = useState<string | null>(session.operator());
+  // pages wait for the operator's time zone (issue 18.5): no time is ever drawn in the browser's zone first
+  const [loaded, setLoaded] = useState(false);
   useEffect(() => {
-    get<{ items: { id: string; name: string }[] }>('/operators')
+    get<{ items: { id: string; name: string; timezone?: string }[] }>('/operators')
       .then((r) => {
         setOperators(r.items);
         if (!session.operator() && r.items[0]) (session.setOperator(r.items[0].id), setOperatorId(r.items[0].id));
       })
-      .catch(() => {});
+      .catch(() => {})
+      .finally(() => setLoaded(true));
   }, []);
+  setOperatorZone(operators.find((o) => o.id === operatorId)?.timezone);
+  const zone = operatorZone();
+  const now = dayjs().valueOf();
   // Case 4/5: a public URL that does not reach this instance is shown loudly on every screen.
   const [publicUrl, setPublicUrl] = useState<{ ok: boolean; message: string } | null>(null);
   // An enterprise admin (issue 17) sees its own enterprise only: one menu entry, no operator pages.
@@ -166,6 +175,11 @@ export function Shell({ onLogout }: { onLogout: () => void }) {
             )}
           </Space>
           <Space size="middle">
+            {loaded && differsFromBrowser(now, zone) && (
+              <Typography.Text type="secondary" data-testid="zone-note">
+                {t('zone.note', { zone, offset: offsetLabel(now, zone) })}
+              </Typography.Text>
+            )}
             {isAdmin && (
               <Select
                 data-testid="operator-switch"
@@ -190,9 +204,11 @@ export function Shell({ onLogout }: { onLogout: () => void }) {
           )}
           {!operatorId ? (
             <Result status="info" title={t('operator.needed')} />
+          ) : !loaded ? (
+            <Spin style={{ display: 'block', margin: 80 }} />
           ) : (
             <Suspense fallback={<Spin style={{ display: 'block', margin: 80 }} />}>
-              {Comp ? <Comp key={`${operatorId}|${path}`} params={found!.params} operatorId={operatorId} /> : <Result status="404" title="404" />}
+              {Comp ? <Comp key={`${operatorId}|${zone}|${path}`} params={found!.params} operatorId={operatorId} /> : <Result status="404" title="404" />}
             </Suspense>
           )}
         </Layout.Content>

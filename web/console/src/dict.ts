@@ -2,6 +2,7 @@ import { supportDict } from './dict-support.ts';
 import { reconciliationDict } from './dict-reconciliation.ts';
 import { enterpriseDict } from './dict-enterprise.ts';
 import { enumDict } from './dict-enums.ts';
+import { opsDict } from './dict-ops.ts';
 
 /** Every console string: [zh-CN, English]. zh-CN is the default. */
 export const dict: Record<string, [string, string]> = {
@@ -9,6 +10,7 @@ export const dict: Record<string, [string, string]> = {
   ...reconciliationDict,
   ...enterpriseDict,
   ...enumDict,
+  ...opsDict,
   'app.title': ['ChargeOps 运营管理平台', 'ChargeOps Operations Console'],
   'app.short': ['ChargeOps', 'ChargeOps'],
   'login.title': ['登录运营管理平台', 'Sign in to the console'],

@@ -1,7 +1,8 @@
-import dayjs from 'dayjs';
+import { fmtIn } from './zone.ts';
 
-export const fmtTime = (s?: string | null) => (s ? dayjs(s).format('YYYY-MM-DD HH:mm:ss') : '-');
-export const fmtShort = (s?: string | null) => (s ? dayjs(s).format('MM-DD HH:mm') : '-');
+// every time in the operator's time zone (zone.ts), never the browser's
+export const fmtTime = (s?: string | null) => (s ? fmtIn(s) : '-');
+export const fmtShort = (s?: string | null) => (s ? fmtIn(s, 'MM-DD HH:mm') : '-');
 
 /** "1小时3分5秒" / "1h 3m 5s" */
 export function fmtDuration(seconds: number | null | undefined, lang: string): string {

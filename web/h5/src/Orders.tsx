@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api } from './api.ts';
 import { t, type Key } from './i18n.ts';
 import { Note, errorText } from './Note.tsx';
+import { dateTime as time, hhmm } from './time.ts';
 
 interface Order {
   orderNo: string;
@@ -21,8 +22,6 @@ interface Order {
   periods: { type: string; start: string; end: string; energyKwh: string; electricityAmount: string; serviceAmount: string }[];
 }
 
-const time = (s: string | null) => (s ? new Date(s).toLocaleString(undefined, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }) : '-');
-const hhmm = (s: string) => new Date(s).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });
 
 export function Orders() {
   const [items, setItems] = useState<Order[] | null>(null);

@@ -8,11 +8,13 @@ import { Charge } from './Charge.tsx';
 import { Live } from './Live.tsx';
 import { Orders } from './Orders.tsx';
 import { Wallet } from './Wallet.tsx';
+import { setZone } from './time.ts';
 
 interface Brand {
   name: string;
   logo: string | null;
   color: string;
+  timeZone?: string;
 }
 
 /**
@@ -38,6 +40,7 @@ function App() {
   useEffect(() => {
     api<Brand>('GET', `/public/operators/${encodeURIComponent(operatorId)}/brand`)
       .then((b) => {
+        setZone(b.timeZone);
         setBrand(b);
         document.documentElement.style.setProperty('--brand', b.color);
         document.title = b.name;
@@ -76,7 +79,8 @@ function App() {
           </button>
         )}
       </header>
-      <main>{brandError ? <div className="card err">{brandError}</div> : page}</main>
+      {/* pages wait for the brand: it carries the operator's time zone every time is shown in */}
+      <main>{brandError ? <div className="card err">{brandError}</div> : brand ? page : null}</main>
       <footer>{t('poweredBy')}</footer>
       <nav>
         {tab('', t('charge'))}

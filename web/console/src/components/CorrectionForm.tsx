@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { Alert, App, Button, Checkbox, Col, DatePicker, Descriptions, Form, Input, InputNumber, Row, Spin, Table } from 'antd';
 import { useTranslation } from 'react-i18next';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
+import { fromPicker, toPicker } from '../zone.ts';
 import { get, post, ApiError } from '../api.ts';
 import { PeriodTag } from './StatusTag.tsx';
 import { fmtTime, reasonText } from '../format.ts';
@@ -53,7 +54,7 @@ export function CorrectionForm({ order, onDone }: { order: any; onDone: (result:
   }, [form]);
 
   const body = (v: FormValues) => {
-    const iso = (d: Dayjs | null | undefined) => (d ? d.format('YYYY-MM-DDTHH:mm:ssZ') : undefined);
+    const iso = (d: Dayjs | null | undefined) => (d ? fromPicker(d) : undefined);
     const b: Record<string, unknown> = { reason: v.reason?.trim() || 'preview' };
     if (latest && v.meterStartWh !== latest.meterStartWh) b.meterStartWh = v.meterStartWh;
     if (latest && v.meterStopWh !== latest.meterStopWh) b.meterStopWh = v.meterStopWh;
@@ -74,7 +75,7 @@ export function CorrectionForm({ order, onDone }: { order: any; onDone: (result:
       } catch (e) {
         if (!(e instanceof ApiError) || e.status !== 404 || !/no route/.test(e.message)) throw e;
         // no preview in the orders API: the tariff engine prices the same inputs (without meter samples)
-        const iso = (d: Dayjs | null | undefined) => (d ? d.format('YYYY-MM-DDTHH:mm:ssZ') : null);
+        const iso = (d: Dayjs | null | undefined) => (d ? fromPicker(d) : null);
         p = await post('/tariffs/preview', {
           versionId: latest?.tariffVersionId ?? order.tariffVersionId,
           startAt: iso(v.startTime),
@@ -129,9 +130,9 @@ export function CorrectionForm({ order, onDone }: { order: any; onDone: (result:
       initialValues={{
         meterStartWh: latest.meterStartWh,
         meterStopWh: latest.meterStopWh,
-        startTime: dayjs(latest.startTime),
-        endTime: dayjs(latest.endTime),
-        idleEndTime: latest.idleEndTime ? dayjs(latest.idleEndTime) : null,
+        startTime: toPicker(latest.startTime),
+        endTime: toPicker(latest.endTime),
+        idleEndTime: latest.idleEndTime ? toPicker(latest.idleEndTime) : null,
         reason: '',
         notifyDriver: false,
       }}

@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { Alert, App, Button, Card, DatePicker, Form, Input, Select, Space, Table } from 'antd';
 import { DownloadOutlined, SearchOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
+import { fromPicker, pickerNow } from '../zone.ts';
 import { useApi } from '../hooks.ts';
 import { download, get, qs, type ApiError } from '../api.ts';
 import { ApiErrorAlert } from '../components/ApiErrorAlert.tsx';
@@ -22,8 +23,9 @@ interface Filters {
 function toQuery(f: Filters) {
   return {
     stationId: f.stationId,
-    from: f.window?.[0]?.format('YYYY-MM-DDTHH:mm:ssZ'),
-    to: f.window?.[1]?.format('YYYY-MM-DDTHH:mm:ssZ'),
+    // the window is in the operator's zone (issue 18.5): its instants, whatever the browser's zone
+    from: f.window?.[0] ? fromPicker(f.window[0]) : undefined,
+    to: f.window?.[1] ? fromPicker(f.window[1]) : undefined,
     phone: f.phone?.trim(),
     card: f.card?.trim(),
     orderNo: f.orderNo?.trim(),
@@ -78,7 +80,7 @@ export function Orders() {
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
       <Card>
-        <Form form={form} layout="inline" onFinish={search} initialValues={{ window: [dayjs().startOf('day'), dayjs().endOf('day')] }} style={{ rowGap: 12 }}>
+        <Form form={form} layout="inline" onFinish={search} initialValues={{ window: [pickerNow().startOf('day'), pickerNow().endOf('day')] }} style={{ rowGap: 12 }}>
           <Form.Item name="stationId" label={t('station')}>
             <Select allowClear style={{ width: 200 }} options={(stations.data?.items ?? []).map((s) => ({ value: s.id, label: s.name }))} data-testid="orders-station" />
           </Form.Item>

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { App, Button, Card, DatePicker, Descriptions, Drawer, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
+import { pickerNow } from '../zone.ts';
 import { useApi } from '../hooks.ts';
 import { get, post, qs } from '../api.ts';
 import { ApiErrorAlert } from '../components/ApiErrorAlert.tsx';
@@ -100,7 +101,7 @@ function Bills() {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const list = useApi<{ items: any[] }>('/payments/reconciliation');
-  const [day, setDay] = useState<Dayjs>(dayjs().subtract(1, 'day'));
+  const [day, setDay] = useState<Dayjs>(() => pickerNow().subtract(1, 'day'));
   const [detail, setDetail] = useState<any>(null);
   const run = async () => {
     try {
@@ -113,7 +114,7 @@ function Bills() {
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Space>
-        <DatePicker value={day} onChange={(d) => d && setDay(d)} disabledDate={(d) => d.isAfter(dayjs())} />
+        <DatePicker value={day} onChange={(d) => d && setDay(d)} disabledDate={(d) => d.isAfter(pickerNow())} />
         <Button onClick={run} data-testid="bills-run">
           {t('pay.query')}
         </Button>

@@ -1,7 +1,8 @@
 import { useMemo, useState } from 'react';
 import { Alert, App, Button, Card, Form, Input, Select, Space, Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
-import dayjs from 'dayjs';
+import { operatorZone, pickerNow } from '../zone.ts';
+import { instantOf, offsetLabel } from '../../../shared/zone.ts';
 import { useApi } from '../hooks.ts';
 import { ApiError, post, upload } from '../api.ts';
 import { navigate } from '../router.ts';
@@ -13,10 +14,11 @@ export const STATUS_COLOR: Record<string, string> = { running: 'processing', ope
 const DIFF_CLASSES = ['missing_at_partner', 'missing_here', 'energy_mismatch', 'amount_mismatch', 'anomaly', 'duplicate'];
 export const differences = (counts: Record<string, number>) => DIFF_CLASSES.reduce((a, c) => a + (counts?.[c] ?? 0), 0);
 
-/** Last month in China Standard Time, the usual period (editable). */
+/** Last month in the operator's time zone, the usual period (editable). */
 function lastMonth() {
-  const m = dayjs().subtract(1, 'month');
-  return { from: `${m.format('YYYY-MM')}-01T00:00:00+08:00`, to: `${m.add(1, 'month').format('YYYY-MM')}-01T00:00:00+08:00` };
+  const m = pickerNow().subtract(1, 'month');
+  const at = (month: string) => `${month}-01T00:00:00${offsetLabel(instantOf(`${month}-01`, operatorZone()), operatorZone())}`;
+  return { from: at(m.format('YYYY-MM')), to: at(m.add(1, 'month').format('YYYY-MM')) };
 }
 
 /** Statement problems (row, column, message) as the API reports them. */

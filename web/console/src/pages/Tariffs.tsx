@@ -2,7 +2,8 @@ import { useEffect, useMemo, useState } from 'react';
 import { Alert, App, Button, Card, Col, DatePicker, Form, Input, InputNumber, List, Row, Select, Space, Switch, Table, Tag, Typography } from 'antd';
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
+import { fromPicker, pickerNow } from '../zone.ts';
 import { useApi } from '../hooks.ts';
 import { post, session } from '../api.ts';
 import { ApiErrorAlert } from '../components/ApiErrorAlert.tsx';
@@ -89,7 +90,7 @@ function Editor({ tariff, canEdit, onSaved }: { tariff: TariffView | null; canEd
   const [periods, setPeriods] = useState<PeriodDoc[]>(() => structuredClone(current?.periods ?? DEFAULT_PERIODS));
   const [idleOn, setIdleOn] = useState(!!current?.idleFee);
   const [idle, setIdle] = useState<IdleFeeDoc>(() => current?.idleFee ?? { graceMinutes: 15, pricePerMinute: '0.5000', capPerSession: '30.00' });
-  const [effective, setEffective] = useState<Dayjs>(() => dayjs().add(1, 'day').startOf('day'));
+  const [effective, setEffective] = useState<Dayjs>(() => pickerNow().add(1, 'day').startOf('day'));
   const [meta, setMeta] = useState({ id: '', name: '' });
   const [serverError, setServerError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -104,7 +105,7 @@ function Editor({ tariff, canEdit, onSaved }: { tariff: TariffView | null; canEd
     setServerError(null);
     setBusy(true);
     const idleFee = idleOn ? { ...idle, capPerSession: idle.capPerSession || undefined } : undefined;
-    const version = { effectiveFrom: effective.format('YYYY-MM-DDTHH:mm:ssZ'), periods, ...(current?.calendar ? { calendar: current.calendar } : {}), ...(idleFee ? { idleFee } : {}) };
+    const version = { effectiveFrom: fromPicker(effective), periods, ...(current?.calendar ? { calendar: current.calendar } : {}), ...(idleFee ? { idleFee } : {}) };
     try {
       if (tariff) await post(`/tariffs/${encodeURIComponent(tariff.id)}/versions`, version);
       else await post('/tariffs', { id: meta.id, name: meta.name, versions: [version] });
@@ -234,7 +235,7 @@ function Editor({ tariff, canEdit, onSaved }: { tariff: TariffView | null; canEd
             {serverError && <Alert type="error" showIcon message={serverError} data-testid="tariff-server-error" />}
             <Space>
               <span>{t('tariff.effectiveFrom')}</span>
-              <DatePicker showTime value={effective} onChange={(d) => d && setEffective(d)} disabledDate={(d) => d.isBefore(dayjs().startOf('day'))} data-testid="tariff-effective" />
+              <DatePicker showTime value={effective} onChange={(d) => d && setEffective(d)} disabledDate={(d) => d.isBefore(pickerNow().startOf('day'))} data-testid="tariff-effective" />
               <Button type="primary" disabled={errors.length > 0} loading={busy} onClick={save} data-testid="tariff-save">
                 {tariff ? t('tariff.newVersion') : t('common.save')}
               </Button>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { App, Button, Card, DatePicker, Descriptions, Space, Table, Tag } from 'antd';
 import dayjs from 'dayjs';
+import { pickerNow } from '../../zone.ts';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../hooks.ts';
 import { download } from '../../api.ts';
@@ -10,7 +11,7 @@ import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
 export function Statement({ enterpriseId }: { enterpriseId: string }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const [month, setMonth] = useState(dayjs().format('YYYY-MM'));
+  const [month, setMonth] = useState(() => pickerNow().format('YYYY-MM'));
   const base = `/enterprises/${encodeURIComponent(enterpriseId)}/statement`;
   const st = useApi<any>(`${base}?month=${month}`);
   const money = ['sharp', 'peak', 'flat', 'valley', 'idleFee', 'other'].map((k) => ({

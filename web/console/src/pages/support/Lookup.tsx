@@ -3,6 +3,7 @@ import { Alert, Button, Card, DatePicker, Input, Select, Space } from 'antd';
 import { SearchOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import type { Dayjs } from 'dayjs';
+import { fromPicker } from '../../zone.ts';
 import { get, qs, type ApiError } from '../../api.ts';
 import { useApi } from '../../hooks.ts';
 import { navigate, useLocation } from '../../router.ts';
@@ -43,7 +44,7 @@ export function SupportLookup() {
   }, [q]);
   const byWindow = () => {
     if (!win) return;
-    run({ stationId, from: win[0].format('YYYY-MM-DDTHH:mm:ssZ'), to: win[1].format('YYYY-MM-DDTHH:mm:ssZ') });
+    run({ stationId, from: fromPicker(win[0]), to: fromPicker(win[1]) });
   };
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>

@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import { Alert, Button, Card, DatePicker, Form, Select, Space } from 'antd';
 import { SearchOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
+import { fromPicker, pickerNow, toPicker } from '../../zone.ts';
 import { get, qs, type ApiError } from '../../api.ts';
 import { useApi } from '../../hooks.ts';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
@@ -19,7 +20,7 @@ export function WhoCharged() {
   const search = async (f: { stationId: string; window: [Dayjs, Dayjs] }) => {
     setLoading(true);
     try {
-      setData(await get(`/support/who-charged${qs({ stationId: f.stationId, from: f.window[0].format('YYYY-MM-DDTHH:mm:ssZ'), to: f.window[1].format('YYYY-MM-DDTHH:mm:ssZ') })}`));
+      setData(await get(`/support/who-charged${qs({ stationId: f.stationId, from: fromPicker(f.window[0]), to: fromPicker(f.window[1]) })}`));
       setError(null);
     } catch (e) {
       setError(e as ApiError);
@@ -35,14 +36,14 @@ export function WhoCharged() {
     const from = params.get('from');
     const to = params.get('to');
     if (!stationId || !from || !to) return;
-    const f = { stationId, window: [dayjs(from), dayjs(to)] as [Dayjs, Dayjs] };
+    const f = { stationId, window: [toPicker(from), toPicker(to)] as [Dayjs, Dayjs] };
     form.setFieldsValue(f);
     search(f);
   }, []);
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
       <Card title={t('sup.who.title')}>
-        <Form form={form} layout="inline" onFinish={search} initialValues={{ window: [dayjs().subtract(2, 'hour').startOf('minute'), dayjs().startOf('minute')] }} style={{ rowGap: 12 }}>
+        <Form form={form} layout="inline" onFinish={search} initialValues={{ window: [pickerNow().subtract(2, 'hour').startOf('minute'), pickerNow().startOf('minute')] }} style={{ rowGap: 12 }}>
           <Form.Item name="stationId" label={t('station')} rules={[{ required: true }]}>
             <Select style={{ width: 200 }} options={(stations.data?.items ?? []).map((s) => ({ value: s.id, label: s.name }))} data-testid="who-station" />
           </Form.Item>
