@@ -14,6 +14,7 @@ import { minimalDoc } from '../fixtures/minimal.ts';
 import { registeredRoutes } from '../../src/platform/http/app.ts';
 import { loadOrdersDemo } from '../../src/modules/orders/demo.ts';
 import { peekDriverCode } from '../../src/modules/web/driver-auth.ts';
+import { buildStatement } from '../../src/modules/enterprise/index.ts';
 
 // ent: the enterprise admin of op1's enterprise acme; otherEnt: the admin of op1's other enterprise
 // beta, who must reach nothing of acme (issue 17: an enterprise admin sees only its enterprise)
@@ -131,6 +132,8 @@ export const ALLOW: Record<string, Row> = {
   'POST /api/v1/enterprises/{id}/admins': { allow: A, resource: true, call: () => ({ params: { id: 'acme' }, body: { username: 'matrix-ent', password: 'matrix-ent-pass' } }) },
   'DELETE /api/v1/enterprises/{id}/admins/{username}': { allow: A, resource: true, call: () => ({ params: { id: 'acme', username: 'matrix-ent' } }) },
   'GET /api/v1/enterprises/{id}/statement': { allow: SE, resource: true, call: () => ({ params: { id: 'acme' }, query: 'month=2026-01' }) },
+  'GET /api/v1/enterprises/{id}/statements': { allow: SE, resource: true, call: () => ({ params: { id: 'acme' } }) },
+  'GET /api/v1/enterprises/{id}/statements/{month}': { allow: SE, resource: true, call: () => ({ params: { id: 'acme', month: '2026-01' }, query: 'format=csv' }) },
   'GET /api/v1/tariffs': { allow: S },
   'POST /api/v1/tariffs': { allow: A, call: () => ({ body: { id: 'matrix-t', name: 'Matrix', versions: [future('2024-01-01')] } }) },
   'GET /api/v1/tariffs/{id}': { allow: S, resource: true, call: () => ({ params: { id: 't1' } }) },
@@ -312,6 +315,9 @@ before(async () => {
   assert.equal((await admin('POST', '/api/v1/enterprises/acme/admins', { username: 'acme-admin', password: 'acme-admin-pass' })).status, 201);
   assert.equal((await admin('POST', '/api/v1/enterprises/beta/admins', { username: 'beta-admin', password: 'beta-admin-pass' })).status, 201);
   tokens.ent = await p.login('acme-admin', 'acme-admin-pass');
+  // acme's statement of 2026-01 as the job on the 1st keeps it
+  const issued = await buildStatement(p.ctx.db, 'op1', 'acme', '2026-01');
+  await p.ctx.db.query(`INSERT INTO enterprise_statements (operator_id, enterprise_id, month, issued_at, amount_fen, line_count, data) VALUES ('op1', 'acme', '2026-01', now(), 0, 0, $1)`, [JSON.stringify(issued)]);
   tokens.otherEnt = await p.login('beta-admin', 'beta-admin-pass');
   const version = await admin('POST', '/api/v1/tariffs/t1/versions', future('2030-01-01'));
   assert.equal(version.status, 201, JSON.stringify(version.body));

@@ -12,8 +12,8 @@ import { manualAdjust } from '../wallet/postings.ts';
 import { accountLedger } from '../wallet/drivers.ts';
 import { createEnterprise, getEnterprise, listEnterprises, updateEnterprise } from './service.ts';
 import { buildStatement, statementView } from './statement.ts';
-import { statementCsv, statementXlsx } from './statement-export.ts';
-import { requireCjkFont, statementLogo, statementPdf } from './statement-pdf.ts';
+import { requireCjkFont } from './statement-pdf.ts';
+import { enterpriseIssuedRoutes, sendStatementFile } from './routes-issued.ts';
 import { createDepartment, deleteDepartment, departmentTree, updateDepartment } from './departments.ts';
 import { addMember, listMembers, moveMember, removeMember } from './members.ts';
 
@@ -23,7 +23,6 @@ const deptParams = z.object({ id: z.string().min(1), deptId: z.coerce.number().i
 const memberParams = z.object({ id: z.string().min(1), phone: z.string().min(1) });
 const opQuery = z.object({ operatorId: z.string().optional() });
 const tags = ['enterprise'];
-const CONTENT_TYPE = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', pdf: 'application/pdf' } as const;
 
 
 export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
@@ -33,6 +32,7 @@ export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
     auditEnterprise(q, { operatorId: op, actor: actor(req), role: req.principal!.role, enterpriseId: req.params.id, action, entity, entityId, after });
   enterpriseAdminRoutes(app, ctx);
   enterpriseImportRoutes(app, ctx);
+  enterpriseIssuedRoutes(app, ctx);
 
   r.get('/api/v1/enterprises', { preHandler: requireRole(...ENTERPRISE), schema: { tags, description: 'An enterprise admin sees its own enterprise only.', querystring: opQuery } }, async (req) => {
     const own = req.principal!.role === 'enterprise_admin' ? req.principal!.enterpriseId : undefined;
@@ -232,13 +232,9 @@ export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
       },
     },
     async (req, reply) => {
-      const f = req.query.format;
-      if (f === 'pdf') requireCjkFont(); // before any work: a clear 503 when the server lacks the font
+      if (req.query.format === 'pdf') requireCjkFont(); // before any work: a clear 503 when the server lacks the font
       const s = await buildStatement(ctx.db, enterpriseScope(req, req.params.id), req.params.id, req.query.month);
-      const body = f === 'csv' ? statementCsv(s) : f === 'xlsx' ? await statementXlsx(s) : await statementPdf(s, { logo: await statementLogo(s.operator.logo) });
-      reply.header('content-type', CONTENT_TYPE[f]);
-      reply.header('content-disposition', `attachment; filename="statement-${s.enterprise.id}-${s.month}.${f}"`);
-      return reply.send(body);
+      return sendStatementFile(reply, s, req.query.format);
     },
   );
 }

@@ -7,7 +7,7 @@ import { useApi } from '../../hooks.ts';
 import { download } from '../../api.ts';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
 
-/** The monthly statement: totals, per department, and every order and correction line; CSV / XLSX export. */
+/** The monthly statement: totals, per department, and every order and correction line; CSV / XLSX / PDF export; the statements issued on the 1st. */
 export function Statement({ enterpriseId }: { enterpriseId: string }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -21,6 +21,10 @@ export function Statement({ enterpriseId }: { enterpriseId: string }) {
   }));
   const exp = (f: 'csv' | 'xlsx' | 'pdf') => download(`${base}/export?month=${month}&format=${f}`, `statement-${enterpriseId}-${month}.${f}`).catch((e) => message.error(t('common.failed', { msg: e.message })));
   const tot = st.data?.totals;
+  // statements issued on the 1st for the month before, kept as issued
+  const issued = useApi<{ items: any[] }>(`/enterprises/${encodeURIComponent(enterpriseId)}/statements`);
+  const getIssued = (m: string, f: 'csv' | 'xlsx' | 'pdf') =>
+    download(`/enterprises/${encodeURIComponent(enterpriseId)}/statements/${m}?format=${f}`, `statement-${enterpriseId}-${m}.${f}`).catch((e) => message.error(t('common.failed', { msg: e.message })));
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
       <Card>
@@ -40,6 +44,37 @@ export function Statement({ enterpriseId }: { enterpriseId: string }) {
         </Space>
       </Card>
       <ApiErrorAlert error={st.error} />
+      <Card title={t('ent.st.issued')} size="small">
+        <Table
+          size="small"
+          rowKey="month"
+          loading={issued.loading}
+          pagination={false}
+          dataSource={issued.data?.items ?? []}
+          data-testid="statement-issued"
+          locale={{ emptyText: t('ent.st.issuedNone') }}
+          columns={[
+            { title: t('ent.st.month'), dataIndex: 'month' },
+            { title: t('ent.st.issuedAt'), dataIndex: 'issuedAt', render: (v: string) => dayjs(v).format('YYYY-MM-DD HH:mm') },
+            { title: t('ent.st.sessions'), dataIndex: 'sessions', align: 'right' as const },
+            { title: t('ent.st.corrections'), dataIndex: 'corrections', align: 'right' as const },
+            { title: t('ent.st.amount'), dataIndex: 'amount', align: 'right' as const, render: (v: string) => <b>{v}</b> },
+            {
+              title: '',
+              key: 'files',
+              render: (_: unknown, r: any) => (
+                <Space>
+                  {(['pdf', 'xlsx', 'csv'] as const).map((f) => (
+                    <Button key={f} size="small" onClick={() => getIssued(r.month, f)} data-testid={`issued-${r.month}-${f}`}>
+                      {f.toUpperCase()}
+                    </Button>
+                  ))}
+                </Space>
+              ),
+            },
+          ]}
+        />
+      </Card>
       {tot && (
         <Card title={t('ent.st.total')}>
           <Descriptions size="small" column={4} data-testid="statement-totals">
