@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { App, Button, Card, DatePicker, Descriptions, Space, Table, Tag } from 'antd';
 import dayjs from 'dayjs';
-import { pickerNow } from '../../zone.ts';
+import { fmtIn, pickerNow } from '../../zone.ts';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../hooks.ts';
 import { download } from '../../api.ts';
@@ -55,7 +55,7 @@ export function Statement({ enterpriseId }: { enterpriseId: string }) {
           locale={{ emptyText: t('ent.st.issuedNone') }}
           columns={[
             { title: t('ent.st.month'), dataIndex: 'month' },
-            { title: t('ent.st.issuedAt'), dataIndex: 'issuedAt', render: (v: string) => dayjs(v).format('YYYY-MM-DD HH:mm') },
+            { title: t('ent.st.issuedAt'), dataIndex: 'issuedAt', render: (v: string) => fmtIn(v, 'YYYY-MM-DD HH:mm') },
             { title: t('ent.st.sessions'), dataIndex: 'sessions', align: 'right' as const },
             { title: t('ent.st.corrections'), dataIndex: 'corrections', align: 'right' as const },
             { title: t('ent.st.amount'), dataIndex: 'amount', align: 'right' as const, render: (v: string) => <b>{v}</b> },
