@@ -50,6 +50,8 @@ interface Ids {
   reconRunId: number;
   reconItemId: number;
   incidentId: number;
+  firmwareFileId: number;
+  campaignId: number;
 }
 interface Call {
   params?: Record<string, string | number>;
@@ -209,13 +211,15 @@ export const ALLOW: Record<string, Row> = {
   'GET /api/v1/firmware/files': { allow: S },
   'POST /api/v1/firmware/files': { allow: A, call: () => ({ query: 'name=matrix.bin&version=9.9' }) },
   // chargers fetch the file with the campaign's token in the path; a wrong one is a 404 for everyone
-  'GET /api/v1/firmware/download/{campaignId}/{token}/{name}': { allow: ANY, public: true, call: () => ({ params: { campaignId: 1, token: 'wrong', name: 'x.bin' } }), ok: (s) => s === 404 },
-  'POST /api/v1/firmware/campaigns': { allow: A, call: () => ({ body: { fileId: 999999, target: { model: 'none' } } }) },
+  'GET /api/v1/firmware/download/{campaignId}/{token}/{name}': { allow: ANY, public: true, call: (x) => ({ params: { campaignId: x.campaignId, token: 'wrong', name: 'matrix.bin' } }), ok: (s) => s === 404 },
+  'POST /api/v1/firmware/campaigns': { allow: A, call: (x) => ({ body: { fileId: x.firmwareFileId, target: { chargerIds: [C1] } } }) },
   'GET /api/v1/firmware/campaigns': { allow: S },
-  'GET /api/v1/firmware/campaigns/{id}': { allow: S, resource: true, call: () => ({ params: { id: 999999 } }), ok: (s) => s === 404 },
-  'POST /api/v1/firmware/campaigns/{id}/resume': { allow: A, resource: true, call: () => ({ params: { id: 999999 } }) },
-  'POST /api/v1/firmware/campaigns/{id}/chargers/{chargerId}/retry': { allow: A, resource: true, call: () => ({ params: { id: 999999, chargerId: C1 } }) },
-  'POST /api/v1/firmware/campaigns/{id}/chargers/{chargerId}/diagnostics': { allow: A, resource: true, call: () => ({ params: { id: 999999, chargerId: C1 }, body: { location: 'ftp://127.0.0.1/diag' } }) },
+  // a real campaign of op1 over C1 (offline: its charger stays waiting; GetDiagnostics answers 409)
+  'GET /api/v1/firmware/campaigns/{id}': { allow: S, resource: true, call: (x) => ({ params: { id: x.campaignId } }) },
+  'POST /api/v1/firmware/campaigns/{id}/pause': { allow: A, resource: true, call: (x) => ({ params: { id: x.campaignId } }) },
+  'POST /api/v1/firmware/campaigns/{id}/resume': { allow: A, resource: true, call: (x) => ({ params: { id: x.campaignId } }) },
+  'POST /api/v1/firmware/campaigns/{id}/chargers/{chargerId}/retry': { allow: A, resource: true, call: (x) => ({ params: { id: x.campaignId, chargerId: C1 } }) },
+  'POST /api/v1/firmware/campaigns/{id}/chargers/{chargerId}/diagnostics': { allow: A, resource: true, call: (x) => ({ params: { id: x.campaignId, chargerId: C1 }, body: { location: 'ftp://127.0.0.1/diag' } }) },
   'GET /api/v1/incidents/configuration-guard': { allow: S },
   'PUT /api/v1/incidents/configuration-guard': { allow: A, call: () => ({ body: { enabled: false } }) },
   'GET /api/v1/chargers/{id}/configuration-drift': { allow: S, resource: true, call: () => ({ params: { id: C1 } }) },
@@ -344,7 +348,14 @@ before(async () => {
      VALUES ('op1', 'meter_gap', 'matrix', $1, now(), now(), 1000, 'scan', now(), now()) RETURNING id`,
     [C1],
   );
+  const fw = await fetch(`${p.url}/api/v1/firmware/files?name=matrix.bin&version=9.9`, { method: 'POST', headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/octet-stream' }, body: 'version=9.9' });
+  assert.equal(fw.status, 201);
+  const firmwareFileId = (await fw.json()).id as number;
+  const campaign = await admin('POST', '/api/v1/firmware/campaigns', { fileId: firmwareFileId, target: { chargerIds: [C1] } });
+  assert.equal(campaign.status, 201, JSON.stringify(campaign.body));
   ids = {
+    firmwareFileId,
+    campaignId: campaign.body.id,
     reconRunId: Number(reconRun.id),
     reconItemId: Number(reconItem.id),
     incidentId: incident.id,

@@ -119,3 +119,34 @@ test('a campaign over 50 chargers: waves, an offline charger served on return, h
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.status, 'completed');
 });
+
+test('pause holds a campaign where it is (no wave advances, waiting chargers get nothing); resume carries on', { timeout: 120_000 }, async () => {
+  const up = await fetch(`${p.url}/api/v1/firmware/files?name=sx-2.0.2.bin&version=2.0.2`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/octet-stream' }, body: 'SINEXCEL FIRMWARE version=2.0.2\n' });
+  const file = await up.json();
+  const c = await p.api('POST', '/api/v1/firmware/campaigns', { fileId: file.id, target: { chargerIds: [id(0), id(1), id(2)] }, waves: [33, 66, 100] }, admin);
+  assert.equal(c.status, 201, JSON.stringify(c.body));
+  const paused = await p.api('POST', `/api/v1/firmware/campaigns/${c.body.id}/pause`, undefined, admin);
+  assert.equal(paused.status, 200, JSON.stringify(paused.body));
+  assert.equal(paused.body.status, 'paused');
+  assert.match(paused.body.haltedReason, /paused by op1-admin/);
+  const wave = paused.body.currentWave as number;
+  const get = async () => (await p.api('GET', `/api/v1/firmware/campaigns/${c.body.id}`, undefined, admin)).body;
+  // the chargers already sent finish; nothing more happens while paused
+  await until(async () => (await get()).progress[wave - 1].inProgress === 0, 'the current wave to settle');
+  await new Promise((r) => setTimeout(r, 1000));
+  const x = await get();
+  assert.equal(x.status, 'paused');
+  assert.equal(x.currentWave, wave);
+  assert.ok(wave < 3, 'paused before the last wave');
+  assert.deepEqual(x.chargers.filter((t: any) => t.wave > wave).map((t: any) => t.state), Array(3 - wave).fill('waiting'));
+  assert.equal((await p.api('POST', `/api/v1/firmware/campaigns/${c.body.id}/pause`, undefined, admin)).status, 409);
+  const r = await p.api('POST', `/api/v1/firmware/campaigns/${c.body.id}/resume`, undefined, admin);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const done = await until(async () => {
+    const y = await get();
+    return y.status === 'completed' && y;
+  }, 'the campaign to complete');
+  assert.deepEqual(done.chargers.map((t: any) => t.state), ['succeeded', 'succeeded', 'succeeded']);
+  const staff = await p.login('op1-staff', 'op1-staff-pass');
+  assert.equal((await p.api('POST', `/api/v1/firmware/campaigns/${c.body.id}/pause`, undefined, staff)).status, 403);
+});

@@ -190,7 +190,7 @@ export async function getCampaign(q: Queryable, operatorId: string, id: number) 
     waves: c.waves,
     failureThreshold: c.failure_threshold_pct,
     currentWave: c.current_wave,
-    status: c.status as 'running' | 'halted' | 'completed',
+    status: c.status as 'running' | 'paused' | 'halted' | 'completed',
     haltedReason: c.halted_reason,
     createdAt: c.created_at.toISOString(),
     progress: progress(ts, c.waves.length),
@@ -203,10 +203,31 @@ export async function listCampaigns(q: Queryable, operatorId: string) {
   return Promise.all(r.rows.map((x) => getCampaign(q, operatorId, Number(x.id))));
 }
 
-/** Resume a halted campaign: the operator accepts the failures so far and the next wave starts. */
+/** Pause a running campaign by hand: no wave advances and no waiting charger gets UpdateFirmware until resumed. */
+export async function pause(ctx: Ctx, operatorId: string, id: number, by: string) {
+  const r = await ctx.db.query(`UPDATE firmware_campaigns SET status = 'paused', halted_reason = $3, updated_at = $4 WHERE operator_id = $1 AND id = $2 AND status = 'running'`, [
+    operatorId,
+    id,
+    `paused by ${by}`,
+    ctx.clock.date(),
+  ]);
+  if (!r.rowCount) throw conflict(`campaign ${id} is ${(await getCampaign(ctx.db, operatorId, id)).status}, not running`);
+  return getCampaign(ctx.db, operatorId, id);
+}
+
+/**
+ * Resume a campaign. Paused: it runs again where it stopped (the current wave's waiting chargers
+ * get their command, then the usual evaluation). Halted: the operator accepts the failures so far
+ * and the next wave starts.
+ */
 export async function resume(ctx: Ctx, operatorId: string, id: number) {
   const c = await getCampaign(ctx.db, operatorId, id);
-  if (c.status !== 'halted') throw conflict(`campaign ${id} is ${c.status}, not halted`);
+  if (c.status === 'paused') {
+    const r = await ctx.db.query(`UPDATE firmware_campaigns SET status = 'running', halted_reason = NULL, updated_at = $2 WHERE id = $1 AND status = 'paused'`, [id, ctx.clock.date()]);
+    if (r.rowCount) await startWave(ctx, id, c.currentWave);
+    return getCampaign(ctx.db, operatorId, id);
+  }
+  if (c.status !== 'halted') throw conflict(`campaign ${id} is ${c.status}, not halted or paused`);
   const next = c.currentWave + 1;
   await ctx.db.query(`UPDATE firmware_campaigns SET status = $2, halted_reason = NULL, current_wave = LEAST($3, array_length(waves, 1)), updated_at = $4 WHERE id = $1`, [
     id,

@@ -6,7 +6,7 @@ import { requireRole, requireOperator, STAFF, ADMINS } from '../../platform/auth
 import { AppError, badRequest, notFound } from '../../platform/errors.ts';
 import { ChargerOffline, CommandRejected, CommandTimeout } from '../ocpp/index.ts';
 import { inventory, listAdvisories, saveAdvisories } from './inventory.ts';
-import { addFile, listFiles, download, createCampaign, getCampaign, listCampaigns, resume, retry, diagnostics } from './campaigns.ts';
+import { addFile, listFiles, download, createCampaign, getCampaign, listCampaigns, pause, resume, retry, diagnostics } from './campaigns.ts';
 
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 const op = z.object({ operatorId: z.string().optional() });
@@ -130,7 +130,11 @@ export function firmwareRoutes(app: FastifyInstance, ctx: Ctx) {
     getCampaign(ctx.db, requireOperator(req), req.params.id),
   );
 
-  r.post('/api/v1/firmware/campaigns/:id/resume', { ...A, schema: { tags: ['firmware'], description: 'Resumes a halted campaign with its next wave.', params: cid, querystring: op } }, async (req) =>
+  r.post('/api/v1/firmware/campaigns/:id/pause', { ...A, schema: { tags: ['firmware'], description: 'Pauses a running campaign: no wave advances and no waiting charger is sent UpdateFirmware until resumed (chargers underway keep being tracked). 409 unless running.', params: cid, querystring: op } }, async (req) =>
+    pause(ctx, requireOperator(req), req.params.id, req.principal!.sub),
+  );
+
+  r.post('/api/v1/firmware/campaigns/:id/resume', { ...A, schema: { tags: ['firmware'], description: 'Resumes a paused campaign where it stopped, or a halted one with its next wave. 409 otherwise.', params: cid, querystring: op } }, async (req) =>
     resume(ctx, requireOperator(req), req.params.id),
   );
 

@@ -147,14 +147,14 @@ async function insertFrames(q: Queryable, es: FrameEntry[]) {
 
 export async function searchMessages(
   q: Queryable,
-  f: { operatorId: string | null; chargerId: string; from?: Date; to?: Date; action?: string; limit: number },
+  f: { operatorId: string | null; chargerId: string; from?: Date; to?: Date; action?: string; messageId?: string; limit: number },
 ) {
   const r = await q.query(
     `SELECT id, direction, message_type, message_id, action, payload, raw, error_code, at FROM ocpp_messages
      WHERE charger_id = $1 AND ($2::text IS NULL OR operator_id = $2) AND ($3::timestamptz IS NULL OR at >= $3)
-       AND ($4::timestamptz IS NULL OR at < $4) AND ($5::text IS NULL OR action = $5)
+       AND ($4::timestamptz IS NULL OR at < $4) AND ($5::text IS NULL OR action = $5) AND ($7::text IS NULL OR message_id = $7)
      ORDER BY at DESC, id DESC LIMIT $6`,
-    [f.chargerId, f.operatorId, f.from ?? null, f.to ?? null, f.action ?? null, f.limit],
+    [f.chargerId, f.operatorId, f.from ?? null, f.to ?? null, f.action ?? null, f.limit, f.messageId ?? null],
   );
   return r.rows.map((m: any) => ({
     id: m.id,

@@ -32,12 +32,17 @@ export function historyRoutes(app: FastifyInstance, ctx: Ctx) {
     '/api/v1/chargers/:id/messages',
     {
       preHandler: requireRole(...STAFF),
-      schema: { tags: ['ocpp'], description: 'The OCPP message log of a charger, newest first.', params, querystring: range.extend({ action: z.string().optional() }) },
+      schema: {
+        tags: ['ocpp'],
+        description: 'The OCPP message log of a charger, newest first; messageId gives one exchange (the CALL and its answer), as an incident\'s evidence links do.',
+        params,
+        querystring: range.extend({ action: z.string().optional(), messageId: z.string().max(100).optional() }),
+      },
     },
     async (req) => {
       const c = await charger(req, req.params.id);
       const q = req.query;
-      return { items: await searchMessages(ctx.db, { operatorId: c.operator_id, chargerId: c.id, from: from(q.from) ?? undefined, to: from(q.to) ?? undefined, action: q.action, limit: q.limit }) };
+      return { items: await searchMessages(ctx.db, { operatorId: c.operator_id, chargerId: c.id, from: from(q.from) ?? undefined, to: from(q.to) ?? undefined, action: q.action, messageId: q.messageId, limit: q.limit }) };
     },
   );
 

@@ -14,6 +14,8 @@ import {
   CustomerServiceOutlined,
   AuditOutlined,
   BankOutlined,
+  AlertOutlined,
+  CloudUploadOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import dayjs from 'dayjs';
@@ -46,6 +48,10 @@ const WhoCharged = page(() => import('./pages/support/WhoCharged.tsx'), 'WhoChar
 const SupportCases = page(() => import('./pages/support/Cases.tsx'), 'SupportCases');
 const CaseEditor = page(() => import('./pages/support/CaseEditor.tsx'), 'CaseEditor');
 const SupportReveals = page(() => import('./pages/support/Reveals.tsx'), 'SupportReveals');
+const Incidents = page(() => import('./pages/security/Incidents.tsx'), 'Incidents');
+const IncidentDetail = page(() => import('./pages/security/IncidentDetail.tsx'), 'IncidentDetail');
+const Firmware = page(() => import('./pages/firmware/Firmware.tsx'), 'Firmware');
+const CampaignDetail = page(() => import('./pages/firmware/CampaignDetail.tsx'), 'CampaignDetail');
 const Enterprises = page(() => import('./pages/enterprise/Enterprises.tsx'), 'Enterprises');
 const EnterpriseDetail = page(() => import('./pages/enterprise/EnterpriseDetail.tsx'), 'EnterpriseDetail');
 
@@ -56,6 +62,10 @@ const ROUTES: { path: string; comp: ComponentType<any>; menu?: string }[] = [
   { path: '/orders', comp: Orders, menu: '/orders' },
   { path: '/orders/:orderNo', comp: OrderDetail, menu: '/orders' },
   { path: '/abnormal', comp: Abnormal, menu: '/abnormal' },
+  { path: '/incidents', comp: Incidents, menu: '/incidents' },
+  { path: '/incidents/:id', comp: IncidentDetail, menu: '/incidents' },
+  { path: '/firmware', comp: Firmware, menu: '/firmware' },
+  { path: '/firmware/campaigns/:id', comp: CampaignDetail, menu: '/firmware' },
   { path: '/tariffs', comp: Tariffs, menu: '/tariffs' },
   { path: '/drivers', comp: Drivers, menu: '/drivers' },
   { path: '/enterprises', comp: Enterprises, menu: '/enterprises' },
@@ -120,6 +130,8 @@ export function Shell({ onLogout }: { onLogout: () => void }) {
     { key: '/stations', icon: <ThunderboltOutlined />, label: t('nav.stations') },
     { key: '/orders', icon: <FileTextOutlined />, label: t('nav.orders') },
     { key: '/abnormal', icon: <WarningOutlined />, label: t('nav.abnormal') },
+    { key: '/incidents', icon: <AlertOutlined />, label: t('nav.incidents') },
+    { key: '/firmware', icon: <CloudUploadOutlined />, label: t('nav.firmware') },
     { key: '/tariffs', icon: <LineChartOutlined />, label: t('nav.tariffs') },
     { key: '/drivers', icon: <UserOutlined />, label: t('nav.drivers') },
     { key: '/enterprises', icon: <BankOutlined />, label: t('nav.enterprises') },

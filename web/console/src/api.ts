@@ -87,6 +87,18 @@ export async function upload<T = any>(path: string, form: FormData): Promise<T> 
   return data as T;
 }
 
+/** A raw-body upload (a firmware file): the file is the request body, JSON back. */
+export async function uploadRaw<T = any>(path: string, body: Blob): Promise<T> {
+  const res = await fetch(`/api/v1${path}`, { method: 'POST', headers: { ...headers(false), 'content-type': 'application/octet-stream' }, body });
+  const data = await res.json().catch(() => undefined);
+  if (!res.ok) {
+    if (res.status === 401) onUnauthorized();
+    const e = data?.error;
+    throw new ApiError(res.status, e?.code ?? String(res.status), e?.message ?? res.statusText, e?.details);
+  }
+  return data as T;
+}
+
 /** Query string from an object, skipping empty values. */
 export function qs(params: Record<string, unknown>): string {
   const u = new URLSearchParams();

@@ -3,6 +3,7 @@ import { reconciliationDict } from './dict-reconciliation.ts';
 import { enterpriseDict } from './dict-enterprise.ts';
 import { enumDict } from './dict-enums.ts';
 import { opsDict } from './dict-ops.ts';
+import { securityDict } from './dict-security.ts';
 
 /** Every console string: [zh-CN, English]. zh-CN is the default. */
 export const dict: Record<string, [string, string]> = {
@@ -11,6 +12,7 @@ export const dict: Record<string, [string, string]> = {
   ...enterpriseDict,
   ...enumDict,
   ...opsDict,
+  ...securityDict,
   'app.title': ['ChargeOps 运营管理平台', 'ChargeOps Operations Console'],
   'app.short': ['ChargeOps', 'ChargeOps'],
   'login.title': ['登录运营管理平台', 'Sign in to the console'],

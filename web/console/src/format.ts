@@ -44,3 +44,17 @@ export function reasonText(r: { code: string; message: string }, t: (k: string, 
   if (!label) return `${r.code}: ${r.message}`;
   return t('anom.format', { label, message: r.message, defaultValue: `${label}（${r.message}）` });
 }
+
+/** Integer fen as yuan "12.34" (exact, no floats). */
+export function fenToYuan(fen: number | null | undefined): string {
+  if (fen == null) return '-';
+  const a = Math.abs(fen);
+  return `${fen < 0 ? '-' : ''}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
+}
+
+/** Integer Wh as kWh "12.345" (exact, no floats). */
+export function whToKwh(wh: number | null | undefined): string {
+  if (wh == null) return '-';
+  const a = Math.abs(wh);
+  return `${wh < 0 ? '-' : ''}${Math.floor(a / 1000)}.${String(a % 1000).padStart(3, '0')}`;
+}

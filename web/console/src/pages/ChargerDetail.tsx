@@ -66,7 +66,7 @@ export function ChargerDetail({ params }: { params: { id: string } }) {
             { key: 'faults', label: t('charger.faults'), children: <Faults id={id} /> },
             { key: 'security', label: t('charger.security'), children: <History path={CHARGER_API.security(id)} kind="security" /> },
             { key: 'conn', label: t('charger.connections'), children: <History path={CHARGER_API.connections(id)} kind="connections" /> },
-            { key: 'msg', label: t('charger.messages'), children: <History path={CHARGER_API.messages(id)} kind="messages" /> },
+            { key: 'msg', label: t('charger.messages'), children: <History path={CHARGER_API.messages(id) + msgWindow()} kind="messages" highlight={new URLSearchParams(location.search).get('messageId')} /> },
             { key: 'qr', label: t('charger.qr'), children: <QrCodes id={id} /> },
           ]}
         />
@@ -89,7 +89,19 @@ function Faults({ id }: { id: string }) {
   );
 }
 
-function History({ path, kind }: { path: string; kind: 'faults' | 'connections' | 'messages' | 'security' }) {
+/**
+ * An incident's evidence link (?tab=msg&from=&to=&messageId=) opens that exchange (the CALL and its
+ * answer); the window (charger time) is used only without a message id: the log is dated on receipt.
+ */
+function msgWindow(): string {
+  const u = new URLSearchParams(location.search);
+  const w = new URLSearchParams();
+  if (u.get('messageId')) w.set('messageId', u.get('messageId')!);
+  else for (const k of ['from', 'to']) if (u.get(k)) w.set(k, u.get(k)!);
+  return w.toString() ? `&${w}` : '';
+}
+
+function History({ path, kind, highlight }: { path: string; kind: 'faults' | 'connections' | 'messages' | 'security'; highlight?: string | null }) {
   const { t } = useTranslation();
   const h = useApi<{ items: any[] }>(path);
   const cols: Record<string, any[]> = {
@@ -132,7 +144,8 @@ function History({ path, kind }: { path: string; kind: 'faults' | 'connections' 
   return (
     <>
       <ApiErrorAlert error={h.error} />
-      <Table size="small" rowKey={(r: any) => r.id ?? JSON.stringify(r)} loading={h.loading} dataSource={h.data?.items ?? []} columns={cols[kind]} pagination={{ pageSize: 20 }} data-testid={`history-${kind}`} />
+      <Table size="small" rowKey={(r: any) => r.id ?? JSON.stringify(r)} loading={h.loading} dataSource={h.data?.items ?? []} columns={cols[kind]} pagination={{ pageSize: 20 }} data-testid={`history-${kind}`}
+        onRow={(r: any) => (highlight && r.messageId === highlight ? { style: { background: '#fffbe6' }, 'data-testid': 'history-highlight' } as any : {})} />
     </>
   );
 }

@@ -6,6 +6,7 @@ import { navigate } from '../router.ts';
 import { Chart } from '../components/Chart.tsx';
 import { STATUS_HEX } from '../components/StatusTag.tsx';
 import { ApiErrorAlert } from '../components/ApiErrorAlert.tsx';
+import { fenToYuan, whToKwh } from '../format.ts';
 
 interface DayFigures {
   day: string;
@@ -27,6 +28,8 @@ export function Dashboard() {
   const [days, setDays] = useState<7 | 30>(7);
   const d = useApi<DashboardData>('/dashboard?days=30', { pollMs: 10000 });
   const x = d.data;
+  // issue 13: energy the incidents of this month (not dismissed) estimate as delivered without a bill
+  const unbilled = useApi<{ month: string; incidents: number; unbilledWh: number; estimatedAmount: number }>('/incidents/summary', { pollMs: 30000 });
   const shown = x?.days.slice(-days) ?? [];
   const pie = {
     tooltip: { trigger: 'item' },
@@ -59,24 +62,38 @@ export function Dashboard() {
     <Space direction="vertical" size="large" style={{ width: '100%' }} data-testid="dashboard">
       <ApiErrorAlert error={d.error} />
       <Row gutter={[16, 16]}>
-        <Col xs={12} lg={4}>
+        <Col xs={12} lg={3}>
           <Card>
             <Statistic title={t('dash.todaySessions')} value={x?.today.orders ?? 0} data-testid="stat-sessions" />
           </Card>
         </Col>
-        <Col xs={12} lg={5}>
+        <Col xs={12} lg={4}>
           <Card>
             <Statistic title={t('dash.todayEnergy')} value={x?.today.energyKwh ?? '0.00'} />
           </Card>
         </Col>
-        <Col xs={12} lg={5}>
+        <Col xs={12} lg={4}>
           <Card>
             <Statistic title={t('dash.todayRevenue')} value={x?.today.revenue ?? '0.00'} />
           </Card>
         </Col>
-        <Col xs={12} lg={4}>
+        <Col xs={12} lg={3}>
           <Card hoverable onClick={() => navigate('/abnormal')}>
             <Statistic title={t('dash.abnormalWaiting')} value={x?.heldOrders ?? 0} valueStyle={{ color: (x?.heldOrders ?? 0) > 0 ? '#cf1322' : undefined }} data-testid="stat-abnormal" />
+          </Card>
+        </Col>
+        <Col xs={12} lg={4}>
+          <Card hoverable onClick={() => navigate('/incidents')} data-testid="card-unbilled">
+            <Statistic
+              title={t('dash.unbilled')}
+              suffix="kWh"
+              value={whToKwh(unbilled.data?.unbilledWh ?? 0)}
+              valueStyle={{ color: (unbilled.data?.unbilledWh ?? 0) > 0 ? '#cf1322' : undefined }}
+              data-testid="stat-unbilled"
+            />
+            <div style={{ color: '#888', fontSize: 12 }} data-testid="stat-unbilled-detail">
+              {t('dash.unbilledDetail', { n: unbilled.data?.incidents ?? 0, amount: fenToYuan(unbilled.data?.estimatedAmount ?? 0) })}
+            </div>
           </Card>
         </Col>
         <Col xs={12} lg={3}>
