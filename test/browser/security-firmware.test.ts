@@ -107,6 +107,11 @@ test('an incident is listed, its evidence opens the frame, and it is confirmed w
   // the first evidence link: the charger's messages, that exchange highlighted
   await page.getByTestId('inc-evidence-link-0').click();
   await page.getByTestId('history-highlight').first().waitFor();
+  // the log answers that exchange only (the CALL and its answer), whatever the charger's clock said
+  const ev0 = (await p.api('GET', `/api/v1/incidents/${incidentId}`, undefined, admin)).body.evidence[0];
+  const frames = (await p.api('GET', `/api/v1/chargers/${EV}/messages?messageId=${encodeURIComponent(ev0.messageId)}`, undefined, admin)).body.items as any[];
+  assert.deepEqual([...new Set(frames.map((f) => f.messageId))], [ev0.messageId]);
+  assert.equal(frames.length, 2);
   assert.match((await page.getByTestId('history-messages').textContent()) ?? '', /StartTransaction/);
   await page.goBack();
 
