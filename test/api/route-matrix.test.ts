@@ -288,6 +288,7 @@ const PUBLIC_HIDDEN = new Set([
   'GET /h5/{operatorId}',
   'GET /h5/{operatorId}/*',
   'GET /web/*',
+  'GET /favicon.ico',
 ]);
 
 let p: TestPlatform;

@@ -23,7 +23,7 @@ export interface World {
  * One platform (fresh database, minimal provisioning with an H5 brand), one simulated DC charger
  * in real time, and Debian's Chromium. The web apps are built once per run (shared by test files).
  */
-export async function startWorld(): Promise<World> {
+export async function startWorld(opts: { doc?: (doc: any) => void } = {}): Promise<World> {
   mkdirSync(SHOTS, { recursive: true });
   await ensureWebBuilt();
   // the local fake WeChat Pay; the platform on a known port so PUBLIC_BASE_URL (notify_url, the H5 return URL) reaches it
@@ -31,6 +31,7 @@ export async function startWorld(): Promise<World> {
   const doc: any = minimalDoc();
   doc.operators[0].settings = { brand: { name: '永湖充电', color: '#0a7d4f' } };
   doc.operators[0].payments = { wechatpay: fake.operatorSettings() };
+  opts.doc?.(doc);
   const port = await freePort();
   const p = await startTestPlatform({ provisioning: doc, env: { PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}` }, timeScale: 0.01 });
   // real-time physics, a MeterValues frame every simulated (= real) second

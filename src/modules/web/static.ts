@@ -37,5 +37,7 @@ export async function staticRoutes(app: FastifyInstance) {
     scope.get('/h5/:operatorId', hide, (_req, reply) => sendApp(reply, 'h5'));
     scope.get('/h5/:operatorId/*', hide, (_req, reply) => sendApp(reply, 'h5'));
     scope.get('/', hide, (_req, reply) => reply.redirect('/console'));
+    // the icon (web/public/favicon.svg) also where a browser looks by itself
+    scope.get('/favicon.ico', hide, (_req, reply) => reply.redirect('/web/favicon.svg'));
   });
 }

@@ -22,5 +22,15 @@ export function Chart({ option, height = 300, testId }: { option: echarts.EChart
   useEffect(() => {
     chart.current?.setOption({ animation: animate, ...option }, true);
   }, [option]);
-  return <div ref={ref} style={{ height, width: '100%' }} data-testid={testId} />;
+  return <div ref={ref} style={{ height, width: '100%' }} data-testid={testId} data-axes={axesOf(option)} />;
+}
+
+/**
+ * "series name → its y axis's name" for each series, on the chart's element: the canvas has no text a
+ * test (or a screen reader's user) could read, and which axis a figure is drawn on is what matters.
+ */
+function axesOf(option: any): string | undefined {
+  const ys = Array.isArray(option?.yAxis) ? option.yAxis : option?.yAxis ? [option.yAxis] : [];
+  if (!ys.length || !Array.isArray(option?.series)) return undefined;
+  return option.series.map((s: any) => `${s.name}→${ys[s.yAxisIndex ?? 0]?.name ?? ''}`).join('|');
 }

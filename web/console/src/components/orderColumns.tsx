@@ -53,33 +53,38 @@ export function periodAmounts(o: Pick<OrderView, 'periods'>, t: TFunction): stri
 
 export const statusColor: Record<string, string> = { settled: 'green', held: 'red', idle: 'gold' };
 
-/** The case-3 columns. */
+/** The case-3 columns, each with a key; the order number first and fixed, so it stays while the rest scroll. */
 export function orderColumns(t: TFunction, lang: string) {
   return [
-    { title: t('station'), dataIndex: 'stationName', render: (v: string, o: OrderView) => v ?? o.stationId, width: 110, fixed: 'left' as const },
-    { title: t('charger'), dataIndex: 'chargerId', width: 190, render: (v: string) => <span style={{ fontFamily: 'monospace' }}>{v}</span> },
-    { title: t('charger.gun'), dataIndex: 'connectorId', width: 60 },
-    { title: t('order.soc'), width: 70, render: (_: unknown, o: OrderView) => (o.socEnd != null ? `${o.socEnd}%` : '-') },
-    { title: t('order.start'), dataIndex: 'startTime', render: fmtTime, width: 165 },
-    { title: t('order.end'), dataIndex: 'endTime', render: fmtTime, width: 165 },
-    { title: t('order.card'), dataIndex: 'card', width: 110, render: (v: string | null) => v ?? '-' },
-    { title: t('order.energy'), dataIndex: 'energyKwh', width: 90, align: 'right' as const },
-    { title: t('order.payment'), dataIndex: 'paymentMethod', width: 90, render: (v: string | null) => (v ? t(`pay.${v}`, { defaultValue: v }) : '-') },
-    { title: t('order.duration'), width: 110, render: (_: unknown, o: OrderView) => fmtDuration(durationOf(o), lang) },
-    { title: t('order.amount'), dataIndex: 'totalAmount', width: 90, align: 'right' as const, render: (v: string) => <b>{v}</b> },
-    { title: t('order.user'), width: 140, render: (_: unknown, o: OrderView) => (o.driver ? `${o.driver.name ?? ''} ${o.driver.phone}` : '-') },
     {
+      key: 'orderNo',
       title: t('order.no'),
       dataIndex: 'orderNo',
       width: 200,
+      fixed: 'left' as const,
       render: (v: string) => (
         <Typography.Link onClick={() => navigate(`/orders/${v}`)} data-testid={`order-link-${v}`}>
           {v}
         </Typography.Link>
       ),
     },
-    { title: t('order.abnormal'), dataIndex: 'abnormal', width: 70, render: (v: boolean) => (v ? <Tag color="red">{t('common.yes')}</Tag> : t('common.no')) },
-    { title: t('common.status'), dataIndex: 'status', width: 90, render: (v: string) => <Tag color={statusColor[v]}>{t(`ost.${v}`, { defaultValue: v })}</Tag> },
-    { title: t('order.periods'), width: 190, render: (_: unknown, o: OrderView) => <span data-testid="period-amounts">{periodAmounts(o, t)}</span> },
+    { key: 'station', title: t('station'), dataIndex: 'stationName', render: (v: string, o: OrderView) => v ?? o.stationId, width: 110 },
+    { key: 'charger', title: t('charger'), dataIndex: 'chargerId', width: 190, render: (v: string) => <span style={{ fontFamily: 'monospace' }}>{v}</span> },
+    { key: 'gun', title: t('charger.gun'), dataIndex: 'connectorId', width: 60 },
+    { key: 'soc', title: t('order.soc'), width: 70, render: (_: unknown, o: OrderView) => (o.socEnd != null ? `${o.socEnd}%` : '-') },
+    { key: 'start', title: t('order.start'), dataIndex: 'startTime', render: fmtTime, width: 165 },
+    { key: 'end', title: t('order.end'), dataIndex: 'endTime', render: fmtTime, width: 165 },
+    { key: 'card', title: t('order.card'), dataIndex: 'card', width: 110, render: (v: string | null) => v ?? '-' },
+    { key: 'energy', title: t('order.energy'), dataIndex: 'energyKwh', width: 90, align: 'right' as const },
+    { key: 'payment', title: t('order.payment'), dataIndex: 'paymentMethod', width: 90, render: (v: string | null) => (v ? t(`pay.${v}`, { defaultValue: v }) : '-') },
+    { key: 'duration', title: t('order.duration'), width: 110, render: (_: unknown, o: OrderView) => fmtDuration(durationOf(o), lang) },
+    { key: 'amount', title: t('order.amount'), dataIndex: 'totalAmount', width: 90, align: 'right' as const, render: (v: string) => <b>{v}</b> },
+    { key: 'user', title: t('order.user'), width: 140, render: (_: unknown, o: OrderView) => (o.driver ? `${o.driver.name ?? ''} ${o.driver.phone}` : '-') },
+    { key: 'abnormal', title: t('order.abnormal'), dataIndex: 'abnormal', width: 70, render: (v: boolean) => (v ? <Tag color="red">{t('common.yes')}</Tag> : t('common.no')) },
+    { key: 'status', title: t('common.status'), dataIndex: 'status', width: 90, render: (v: string) => <Tag color={statusColor[v]}>{t(`ost.${v}`, { defaultValue: v })}</Tag> },
+    { key: 'periods', title: t('order.periods'), width: 190, render: (_: unknown, o: OrderView) => <span data-testid="period-amounts">{periodAmounts(o, t)}</span> },
   ];
 }
+
+/** Shown until the user chooses (about 1,100 px: fits a 1,134 px page without scrolling). */
+export const DEFAULT_ORDER_COLUMNS = ['orderNo', 'station', 'start', 'energy', 'amount', 'user', 'status', 'periods'];

@@ -8,6 +8,9 @@ import { StatusTag } from '../components/StatusTag.tsx';
 import { ApiErrorAlert } from '../components/ApiErrorAlert.tsx';
 import { fmtTime } from '../format.ts';
 import type { Charger } from './Stations.tsx';
+import { RunningSessions } from '../components/RunningSessions.tsx';
+import { isStaff } from '../roles.ts';
+import { PrinterOutlined } from '@ant-design/icons';
 
 /** The charger's histories (the OCPP gateway's API). */
 export const CHARGER_API = {
@@ -58,6 +61,7 @@ export function ChargerDetail({ params }: { params: { id: string } }) {
           />
         </Card>
       )}
+      <RunningSessions chargerId={id} />
       <Card>
         <Tabs
           defaultActiveKey={new URLSearchParams(location.search).get('tab') ?? undefined}
@@ -168,6 +172,8 @@ function Commands({ id, connectors }: { id: string; connectors: number[] }) {
       setBusy(null);
     }
   };
+  // Reset, availability and configuration changes need an admin (COMMAND_ROLES): staff do not see them
+  const admin = !isStaff();
   const gunSelect = <Select style={{ width: 90 }} options={connectors.map((c) => ({ value: c, label: `#${c}` }))} />;
   return (
     <Row gutter={[16, 16]} data-testid="commands">
@@ -196,8 +202,8 @@ function Commands({ id, connectors }: { id: string; connectors: number[] }) {
           </Form>
         </Card>
       </Col>
-      <Col xs={24} lg={12}>
-        <Card size="small" title={t('cmd.reset')}>
+      {admin && <Col xs={24} lg={12}>
+        <Card size="small" title={t('cmd.reset')} data-testid="cmd-reset">
           <Space>
             <Button loading={busy === 'Reset'} onClick={() => send('Reset', { type: 'Soft' })}>
               {t('cmd.soft')}
@@ -207,7 +213,7 @@ function Commands({ id, connectors }: { id: string; connectors: number[] }) {
             </Button>
           </Space>
         </Card>
-      </Col>
+      </Col>}
       <Col xs={24} lg={12}>
         <Card size="small" title={t('cmd.unlock')}>
           <Form layout="inline" initialValues={{ connectorId: connectors[0] }} onFinish={(v) => send('UnlockConnector', { connectorId: v.connectorId })}>
@@ -218,8 +224,8 @@ function Commands({ id, connectors }: { id: string; connectors: number[] }) {
           </Form>
         </Card>
       </Col>
-      <Col xs={24} lg={12}>
-        <Card size="small" title={t('cmd.availability')}>
+      {admin && <Col xs={24} lg={12}>
+        <Card size="small" title={t('cmd.availability')} data-testid="cmd-availability">
           <Form layout="inline" initialValues={{ connectorId: 0, type: 'Operative' }} onFinish={(v) => send('ChangeAvailability', v)}>
             <Form.Item name="connectorId">
               <Select style={{ width: 110 }} options={[{ value: 0, label: t('charger') }, ...connectors.map((c) => ({ value: c, label: `#${c}` }))]} />
@@ -232,20 +238,24 @@ function Commands({ id, connectors }: { id: string; connectors: number[] }) {
             </Button>
           </Form>
         </Card>
-      </Col>
+      </Col>}
       <Col xs={24} lg={12}>
-        <Card size="small" title={t('cmd.changeConfig')}>
+        <Card size="small" title={admin ? t('cmd.changeConfig') : t('cmd.getConfig')}>
           <Form layout="inline" onFinish={(v) => send('ChangeConfiguration', { key: v.key, value: String(v.value ?? '') })}>
-            <Form.Item name="key" rules={[{ required: true }]}>
-              <Input placeholder={t('cmd.key')} style={{ width: 180 }} />
-            </Form.Item>
-            <Form.Item name="value">
-              <Input placeholder={t('cmd.value')} style={{ width: 120 }} />
-            </Form.Item>
-            <Button htmlType="submit" loading={busy === 'ChangeConfiguration'}>
-              {t('cmd.send')}
-            </Button>
-            <Button style={{ marginLeft: 8 }} loading={busy === 'GetConfiguration'} onClick={() => send('GetConfiguration', {})}>
+            {admin && (
+              <>
+                <Form.Item name="key" rules={[{ required: true }]}>
+                  <Input placeholder={t('cmd.key')} style={{ width: 180 }} />
+                </Form.Item>
+                <Form.Item name="value">
+                  <Input placeholder={t('cmd.value')} style={{ width: 120 }} />
+                </Form.Item>
+                <Button htmlType="submit" loading={busy === 'ChangeConfiguration'} data-testid="cmd-change-config">
+                  {t('cmd.send')}
+                </Button>
+              </>
+            )}
+            <Button style={{ marginLeft: admin ? 8 : 0 }} loading={busy === 'GetConfiguration'} onClick={() => send('GetConfiguration', {})}>
               {t('cmd.getConfig')}
             </Button>
           </Form>
@@ -272,10 +282,17 @@ function QrCodes({ id }: { id: string }) {
         .then((svg) => setSvgs((m) => ({ ...m, [i.connectorId]: svg })))
         .catch(() => {});
   }, [list.data]);
+  const { t } = useTranslation();
+  const items = list.data?.items ?? [];
   return (
-    <Row gutter={16}>
+    <Row gutter={[16, 16]} className="qr-sheet">
       <ApiErrorAlert error={list.error} />
-      {(list.data?.items ?? []).map((i) => (
+      <Col span={24} className="no-print">
+        <Button icon={<PrinterOutlined />} onClick={() => printQr(id, items, svgs)} disabled={!items.length || items.some((i) => !svgs[i.connectorId])} data-testid="qr-print">
+          {t('qr.print')}
+        </Button>
+      </Col>
+      {items.map((i) => (
         <Col key={i.connectorId} xs={24} md={12} xl={8}>
           <Card size="small" title={`#${i.connectorId}`} data-testid={`qr-${i.connectorId}`}>
             {svgs[i.connectorId] && <img alt={i.url} style={{ width: 180, height: 180 }} src={`data:image/svg+xml;utf8,${encodeURIComponent(svgs[i.connectorId])}`} />}
@@ -287,4 +304,29 @@ function QrCodes({ id }: { id: string }) {
       ))}
     </Row>
   );
+}
+
+/**
+ * A print sheet of the gun QR codes (issue 18.7): one label per gun (code, charger id, gun number, URL)
+ * in a window of its own, so the console's menus and tables stay off the paper.
+ */
+function printQr(chargerId: string, items: { connectorId: number; url: string }[], svgs: Record<number, string>) {
+  const w = window.open('', '_blank');
+  if (!w) return;
+  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  const labels = items
+    .map(
+      (i) => `<div class="label" data-testid="qr-label-${i.connectorId}"><img alt="" src="data:image/svg+xml;utf8,${encodeURIComponent(svgs[i.connectorId])}"/>` +
+        `<div class="id">${esc(chargerId)}</div><div class="gun">#${i.connectorId}</div><div class="url">${esc(i.url)}</div></div>`,
+    )
+    .join('');
+  w.document.write(
+    `<!doctype html><html><head><meta charset="utf-8"><title>QR ${esc(chargerId)}</title><style>` +
+      `body{font-family:sans-serif;margin:12mm}.label{display:inline-block;width:70mm;margin:0 6mm 8mm 0;padding:4mm;border:1px dashed #999;text-align:center;page-break-inside:avoid}` +
+      `.label img{width:50mm;height:50mm}.id{font-family:monospace;font-size:11pt}.gun{font-size:20pt;font-weight:700}.url{font-family:monospace;font-size:7pt;word-break:break-all;color:#555}` +
+      `</style></head><body>${labels}</body></html>`,
+  );
+  w.document.close();
+  w.focus();
+  w.print();
 }

@@ -46,16 +46,18 @@ export function Dashboard() {
   const trend = {
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
-    grid: { left: 48, right: 56, bottom: 32, top: 40 },
+    grid: { left: 56, right: 112, bottom: 32, top: 48 },
     xAxis: { type: 'category', data: shown.map((v) => v.day.slice(5)) },
+    // three quantities, three axes (issue 18.7: sessions were drawn against ¥): kWh left, ¥ and sessions right
     yAxis: [
-      { type: 'value', name: 'kWh' },
-      { type: 'value', name: t('common.yuan') },
+      { type: 'value', name: t('dash.axis.energy') },
+      { type: 'value', name: t('dash.axis.revenue'), position: 'right', splitLine: { show: false } },
+      { type: 'value', name: t('dash.axis.sessions'), position: 'right', offset: 56, minInterval: 1, splitLine: { show: false } },
     ],
     series: [
       { type: 'bar', name: t('dash.energy'), data: shown.map((v) => v.energyKwh), itemStyle: { color: '#1677ff' } },
       { type: 'line', name: t('dash.revenue'), yAxisIndex: 1, data: shown.map((v) => v.revenue), itemStyle: { color: '#fa8c16' } },
-      { type: 'line', name: t('dash.sessions'), data: shown.map((v) => v.orders), itemStyle: { color: '#52c41a' }, lineStyle: { type: 'dashed' } },
+      { type: 'line', name: t('dash.sessions'), yAxisIndex: 2, data: shown.map((v) => v.orders), itemStyle: { color: '#52c41a' }, lineStyle: { type: 'dashed' } },
     ],
   };
   return (

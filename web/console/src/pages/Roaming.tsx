@@ -5,6 +5,7 @@ import { useApi } from '../hooks.ts';
 import { post, put, qs, session } from '../api.ts';
 import { ApiErrorAlert } from '../components/ApiErrorAlert.tsx';
 import { fmtTime } from '../format.ts';
+import { isStaff } from '../roles.ts';
 
 const json = (v: unknown) => (
   <pre style={{ margin: 0, fontSize: 12, whiteSpace: 'pre-wrap', wordBreak: 'break-all', maxHeight: 260, overflow: 'auto' }}>{typeof v === 'string' ? v : JSON.stringify(v, null, 2)}</pre>
@@ -41,7 +42,8 @@ export function Roaming() {
             items={[
               { key: 'env', label: t('roam.envelopes'), children: <Envelopes partnerId={p.id} /> },
               { key: 'outbox', label: t('roam.outbox'), children: <Outbox /> },
-              { key: 'keys', label: t('roam.keys'), children: <Keys partner={p} onSaved={partners.reload} /> },
+              // the keys are write-only and only an admin may write them (PUT /partners/{id}): staff do not see the form
+              ...(isStaff() ? [] : [{ key: 'keys', label: t('roam.keys'), children: <Keys partner={p} onSaved={partners.reload} /> }]),
             ]}
           />
         </Card>

@@ -4,6 +4,7 @@ import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import type { Dayjs } from 'dayjs';
 import { fromPicker, pickerNow } from '../zone.ts';
+import { TariffCalendar, type CalendarRule } from '../components/TariffCalendar.tsx';
 import { useApi } from '../hooks.ts';
 import { post, session } from '../api.ts';
 import { ApiErrorAlert } from '../components/ApiErrorAlert.tsx';
@@ -24,7 +25,7 @@ interface VersionView {
   effectiveFrom: string;
   createdAt: string;
   periods: PeriodDoc[];
-  calendar?: unknown[];
+  calendar?: CalendarRule[];
   idleFee?: IdleFeeDoc;
 }
 interface TariffView {
@@ -222,9 +223,7 @@ function Editor({ tariff, canEdit, onSaved }: { tariff: TariffView | null; canEd
         ) : (
           <Typography.Text type="secondary">{t('tariff.noIdle')}</Typography.Text>
         )}
-        {current?.calendar && current.calendar.length > 0 && (
-          <Alert style={{ marginTop: 12 }} type="info" showIcon message={`${t('tariff.calendar')}: ${JSON.stringify(current.calendar).slice(0, 160)}…`} />
-        )}
+        {current?.calendar && current.calendar.length > 0 && <TariffCalendar rules={current.calendar} />}
         {canEdit && (
           <Space direction="vertical" style={{ width: '100%', marginTop: 16 }}>
             {errors.length > 0 ? (
