@@ -6,7 +6,7 @@
  * with any problem yields no records, so nothing half-read is ever stored.
  */
 import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { csvRecords } from './csv.ts';
 import ExcelJS from 'exceljs';
 import { Temporal } from 'temporal-polyfill';
 import type { Rec } from './match.ts';
@@ -207,9 +207,8 @@ export async function readStatement(
 
 export async function* csvRows(input: Readable | string | Buffer): AsyncIterable<{ cells: string[]; row: number }> {
   const src = typeof input === 'string' || Buffer.isBuffer(input) ? Readable.from([input]) : input;
-  const parser = src.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: false }));
   let row = 0;
-  for await (const cells of parser as AsyncIterable<string[]>) yield { cells, row: ++row };
+  for await (const cells of csvRecords(src as AsyncIterable<string | Buffer>)) yield { cells, row: ++row };
 }
 
 const cellText = (v: ExcelJS.CellValue, timeZone: string): string => {
