@@ -19,6 +19,8 @@ import { claimPart, stageRows, STAGE_CHUNK } from '../../src/modules/reconciliat
 import { machine, numArg, writeSection } from '../support/perf-doc.ts';
 
 const N = numArg('orders', 1_000_000);
+// records of one side per partition (the run's memory bound); the API uses PART_ROWS
+const PART = numArg('part-rows', 0) || undefined;
 const WRITE = !process.argv.includes('--no-write');
 const URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = 'bench_recon';
@@ -118,7 +120,14 @@ const runId = await db.tx(async (q) => {
 });
 const tParse = performance.now();
 let maxPart = 0;
-const res = await executeRun(ctx, runId, { afterPart: (_phase, _p, sizes) => void (maxPart = Math.max(maxPart, sizes.ours, sizes.theirs)) });
+log(`statement stored (${((tParse - t0) / 1000).toFixed(1)} s)`);
+const res = await executeRun(ctx, runId, {
+  partRows: PART,
+  afterPart: (phase, p, sizes) => {
+    maxPart = Math.max(maxPart, sizes.ours, sizes.theirs);
+    log(`  ${phase} partition ${p}: ${sizes.ours.toLocaleString()} ours, ${sizes.theirs.toLocaleString()} theirs`);
+  },
+});
 const parts = Number((await db.query<{ parts: number }>(`SELECT parts FROM recon_runs WHERE id = $1`, [runId])).rows[0].parts);
 const tEnd = performance.now();
 clearInterval(sampler);
@@ -144,7 +153,7 @@ const uptime = (() => {
 const body = `\`npm run bench -- reconciliation\`: one partner's month on PostgreSQL — ${N.toLocaleString()} of our partner orders against a
 ${rows.toLocaleString()}-row statement CSV with differences of every class, end to end as the API runs it: the file parsed as a
 stream and stored with the run (chunks of ${STAGE_CHUNK.toLocaleString()} rows, one transaction), then the run in ${parts} hash partition(s)
-of at most about ${PART_ROWS.toLocaleString()} records a side (each: our orders of its buckets in keyset batches of 20,000, the partner's
+of at most about ${(PART ?? PART_ROWS).toLocaleString()} records a side (each: our orders of its buckets in keyset batches of 20,000, the partner's
 rows of its buckets, matching, classifying, hints for the differences, storing its items, committed with its
 marker), the connector + time pass, the summary. ${stored.toLocaleString()} items stored. Target: under 10 s for 1,000,000 against
 1,000,000 on this 2-core machine.
@@ -161,6 +170,6 @@ Items per class: ${Object.entries(counts).map(([k, v]) => `${k} ${v.toLocaleStri
 Memory: the statement is never held (streamed, stored a chunk at a time) and the run holds one partition of both sides at a
 time, so the peak follows the partition size (PART_ROWS in src/modules/reconciliation/execute.ts), not the month.
 Machine: ${machine()}. Measured ${new Date().toISOString().slice(0, 10)}; 1-minute load average ${load0.toFixed(1)} before and ${load1.toFixed(1)} after.
-Reproduce: \`npm run bench -- reconciliation\` or \`node --import tsx --expose-gc bench/reconciliation/index.ts [--orders 1000000] [--no-write]\`.`;
+Reproduce: \`npm run bench -- reconciliation\` or \`node --import tsx --expose-gc bench/reconciliation/index.ts [--orders 1000000] [--part-rows 200000] [--no-write]\`.`;
 if (WRITE) writeSection('Reconciliation', body);
 console.log(body);
