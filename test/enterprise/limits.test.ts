@@ -43,3 +43,25 @@ test('a department cap covers its sub-departments', async () => {
   assert.equal((await p.api('PUT', `${E}/departments/${sz}/limits`, { monthlyAmount: 'abc' }, admin)).status, 400);
   assert.equal((await p.api('PUT', `${E}/members/13999999999/limits`, {}, admin)).status, 404);
 });
+
+test('usage against limits on the members and departments answers (this month, a department counts its subtree)', async () => {
+  assert.equal((await p.api('PUT', `${E}/members/${P1}/limits`, { monthlyAmount: '80.00', monthlyEnergyKwh: '200', perSessionAmount: '30.00' }, admin)).status, 200);
+  assert.equal((await p.api('PUT', `${E}/departments/${south}/limits`, { monthlyAmount: '100.00' }, admin)).status, 200);
+  const m = (await p.api('GET', `${E}/members`, undefined, admin)).body.items.find((x: any) => x.phone === P1);
+  assert.deepEqual([m.limits, m.used, m.left], [
+    { monthlyAmount: '80.00', monthlyEnergyKwh: '200.000', perSessionAmount: '30.00' },
+    { amount: '60.00', energyKwh: '0.000' },
+    { amount: '20.00', energyKwh: '200.000' },
+  ]);
+  const d = (await p.api('GET', `${E}/departments`, undefined, admin)).body;
+  const flat = new Map(d.flat.map((x: any) => [x.id, x]));
+  assert.deepEqual([(flat.get(south) as any).used.amount, (flat.get(south) as any).left.amount, (flat.get(south) as any).limits.monthlyAmount], ['60.00', '40.00', '100.00'], 'the member of 深圳 counts for 华南');
+  assert.deepEqual([(flat.get(sz) as any).used.amount, (flat.get(sz) as any).left.amount], ['60.00', null], '深圳 has no cap of its own');
+  assert.equal(d.tree[0].children[0].used.amount, '60.00', 'the tree carries it too');
+  // the enterprise admin sees the same; a start is checked against what is shown left
+  assert.equal((await start()).ok, true);
+  assert.equal((await p.api('PUT', `${E}/members/${P1}/limits`, { monthlyAmount: '60.00' }, admin)).status, 200);
+  assert.equal((await p.api('GET', `${E}/members`, undefined, admin)).body.items[0].left.amount, '0.00');
+  assert.equal((await start()).code, 'enterprise_limit');
+  assert.equal((await p.api('PUT', `${E}/members/${P1}/limits`, {}, admin)).status, 200);
+});

@@ -16,6 +16,7 @@ import { requireCjkFont } from './statement-pdf.ts';
 import { enterpriseIssuedRoutes, sendStatementFile } from './routes-issued.ts';
 import { createDepartment, deleteDepartment, departmentTree, updateDepartment } from './departments.ts';
 import { addMember, listMembers, moveMember, removeMember } from './members.ts';
+import { enterpriseUsage } from './usage.ts';
 
 const yuan = z.string().regex(/^\d{1,9}(\.\d{1,2})?$/, 'yuan as a string with at most 2 decimals, e.g. "12.34"');
 const entParams = z.object({ id: z.string().min(1) });
@@ -122,11 +123,18 @@ export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
 
   r.get(
     '/api/v1/enterprises/:id/departments',
-    { preHandler: requireRole(...ENTERPRISE), schema: { tags, description: 'Live departments only, as a tree and as a flat picker list.', params: entParams, querystring: opQuery } },
+    {
+      preHandler: requireRole(...ENTERPRISE),
+      schema: { tags, description: 'Live departments only, as a tree and as a flat picker list, each with its caps (limits), this month\'s usage of its subtree (used) and what is left (left).', params: entParams, querystring: opQuery },
+    },
     async (req) => {
       const op = enterpriseScope(req, req.params.id);
       await getEnterprise(ctx.db, op, req.params.id);
-      return departmentTree(ctx.db, op, req.params.id);
+      const { tree, flat } = await departmentTree(ctx.db, op, req.params.id);
+      // each department's caps and this month's usage of its whole subtree (issue 17 point 2)
+      const usage = (await enterpriseUsage(ctx.db, op, req.params.id, ctx.clock.date())).departments;
+      const withUsage = <T extends { id: number; children?: T[] }>(n: T): T => ({ ...n, ...usage.get(n.id), ...(n.children ? { children: n.children.map(withUsage) } : {}) });
+      return { tree: tree.map(withUsage), flat: flat.map(withUsage) };
     },
   );
 
@@ -169,11 +177,20 @@ export function enterpriseRoutes(app: FastifyInstance, ctx: Ctx) {
 
   r.get(
     '/api/v1/enterprises/:id/members',
-    { preHandler: requireRole(...ENTERPRISE), schema: { tags, params: entParams, querystring: opQuery.extend({ departmentId: z.coerce.number().int().positive().optional() }) } },
+    {
+      preHandler: requireRole(...ENTERPRISE),
+      schema: {
+        tags,
+        description: "Members of live departments, each with its own caps (limits), this month's usage (used, operator time zone) and what is left (left).",
+        params: entParams,
+        querystring: opQuery.extend({ departmentId: z.coerce.number().int().positive().optional() }),
+      },
+    },
     async (req) => {
       const op = enterpriseScope(req, req.params.id);
       await getEnterprise(ctx.db, op, req.params.id);
-      return { items: await listMembers(ctx.db, op, req.params.id, req.query.departmentId) };
+      const usage = (await enterpriseUsage(ctx.db, op, req.params.id, ctx.clock.date())).members;
+      return { items: (await listMembers(ctx.db, op, req.params.id, req.query.departmentId)).map((m) => ({ ...m, ...usage.get(m.phone) })) };
     },
   );
 
