@@ -24,6 +24,12 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   MESSAGE_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+  /** Whole months of meter samples kept (monthly partitions dropped beyond it); 0 keeps every month. */
+  METER_SAMPLES_RETENTION_MONTHS: z.coerce.number().int().min(0).default(24),
+  /** NATS server for the relay of commands between nodes (nats://host:4222); unset: PostgreSQL LISTEN/NOTIFY. */
+  NATS_URL: z.string().regex(/^(nats|tls|wss?):\/\//, 'must be a nats:// URL').optional(),
+  /** MeterValues waiting for their commit above which the busiest chargers' sockets stop being read (back-pressure). */
+  OCPP_METER_QUEUE_MAX: z.coerce.number().int().min(1).default(4000),
   OCPP_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
   /** Largest HTTP request body (JSON) accepted; a bigger one is answered 413. */
   HTTP_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024),

@@ -16,6 +16,8 @@ export interface GroupCommitOptions<I, O> {
   onBatchError: 'fail-all' | 'one-by-one';
   /** Told about every failed batch (before the retry, if any). */
   onError?(err: unknown, size: number): void;
+  /** Told after every batch, written or failed (back-pressure resumes readers here). */
+  afterBatch?(): void;
 }
 
 export class GroupCommit<I, O> {
@@ -23,6 +25,11 @@ export class GroupCommit<I, O> {
   private inFlight = 0;
 
   constructor(private opts: GroupCommitOptions<I, O>) {}
+
+  /** Items waiting for a batch (not those being written): what back-pressure watches. */
+  get queued(): number {
+    return this.queue.length;
+  }
 
   write(item: I): Promise<O> {
     return new Promise((done, fail) => {
@@ -59,6 +66,7 @@ export class GroupCommit<I, O> {
           }
         }
       }
+      this.opts.afterBatch?.();
     }
     this.inFlight--;
   }

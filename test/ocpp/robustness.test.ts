@@ -246,9 +246,14 @@ test('a charge box id that does not decode, holds NUL or is too long is refused 
 test('MeterValues written together: the one that fails its batch is retried alone and answered InternalError; the others are stored', async () => {
   const db = p.ctx.db;
   const query = db.query;
-  // the database refuses any meter batch carrying the poisoned reading (whatever the reason)
-  db.query = ((sql: string, params?: unknown[]) =>
-    sql.includes('INSERT INTO meter_samples') && JSON.stringify(params ?? []).includes('666.666') ? Promise.reject(Object.assign(new Error('numeric field overflow'), { code: '22003', severity: 'ERROR' })) : query.call(db, sql, params)) as typeof db.query;
+  const tx = db.tx;
+  // the database refuses any meter batch carrying the poisoned reading (whatever the reason), in a
+  // statement of its own or in a transaction (MeterValues are written with their log row in one)
+  const poisoned = (q: { query: typeof db.query }) =>
+    ((sql: string, params?: unknown[]) =>
+      sql.includes('INSERT INTO meter_samples') && JSON.stringify(params ?? []).includes('666.666') ? Promise.reject(Object.assign(new Error('numeric field overflow'), { code: '22003', severity: 'ERROR' })) : q.query(sql, params)) as typeof db.query;
+  db.query = poisoned({ query: query.bind(db) });
+  db.tx = ((fn: (q: any) => Promise<unknown>) => tx.call(db, (q) => fn({ query: poisoned(q), exec: (s: string) => q.exec(s) }))) as typeof db.tx;
   const c = await raw();
   try {
     const mv = (value: string) => ({ connectorId: 2, meterValue: [{ timestamp: iso(), sampledValue: [{ value, measurand: 'Voltage', unit: 'V' }] }] });
@@ -263,6 +268,7 @@ test('MeterValues written together: the one that fails its batch is retried alon
     assert.equal((await rows(`SELECT count(*)::int AS n FROM ocpp_messages WHERE message_id = 'mv2' AND direction = 'in'`))[0].n, 1, 'the frame itself is in the message log');
   } finally {
     db.query = query;
+    db.tx = tx;
     c.ws.close();
   }
 });

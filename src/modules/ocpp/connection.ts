@@ -1,4 +1,5 @@
 import type { RPCServerClient } from './rpc.ts';
+import type { SessionRow } from '../sessions/index.ts';
 
 /** One live WebSocket of one charger, as the handlers see it. */
 export interface Connection {
@@ -22,4 +23,6 @@ export interface Connection {
   connectorIds: Set<number> | null;
   /** the close the server itself sent, when it closed the socket (the history records it, not the 1006 the torn socket reports) */
   serverClose: { code: number; reason: string } | null;
+  /** MeterValues already committed with their samples (meter-frames.ts), by message id: the handler only answers them */
+  meterCommitted: Map<string, SessionRow | null>;
 }

@@ -1,8 +1,12 @@
 import type { Ctx } from '../../platform/context.ts';
 import { touchCharger } from '../registry/index.ts';
-import { OPEN, has16Schema, type RPCServerClient } from './rpc.ts';
+import { OPEN, has16Schema, validate16, type RPCServerClient } from './rpc.ts';
 import type { Connection } from './connection.ts';
-import { parseFrame, type MessageLog } from './message-log.ts';
+import { parseFrame, type MessageLog, type FrameEntry } from './message-log.ts';
+import type { MeterFrameWriter } from './meter-frames.ts';
+import { checkValues, checkConnector } from './v16/constraints.ts';
+import { storableJson } from '../../platform/safe-text.ts';
+import { connectorIdsOf } from '../registry/index.ts';
 import { errorCode16 } from './errors.ts';
 import { MAX_JSON_DEPTH } from '../../platform/json-limits.ts';
 
@@ -25,7 +29,7 @@ export function answerError(conn: Connection, messageId: string | null, code: st
  * frame the log cannot store even in its escaped text form (the database is down) gets InternalError
  * — the charger retries it later — instead of silence.
  */
-export function interceptFrames(ctx: Ctx, log: MessageLog, conn: Connection) {
+export function interceptFrames(ctx: Ctx, log: MessageLog, conn: Connection, meter: MeterFrameWriter | null = null) {
   const client = conn.client as RPCServerClient & { _onMessage: (b: Buffer) => void };
   if (typeof client._onMessage !== 'function') throw new Error('ocpp-rpc changed: RPCServerClient._onMessage is gone');
   const onMessage = client._onMessage.bind(client);
@@ -41,9 +45,15 @@ export function interceptFrames(ctx: Ctx, log: MessageLog, conn: Connection) {
       conn.outbound.delete(f.messageId);
     }
     ctx.metrics.framesTotal.inc({ direction: 'in', action: actionLabel(action) });
-    const { tooDeep, ...entry } = f;
-    const stored = log.write({ ...entry, action, operatorId: conn.operatorId, chargerId: conn.chargerId, direction: 'in', at: ctx.clock.date(), text });
-    chain = chain
+    const { tooDeep, ...rest } = f;
+    const entry: FrameEntry = { ...rest, action, operatorId: conn.operatorId, chargerId: conn.chargerId, direction: 'in', at: ctx.clock.date(), text };
+    // A valid MeterValues is stored with its samples in one commit (meter-frames.ts); anything else (an
+    // invalid one included: ocpp-rpc answers it) goes to the message log alone.
+    const stored = meter && f.messageType === 2 && action === 'MeterValues' && f.messageId && !tooDeep ? storeMeterValues(ctx, log, meter, conn, entry) : log.write(entry);
+    stored.catch(() => {}); // handled below, once the frames before it are acted on
+    // An answer to our command waits for its own row only, not for the charger's calls before it.
+    const after = f.messageType === 3 || f.messageType === 4 ? Promise.resolve() : chain;
+    const acted = after
       .then(() => Promise.all([stored, conn.ready]))
       .then(
         () => (tooDeep ? answerError(conn, f.messageId, 'FormationViolation', `the frame is nested deeper than ${MAX_JSON_DEPTH} levels`) : onMessage(buf)),
@@ -53,6 +63,7 @@ export function interceptFrames(ctx: Ctx, log: MessageLog, conn: Connection) {
           if (f.messageType === 2 || tooDeep) answerError(conn, f.messageId, 'InternalError', 'the frame could not be stored; send it again later');
         },
       );
+    if (after === chain) chain = acted;
     if (conn.lastTouch < ctx.clock.now() - 60_000) {
       conn.lastTouch = ctx.clock.now();
       touchCharger(ctx.db, conn.chargerId).catch(() => {});
@@ -84,4 +95,28 @@ export function interceptFrames(ctx: Ctx, log: MessageLog, conn: Connection) {
       .catch(() => {}); // already logged by the writer
     return sendRaw(text);
   };
+}
+
+/**
+ * A MeterValues CALL that passes the checks ocpp-rpc and the handler would make is written with its
+ * samples and its session's totals in one commit; the handler then only answers (conn.meterCommitted).
+ * One that fails them is logged alone and answered with its CALLERROR by ocpp-rpc, as before.
+ */
+async function storeMeterValues(ctx: Ctx, log: MessageLog, meter: MeterFrameWriter, conn: Connection, entry: FrameEntry): Promise<void> {
+  const p = entry.payload as { connectorId: number; transactionId?: number; meterValue: never[] };
+  try {
+    validate16('urn:MeterValues.req', p);
+  } catch {
+    return log.write(entry);
+  }
+  if (checkValues('MeterValues', p) || (await checkConnector('MeterValues', p, conn, () => connectorIdsOf(ctx.db, conn.chargerId)))) return log.write(entry);
+  const params = storableJson(p) as typeof p;
+  try {
+    const session = await meter.write(conn, entry, { operatorId: conn.operatorId, chargerId: conn.chargerId, connectorId: params.connectorId, transactionId: params.transactionId, meterValue: params.meterValue });
+    conn.meterCommitted.set(entry.messageId!, session);
+  } catch (err) {
+    // Not written: the frame is still logged if it can be, and the charger is told to send it again.
+    await log.write(entry).catch(() => {});
+    throw err;
+  }
 }

@@ -12,6 +12,7 @@ import { openConnectionRow, closeConnectionRow, closeRowsElsewhere } from './his
 import { RPCServerCtor, TimeoutError, validate16, has16Schema, strictValidator16, createRPCError, isRpcError, OPEN, type RPCServer, type RPCServerClient, type Handshake } from './rpc.ts';
 import type { Connection } from './connection.ts';
 import { MessageLog } from './message-log.ts';
+import { MeterFrameWriter } from './meter-frames.ts';
 import { interceptFrames } from './frames.ts';
 import { HandshakeGuard } from './auth-guard.ts';
 import { checkValues, checkConnector } from './v16/constraints.ts';
@@ -57,6 +58,8 @@ export class OcppServer implements OcppGateway {
   lease: NodeLease | null = null;
   retention: ClockTimer | null = null;
   readonly log: MessageLog;
+  /** MeterValues: log row, samples and session totals in one commit; back-pressure on a full queue */
+  readonly meterFrames: MeterFrameWriter;
   private rpc: RPCServer;
   /** charger id → sha256 of a key that verified against the stored hash (scrypt is slow for reconnect storms) */
   private keyCache = new Map<string, { stored: string; sha: string }>();
@@ -69,6 +72,7 @@ export class OcppServer implements OcppGateway {
 
   constructor(private ctx: Ctx) {
     this.log = new MessageLog(ctx.db, ctx.log.child({ part: 'ocpp-log' }));
+    this.meterFrames = new MeterFrameWriter(ctx.db, ctx.log.child({ part: 'ocpp-meter' }), { highWater: ctx.config.OCPP_METER_QUEUE_MAX });
     this.guard = new HandshakeGuard(ctx);
     this.observers = ocppObservers(ctx);
     this.rpc = new RPCServerCtor({
@@ -192,8 +196,9 @@ export class OcppServer implements OcppGateway {
       lastTouch: ctx.clock.now(),
       connectorIds: null,
       serverClose: null,
+      meterCommitted: new Map(),
     };
-    interceptFrames(ctx, this.log, conn);
+    interceptFrames(ctx, this.log, conn, this.meterFrames);
     for (const [action, handler] of Object.entries(handlers16)) {
       client.handle(action, async ({ params, messageId }) => {
         const bad = checkValues(action, params) ?? (await checkConnector(action, params, conn, () => connectorIdsOf(ctx.db, id)));
@@ -263,6 +268,7 @@ export class OcppServer implements OcppGateway {
     const ctx = this.ctx;
     const current = this.connections.get(conn.chargerId) === conn;
     if (current) this.connections.delete(conn.chargerId);
+    this.meterFrames.forget(conn);
     ctx.metrics.chargersConnected.set(this.connections.size);
     try {
       const rowId = await conn.ready;
@@ -319,6 +325,8 @@ export class OcppServer implements OcppGateway {
       throw new ChargerOffline(chargerId);
     }
     if (!conn.commissioned && (action === 'RemoteStartTransaction' || action === 'RemoteStopTransaction')) throw new ChargerPending(chargerId, action);
+    // Commands never wait for the MeterValues queue: a socket paused by back-pressure is read again for the answer.
+    this.meterFrames.resume(conn);
     const timeoutMs = opts.timeoutMs ?? this.ctx.config.OCPP_COMMAND_TIMEOUT_MS;
     const end = this.ctx.metrics.commandSeconds.startTimer({ action });
     try {
@@ -380,6 +388,6 @@ export class OcppServer implements OcppGateway {
     // The close handlers record each disconnection before the database goes away.
     for (let i = 0; i < 200 && this.connections.size; i++) await new Promise((r) => setTimeout(r, 10));
     await Promise.allSettled([...this.closing]);
-    await Promise.all([this.log.drain(), meterWriter(this.ctx.db).drain(), this.guard.stop()]);
+    await Promise.all([this.log.drain(), this.meterFrames.drain(), meterWriter(this.ctx.db).drain(), this.guard.stop()]);
   }
 }

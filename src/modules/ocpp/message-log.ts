@@ -61,7 +61,7 @@ function callIdOf(text: string): string | null {
 }
 
 /** The form of an entry PostgreSQL accepts: NUL and lone surrogates escaped (recoverably, see safe-text.ts). */
-function storableEntry(e: FrameEntry): FrameEntry {
+export function storableEntry(e: FrameEntry): FrameEntry {
   return {
     ...e,
     messageId: storableOrNull(e.messageId),
@@ -126,7 +126,7 @@ function safeStringify(v: unknown): string {
   }
 }
 
-async function insertFrames(q: Queryable, es: FrameEntry[]) {
+export async function insertFrames(q: Queryable, es: FrameEntry[]) {
   await q.query(
     `INSERT INTO ocpp_messages (operator_id, charger_id, direction, message_type, message_id, action, payload, raw, error_code, at)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[], $10::timestamptz[])`,
