@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Ctx } from '../../platform/context.ts';
 import { getChargerRow } from '../registry/index.ts';
 import { ChargerOffline, ChargerPending, CommandInvalid, CommandRejected, CommandTimeout } from './errors.ts';
+import { postgresRelay, type RelayTransport } from './relay.ts';
 
 /** The NOTIFY channel of a node: an identifier derived from its id. */
 export const nodeChannel = (nodeId: string) => `ocpp_node_${createHash('sha1').update(nodeId).digest('hex').slice(0, 20)}`;
@@ -35,36 +36,41 @@ type LocalCall = (chargerId: string, action: string, payload: unknown, timeoutMs
 /**
  * Commands to a charger held by another node. With several nodes on one PostgreSQL server, a charger's
  * socket lives on one of them (chargers.connected_node); a command that arrives elsewhere is sent to
- * that node over LISTEN/NOTIFY, run there, and its answer (or typed error) comes back the same way.
- * On the embedded database there is one node and this never forwards.
+ * that node over the relay (relay.ts: LISTEN/NOTIFY, or NATS with NATS_URL), run there, and its answer
+ * (or typed error) comes back the same way. On the embedded database there is one node and this never forwards.
  */
 export class NodeLink {
   private pending = new Map<string, { done: (v: unknown) => void; fail: (e: Error) => void; timer: NodeJS.Timeout }>();
   private off: (() => Promise<void>) | null = null;
   readonly channel: string;
 
+  readonly relay: RelayTransport;
+
   constructor(
     private ctx: Ctx,
     private local: LocalCall,
     private onDrop: (chargerId: string, byNode: string) => void = () => {},
+    relay?: RelayTransport,
   ) {
     this.channel = nodeChannel(ctx.nodeId);
+    this.relay = relay ?? postgresRelay(ctx.db);
   }
 
   /** Tells a node that a charger it may still hold reconnected here (its socket there is stale). */
   async drop(node: string, chargerId: string) {
     const msg: DropMsg = { t: 'drop', chargerId, by: this.ctx.nodeId };
-    await this.ctx.db.notify(nodeChannel(node), JSON.stringify(msg)).catch((err) => this.ctx.log.warn({ err, node }, 'could not tell a node to drop a charger'));
+    await this.relay.publish(nodeChannel(node), JSON.stringify(msg)).catch((err) => this.ctx.log.warn({ err, node }, 'could not tell a node to drop a charger'));
   }
 
   async start() {
-    this.off = await this.ctx.db.listen(this.channel, (p) => void this.onMessage(p));
+    this.off = await this.relay.subscribe(this.channel, (p) => void this.onMessage(p));
   }
 
   async stop() {
     await this.off?.();
     for (const [, p] of this.pending) clearTimeout(p.timer);
     this.pending.clear();
+    await this.relay.close();
   }
 
   /** The node holding the charger's socket, when it is another live node. */
@@ -85,7 +91,7 @@ export class NodeLink {
         fail(new ChargerOffline(chargerId));
       }, timeoutMs + 1000);
       this.pending.set(id, { done, fail, timer });
-      this.ctx.db.notify(nodeChannel(node), JSON.stringify(msg)).catch((e) => {
+      this.relay.publish(nodeChannel(node), JSON.stringify(msg)).catch((e) => {
         clearTimeout(timer);
         this.pending.delete(id);
         fail(e);
@@ -125,9 +131,9 @@ export class NodeLink {
     }
     let text = JSON.stringify(reply);
     // NOTIFY carries under 8000 bytes: a larger answer (a long GetConfiguration) says so rather than vanish.
-    if (Buffer.byteLength(text) > 7800)
+    if (Buffer.byteLength(text) > this.relay.maxBytes)
       text = JSON.stringify({ t: 'reply', id: m.id, ok: false, error: { code: 'CommandRejected', message: 'answer too large to relay between nodes', chargerId: m.chargerId, action: m.action, ocppCode: 'GenericError' } });
-    await this.ctx.db.notify(nodeChannel(m.from), text).catch((err) => this.ctx.log.warn({ err }, 'could not relay a command answer'));
+    await this.relay.publish(nodeChannel(m.from), text).catch((err) => this.ctx.log.warn({ err }, 'could not relay a command answer'));
   }
 }
 

@@ -10,6 +10,7 @@
 import type { Module } from '../../platform/context.ts';
 import { OcppServer, type OcppGateway } from './gateway.ts';
 import { NodeLink } from './cluster.ts';
+import { natsRelay } from './relay.ts';
 import { NodeLease } from './lease.ts';
 import { commandRoutes } from './commands.ts';
 import { historyRoutes } from './routes.ts';
@@ -53,6 +54,7 @@ export const ocppModule: Module = {
         ctx,
         (chargerId, action, payload, timeoutMs) => gw.call(chargerId, action, payload, { timeoutMs, localOnly: true }),
         (chargerId, byNode) => gw.dropCharger(chargerId, byNode),
+        ctx.config.NATS_URL ? await natsRelay(ctx.config.NATS_URL) : undefined,
       );
       await gw.link.start();
     }
