@@ -11,7 +11,21 @@ export const EXPORT_HEADER = ['item', 'class', 'orderNo', 'StartChargeSeq', 'our
 const kwh = (v: number | null) => (v === null ? '' : formatKwh3(Number(v)));
 const yuan = (v: number | null) => (v === null ? '' : formatYuan(Number(v)));
 
-export function exportRow(i: ItemRow): string[] {
+/**
+ * An instant as the operator reads it (issue 18.5: exports in the operator's time zone, like the orders'):
+ * "2026-08-21 10:00:00 +08:00", the offset kept so the line stays unambiguous.
+ */
+export function localInstant(iso: string | undefined, timeZone: string): string {
+  if (!iso || Number.isNaN(Date.parse(iso))) return iso ?? '';
+  const d = new Date(iso);
+  const wall = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(d);
+  const asUtc = Date.parse(`${wall.replace(' ', 'T')}Z`);
+  const off = Math.round((asUtc - (d.getTime() - d.getUTCMilliseconds())) / 60_000);
+  const a = Math.abs(off);
+  return `${wall} ${off < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
+export function exportRow(i: ItemRow, timeZone: string): string[] {
   const r = i.resolution as { action?: string; by?: string; at?: string; note?: string } | null;
   return [
     String(i.id),
@@ -27,7 +41,7 @@ export function exportRow(i: ItemRow): string[] {
     (i.hints ?? []).map((h) => h.code).join(' '),
     r?.action ?? '',
     r?.by ?? '',
-    r?.at ?? '',
+    localInstant(r?.at, timeZone),
     r?.note ?? '',
   ];
 }
@@ -43,22 +57,22 @@ async function* batches(q: Queryable, runId: number, f: ItemFilter) {
   }
 }
 
-export function csvExport(q: Queryable, runId: number, f: ItemFilter): Readable {
+export function csvExport(q: Queryable, runId: number, f: ItemFilter, timeZone: string): Readable {
   return Readable.from(
     (async function* () {
       yield '\uFEFF' + stringify([EXPORT_HEADER]);
-      for await (const rows of batches(q, runId, f)) yield stringify(rows.map(exportRow));
+      for await (const rows of batches(q, runId, f)) yield stringify(rows.map((r) => exportRow(r, timeZone)));
     })(),
   );
 }
 
-export function xlsxExport(q: Queryable, runId: number, f: ItemFilter): Readable {
+export function xlsxExport(q: Queryable, runId: number, f: ItemFilter, timeZone: string): Readable {
   const out = new PassThrough();
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
   const ws = wb.addWorksheet('items');
   (async () => {
     ws.addRow(EXPORT_HEADER).commit();
-    for await (const rows of batches(q, runId, f)) for (const row of rows) ws.addRow(exportRow(row)).commit();
+    for await (const rows of batches(q, runId, f)) for (const row of rows) ws.addRow(exportRow(row, timeZone)).commit();
     ws.commit();
     await wb.commit();
   })().catch((e) => out.destroy(e as Error));

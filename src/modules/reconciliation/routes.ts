@@ -156,8 +156,9 @@ export function reconciliationRoutes(app: FastifyInstance, ctx: Ctx) {
       const q = req.query;
       const f = { class: q.class, includeMatched: q.includeMatched !== 'false', resolved: q.resolved === undefined ? undefined : q.resolved === 'true', q: q.q };
       reply.header('content-disposition', `attachment; filename="reconciliation-${run.id}-${run.partner_id}.${q.format}"`);
-      if (q.format === 'csv') return reply.type('text/csv; charset=utf-8').send(csvExport(ctx.db, run.id, f));
-      return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(xlsxExport(ctx.db, run.id, f));
+      const tz = await operatorTimeZone(ctx.db, operatorId);
+      if (q.format === 'csv') return reply.type('text/csv; charset=utf-8').send(csvExport(ctx.db, run.id, f, tz));
+      return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(xlsxExport(ctx.db, run.id, f, tz));
     },
   );
 
