@@ -19,6 +19,8 @@ before(async () => {
   const sz = (await w.p.api('POST', `${E}/sf/departments`, { name: '深圳', parentId: south }, admin)).body.id;
   assert.equal((await w.p.api('POST', `${E}/sf/members`, { phone: '18475511853', departmentId: sz }, admin)).status, 201);
   assert.equal((await w.p.api('POST', `${E}/sf/admins`, { username: 'sf-admin', password: 'sf-admin-pass' }, admin)).status, 201);
+  assert.equal((await w.p.api('PUT', `${E}/sf/departments/${south}/limits`, { monthlyAmount: '3000.00' }, admin)).status, 200);
+  assert.equal((await w.p.api('PUT', `${E}/sf/members/18475511853/limits`, { monthlyAmount: '300.00', monthlyEnergyKwh: '200', perSessionAmount: '80.00' }, admin)).status, 200);
   ({ page, errors } = await newPage(w.browser, { width: 1440, height: 900 }));
 });
 after(async () => w?.close());
@@ -43,6 +45,9 @@ test('/console/enterprises: the list, the department tree editor, members with i
   await page.getByTestId('enterprise-title').waitFor();
   // department tree: add 宝安 under 深圳
   await page.getByTestId('dept-深圳').waitFor();
+  // usage against limits: 华南's cap covers 深圳; 深圳 has none of its own
+  assert.match((await page.getByTestId('dept-usage-华南').textContent()) ?? '', /金额 0\.00 \/ 3000\.00 元/);
+  assert.match((await page.getByTestId('dept-usage-深圳').textContent()) ?? '', /金额 0\.00 元.*不限额/);
   await page.getByTestId('dept-add-深圳').click();
   await page.getByTestId('dept-name').fill('宝安');
   await page.getByTestId('dept-save').click();
@@ -52,6 +57,12 @@ test('/console/enterprises: the list, the department tree editor, members with i
   await page.getByRole('tab', { name: '成员' }).click();
   await page.locator('[data-testid="members-table"] tbody tr.ant-table-row').first().waitFor();
   assert.match((await page.getByTestId('members-table').textContent()) ?? '', /18475511853/);
+  assert.match((await page.getByTestId('usage-18475511853').textContent()) ?? '', /金额 0\.00 \/ 300\.00 元.*电量 0\.000 \/ 200\.000 kWh.*单次 ≤ 80\.00 元/);
+  // the member's caps edited in place
+  await page.getByTestId('limits-18475511853').click();
+  await page.getByTestId('limits-amount').fill('250.00');
+  await page.getByTestId('limits-save').click();
+  await page.getByTestId('usage-18475511853').getByText('金额 0.00 / 250.00 元').waitFor();
   await page.getByTestId('members-import').click();
   const file = join(tmpdir(), `members-${process.pid}.csv`);
   writeFileSync(file, 'phone,name,department,idTags\n13700000001,王五,华南/深圳/宝安,\n1370,坏,华南,\n');

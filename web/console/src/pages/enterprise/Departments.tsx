@@ -4,8 +4,9 @@ import { useTranslation } from 'react-i18next';
 import { useApi } from '../../hooks.ts';
 import { del, patch, post } from '../../api.ts';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
+import { LimitsButton, UsageCell, type Usage } from './Usage.tsx';
 
-interface Node {
+interface Node extends Usage {
   id: number;
   name: string;
   parentId: number | null;
@@ -13,7 +14,7 @@ interface Node {
   children: Node[];
 }
 
-/** The department tree editor: add (top level or under a department), rename, move, delete a subtree. */
+/** The department tree editor: add (top level or under a department), rename, move, delete a subtree; each department's caps and this month's usage of its subtree. */
 export function Departments({ enterpriseId }: { enterpriseId: string }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -40,6 +41,8 @@ export function Departments({ enterpriseId }: { enterpriseId: string }) {
         <Space data-testid={`dept-${n.name}`}>
           <span>{n.name}</span>
           <Tag>{t('ent.dept.members', { n: n.memberCount })}</Tag>
+          <UsageCell u={n} testId={`dept-usage-${n.name}`} />
+          <LimitsButton path={`${base}/${n.id}/limits`} u={n} onDone={tree.reload} testId={`dept-limits-${n.name}`} />
           <Button size="small" type="link" onClick={() => open({ mode: 'add', parentId: n.id })} data-testid={`dept-add-${n.name}`}>
             {t('ent.dept.addChild')}
           </Button>

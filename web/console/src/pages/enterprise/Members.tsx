@@ -5,6 +5,7 @@ import { useApi } from '../../hooks.ts';
 import { del, download, patch, post, ApiError } from '../../api.ts';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
 import { fmtTime } from '../../format.ts';
+import { LimitsButton, UsageCell } from './Usage.tsx';
 
 /** Members of live departments, with add / move / remove and the bulk import (preview, then all or nothing). */
 export function Members({ enterpriseId }: { enterpriseId: string }) {
@@ -57,10 +58,12 @@ export function Members({ enterpriseId }: { enterpriseId: string }) {
           { title: t('ent.member.name'), dataIndex: 'name', render: (v: string | null) => v ?? '-' },
           { title: t('ent.member.department'), dataIndex: 'departmentName' },
           { title: t('ent.member.joinedAt'), dataIndex: 'joinedAt', render: fmtTime },
+          { title: t('ent.usage.title'), key: 'usage', render: (_: unknown, r: any) => <UsageCell u={r} testId={`usage-${r.phone}`} /> },
           {
             title: t('common.actions'),
             render: (_: unknown, r: any) => (
               <Space>
+                <LimitsButton path={`${base}/members/${encodeURIComponent(r.phone)}/limits`} u={r} onDone={() => (members.reload(), depts.reload())} testId={`limits-${r.phone}`} />
                 <Button size="small" type="link" onClick={() => (setMoving(r.phone), form.setFieldsValue({ departmentId: r.departmentId }))}>
                   {t('ent.member.move')}
                 </Button>
