@@ -2,9 +2,7 @@
  * Dependency rules of ChargeOps, checked by dependency-cruiser as the first step of `npm test`
  * (scripts/deps.mjs). docs/architecture.md ("Dependency rules") says why each rule exists.
  *
- * Known violations (the cycles and reach-throughs that existed when the rules came in) are listed
- * in .dependency-cruiser-known-violations.json and ignored; any NEW one fails the tests. When you
- * remove one, shrink the list with `npm run deps:baseline` (and never grow it to get a change in).
+ * Strict: there is no baseline of accepted violations; any violation fails the tests.
  *
  * What a module may import from another module: its `index.ts` only. Exceptions, on purpose:
  *   - a module's own files (src/modules/X/** → src/modules/X/**), including sub-folders such as

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the whole suite (README.md, "Tests"):
-//   1. the dependency rules (dependency-cruiser, .dependency-cruiser.cjs; known violations ignored);
+//   1. the dependency rules (dependency-cruiser, .dependency-cruiser.cjs; strict, no baseline);
 //   2. every test on the embedded database (PGlite);
 //   3. every test that touches a database again on the PostgreSQL server (TEST_DATABASE_URL, default
 //      127.0.0.1:5432/test): the files under test/ and the *.db.test.ts files beside the code. Without

@@ -2,7 +2,7 @@ import type { RunningPlatform as Platform } from '../../platform/context.ts';
 import { createEnterprise } from './service.ts';
 import { createDepartment, deleteDepartment } from './departments.ts';
 import { addMember } from './members.ts';
-import { manualAdjust } from '../wallet/postings.ts';
+import { manualAdjust } from '../wallet/index.ts';
 
 /**
  * Demo enterprise for the first operator: a department tree with one deleted department (case 8:

@@ -4,20 +4,25 @@
  *   enterprise_statements (issued on the 1st, outbox topic enterprise.statement).
  * Offers: enterprise accounts and their members' limits, statements, bulk member import, its
  *   provisioning section (enterprises).
- * Needs: registry (operators), wallet (ledger postings, drivers, statements: reach-throughs still in
- *   the dependency baseline).
+ * Needs: registry (operators), wallet (ledger postings and accounts, statements' charges); the
+ *   enterprise registers itself with the wallet as the membership provider (who pays, what caps leave).
  */
 import type { Cron } from 'croner';
 import type { Module } from '../../platform/context.ts';
 import { enterpriseRoutes } from './routes.ts';
 import { issueStatement, scheduleStatements, TOPIC_ISSUE } from './issued.ts';
+import { registerMembershipProvider } from '../wallet/index.ts';
+import { membershipOf, memberAllowance } from './members.ts';
+
+// the wallet asks who pays (a member's enterprise) and what its caps leave through this: it may not import enterprise
+registerMembershipProvider({ membershipOf, memberAllowance });
 
 export { membershipOf, listMembers, type Membership } from './members.ts';
 export { departmentTree } from './departments.ts';
 export { getEnterprise, listEnterprises } from './service.ts';
 export { buildStatement, statementView } from './statement.ts';
 export { enterprisesProvisioner } from './provisioning.ts';
-export { payerFor, type Payer } from '../wallet/payer.ts';
+export { payerFor, type Payer } from '../wallet/index.ts';
 
 export { issueDueStatements, listIssued } from './issued.ts';
 

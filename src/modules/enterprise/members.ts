@@ -1,13 +1,9 @@
 import type { Queryable } from '../../platform/db/index.ts';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.ts';
 
-export interface Membership {
-  enterpriseId: string;
-  enterpriseName: string;
-  enterpriseStatus: 'active' | 'suspended';
-  departmentId: number;
-  departmentName: string;
-}
+import type { Membership, Allowance } from '../wallet/index.ts';
+
+export type { Membership, Allowance };
 
 export async function membershipOf(q: Queryable, operatorId: string, phone: string): Promise<Membership | null> {
   const r = await q.query(
@@ -84,14 +80,6 @@ export async function moveMember(q: Queryable, operatorId: string, enterpriseId:
 export async function removeMember(q: Queryable, operatorId: string, enterpriseId: string, phone: string) {
   const r = await q.query(`DELETE FROM enterprise_members WHERE operator_id = $1 AND enterprise_id = $2 AND driver_phone = $3`, [operatorId, enterpriseId, phone]);
   if (!r.rowCount) throw new AppError(404, 'not_found', `member ${phone} of enterprise ${enterpriseId} not found`);
-}
-
-export interface Allowance {
-  /** which cap binds: the member's own or a department's (covering its sub-departments) */
-  scope: string;
-  remainingFen: number | null;
-  remainingWh: number | null;
-  perSessionFen: number | null;
 }
 
 /**

@@ -3,10 +3,10 @@ import type { Queryable } from '../../platform/db/index.ts';
 import { badRequest, conflict, notFound } from '../../platform/errors.ts';
 import { formatYuan } from '../../platform/money.ts';
 import { getOperator } from '../registry/index.ts';
-import { getAccount, setAccountFloor } from '../wallet/ledger.ts';
+import { getAccount, setAccountFloor } from '../wallet/index.ts';
 
 // what the statement needs from the wallet's ledger and the registry (src/modules/enterprise/statement.ts)
-export { enterpriseCharges } from '../wallet/statements.ts';
+export { enterpriseCharges } from '../wallet/index.ts';
 export { getOperator };
 
 const view = async (q: Queryable, operatorId: string, e: any) => {

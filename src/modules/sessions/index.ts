@@ -4,8 +4,8 @@
  * Offers: what OCPP transaction frames do to sessions (recordStart/Stop/MeterValues, connector
  *   status), the durable session.settle job and onSessionEnd steps (modules above subscribe),
  *   start guards (registerStartGuard), read models for orders, roaming, security, support.
- * Needs: tariffs (the version chosen at start), wallet (idTagInfo: id tags are the wallet's) —
- *   the last upward import left (see docs/architecture.md, "Dependency rules").
+ * Needs: tariffs (the version chosen at start). Id tags and start holds are the wallet's, a module
+ *   above: the wallet registers itself as the tag authority (registerTagAuthority) when loaded.
  */
 import type { Ctx, Module } from '../../platform/context.ts';
 import type { ClockTimer } from '../../platform/clock.ts';
@@ -21,6 +21,7 @@ export { maintainMeterPartitions, ensureMeterMonth, meterPartitions } from './pa
 export { SESSION_SETTLE, settleKey, enqueueSettle, STALE_SESSION_MS, SETTLE_MAX_ATTEMPTS, preferOrderNumber, onSessionEnd, sessionEndSteps, type SettlePayload, type SettleCause, type SessionEnd, type SessionEndStep } from './settle-job.ts';
 export { energyByConnector } from './for-roaming.ts';
 export { sessionForOrder, energySamples, setLiveCost, type SessionForOrder } from './for-orders.ts';
+export { registerTagAuthority, type TagAuthority, type IdTagInfo, type IdTagStatus } from './tag-authority.ts';
 export { registerStartGuard, startRefusal, type StartGuard } from './start-guard.ts';
 export { connectorBaselines, sessionsForScan, registerReadings, overlappingTagSessions, type ConnectorBaseline, type ScanSession, type RegisterReading } from './for-security.ts';
 

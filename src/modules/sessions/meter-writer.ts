@@ -1,6 +1,6 @@
 import type { Db, Queryable } from '../../platform/db/index.ts';
 import { normaliseMeterValues, latestReadings, type NormalisedSample, type SampledValueIn } from './meter.ts';
-import type { SessionRow } from './service.ts';
+import type { SessionRow } from './session-row.ts';
 import { GroupCommit } from '../../platform/group-commit.ts';
 
 export interface MeterInput {

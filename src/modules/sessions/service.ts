@@ -1,48 +1,14 @@
 import { startRefusal } from './start-guard.ts';
 import type { Queryable } from '../../platform/db/index.ts';
-import { holdForSession, idTagInfo, type IdTagInfo } from '../wallet/index.ts';
+import { tagAuthority, type IdTagInfo } from './tag-authority.ts';
 import { normaliseMeterValues, type NormalisedSample, type SampledValueIn } from './meter.ts';
+import type { SessionRow } from './session-row.ts';
+export type { SessionRow };
 import { writeMeterBatch, type MeterInput } from './meter-writer.ts';
 import { findRemoteStart, claimRemoteStart } from './remote-start.ts';
 import { resolveTariffVersion } from './tariff-hook.ts';
 import { enqueueSettle, settleKey, STALE_SESSION_MS } from './settle-job.ts';
 
-export interface SessionRow {
-  id: number;
-  operator_id: string;
-  station_id: string | null;
-  charger_id: string;
-  connector_id: number;
-  origin: 'charger' | 'app' | 'partner' | 'staff';
-  id_tag: string | null;
-  id_tag_status: string | null;
-  driver_phone: string | null;
-  partner_id: string | null;
-  start_charge_seq: string | null;
-  status: 'active' | 'finished';
-  meter_start_wh: number;
-  meter_stop_wh: number | null;
-  started_at: Date;
-  stopped_at: Date | null;
-  charging_ended_at: Date | null;
-  unplugged_at: Date | null;
-  stop_reason: string | null;
-  stop_id_tag: string | null;
-  soc_start: number | null;
-  soc_end: number | null;
-  last_energy_wh: number | null;
-  last_power_w: number | null;
-  last_sample_at: Date | null;
-  tariff_version_id: number | null;
-  live_cost: unknown;
-  flags: string[];
-  transaction_data: unknown;
-  start_dedupe_key: string | null;
-  start_received_at: Date;
-  stop_received_at: Date | null;
-  stop_answer: Record<string, unknown> | null;
-  updated_at: Date;
-}
 
 /** A message delivered this much later than its own timestamp was queued offline by the charger. */
 export const OFFLINE_LATE_MS = 5 * 60_000;
@@ -145,7 +111,7 @@ export async function recordStart(q: Queryable, input: StartInput): Promise<{ se
   // A remote start was authorised by the platform itself (app, partner, staff): its idTag needs no card.
   let info: IdTagInfo | (Omit<IdTagInfo, 'status'> & { status: 'ConcurrentTx' }) = remote
     ? { status: 'Accepted', driverPhone: remote.driver_phone }
-    : await idTagInfo(q, input.operatorId, input.idTag, receivedAt);
+    : await tagAuthority().idTagInfo(q, input.operatorId, input.idTag, receivedAt);
   // One card, two connectors at once: a shared or cloned card. Answered ConcurrentTx (the charger
   // should not deliver), still recorded and flagged for review.
   if (!remote && info.status === 'Accepted' && info.kind === 'card' && (await activeSessionWithTag(q, input.operatorId, input.idTag, { chargerId: input.chargerId, connectorId: input.connectorId })))
@@ -192,7 +158,7 @@ export async function recordStart(q: Queryable, input: StartInput): Promise<{ se
   const sessionId = ins.rows[0].id;
   if (remote) await claimRemoteStart(q, remote.id, sessionId);
   // an accepted start paid from a balance reserves part of it, in this transaction (issue 11, point 5)
-  if (info.status === 'Accepted' && info.driverPhone && remote?.origin !== 'partner') await holdForSession(q, input.operatorId, sessionId, info.driverPhone, receivedAt);
+  if (info.status === 'Accepted' && info.driverPhone && remote?.origin !== 'partner') await tagAuthority().holdForSession(q, input.operatorId, sessionId, info.driverPhone, receivedAt);
   // An older session still open on this connector never got its StopTransaction: a refused one was
   // abandoned (closed now), an accepted one is flagged (its StopTransaction may still come, late).
   const abandoned = await closeAbandoned(q, input.chargerId, input.connectorId, input.startedAt, receivedAt, sessionId);
@@ -243,7 +209,7 @@ export async function recordStop(q: Queryable, input: StopInput): Promise<{ outc
   const tagAnswer = async (s: SessionRow | null) => {
     if (!input.idTag) return {};
     if (s && s.id_tag === input.idTag && s.id_tag_status) return { idTagInfo: { status: s.id_tag_status } };
-    return { idTagInfo: ocppIdTagInfo(await idTagInfo(q, input.operatorId, input.idTag, receivedAt)) };
+    return { idTagInfo: ocppIdTagInfo(await tagAuthority().idTagInfo(q, input.operatorId, input.idTag, receivedAt)) };
   };
   // An id no session can have (beyond bigint) is simply unknown; it must not turn into an error answer.
   const plausible = Number.isSafeInteger(input.transactionId);

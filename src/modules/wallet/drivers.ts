@@ -1,7 +1,7 @@
 import type { Queryable } from '../../platform/db/index.ts';
 import { AppError, conflict, notFound } from '../../platform/errors.ts';
 import { formatYuan } from '../../platform/money.ts';
-import { membershipOf } from '../enterprise/members.ts';
+import { membershipOf } from './membership.ts';
 import { idTagInfo } from './id-tags.ts';
 import { availableFen, listHolds } from './holds.ts';
 

@@ -1,13 +1,8 @@
 import type { Queryable } from '../../platform/db/index.ts';
 
-export type IdTagStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid';
+import type { IdTagInfo, IdTagStatus } from '../sessions/index.ts';
 
-export interface IdTagInfo {
-  status: IdTagStatus;
-  expiryDate?: string;
-  driverPhone?: string | null;
-  kind?: string;
-}
+export type { IdTagInfo, IdTagStatus };
 
 /** OCPP idTagInfo for a tag of this operator: unknown → Invalid; a blocked driver blocks all their tags. */
 export async function idTagInfo(q: Queryable, operatorId: string, idTag: string, at: Date): Promise<IdTagInfo> {

@@ -1,8 +1,8 @@
 import type { Queryable } from '../../platform/db/index.ts';
-import { membershipOf } from '../enterprise/members.ts';
+import { membershipOf } from './membership.ts';
 
 // the enterprise's spending limits, for canStart (issue 17 point 5)
-export { memberAllowance, type Allowance } from '../enterprise/members.ts';
+export { memberAllowance, type Allowance } from './membership.ts';
 import type { AccountRef } from './ledger.ts';
 
 /** Who pays a driver's charging: their own wallet, or their enterprise's account (payment method 'enterprise'). */
