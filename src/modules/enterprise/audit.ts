@@ -1,4 +1,5 @@
 import type { Queryable } from '../../platform/db/index.ts';
+import { recordAudit } from '../../platform/audit.ts';
 
 /**
  * Every change made through the enterprise routes is recorded in the platform audit_log, in the
@@ -10,12 +11,12 @@ export async function auditEnterprise(
   q: Queryable,
   a: { operatorId: string; actor: string; role: string; enterpriseId: string; action: string; entity: string; entityId: string | number; after?: unknown },
 ) {
-  await q.query(`INSERT INTO audit_log (operator_id, actor, action, entity, entity_id, after) VALUES ($1, $2, $3, $4, $5, $6)`, [
-    a.operatorId,
-    a.actor,
-    a.action,
-    a.entity,
-    String(a.entityId),
-    JSON.stringify({ enterpriseId: a.enterpriseId, role: a.role, ...(a.after && typeof a.after === 'object' ? a.after : a.after === undefined ? {} : { value: a.after }) }),
-  ]);
+  await recordAudit(q, {
+    operatorId: a.operatorId,
+    actor: a.actor,
+    action: a.action,
+    entity: a.entity,
+    entityId: a.entityId,
+    after: { enterpriseId: a.enterpriseId, role: a.role, ...(a.after && typeof a.after === 'object' ? a.after : a.after === undefined ? {} : { value: a.after }) },
+  });
 }

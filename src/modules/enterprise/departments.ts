@@ -1,6 +1,7 @@
 import type { Queryable } from '../../platform/db/index.ts';
 import { badRequest, conflict, notFound } from '../../platform/errors.ts';
 import { liveDepartment } from './members.ts';
+import { recordAudit } from '../../platform/audit.ts';
 
 export interface DepartmentNode {
   id: number;
@@ -116,11 +117,6 @@ export async function deleteDepartment(q: Queryable, operatorId: string, enterpr
     ids,
     actor,
   ]);
-  await q.query(`INSERT INTO audit_log (operator_id, actor, action, entity, entity_id, after) VALUES ($1, $2, 'department.delete', 'department', $3, $4)`, [
-    operatorId,
-    actor,
-    String(id),
-    JSON.stringify({ deleted: ids }),
-  ]);
+  await recordAudit(q, { operatorId, actor, action: 'department.delete', entity: 'department', entityId: id, after: { deleted: ids } });
   return ids;
 }

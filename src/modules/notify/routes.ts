@@ -5,6 +5,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { requireRole, requireOperator, STAFF, ADMINS } from '../../platform/auth/guard.ts';
 import { allSettings, saveSettings, EVENTS, CHANNELS } from './settings.ts';
 import { listSent } from './service.ts';
+import { recordAudit } from '../../platform/audit.ts';
 
 const eventSetting = z.object({ enabled: z.boolean(), channels: z.array(z.enum(CHANNELS)) });
 const settingsBody = z.object({
@@ -28,12 +29,7 @@ export function notifyRoutes(app: FastifyInstance, ctx: Ctx) {
       await ctx.db.tx(async (q) => {
         const before = await allSettings(q, op);
         await saveSettings(q, op, req.principal!.sub, req.body as any);
-        await q.query(`INSERT INTO audit_log (operator_id, actor, action, entity, entity_id, before, after) VALUES ($1, $2, 'update', 'notify_settings', $1, $3, $4)`, [
-          op,
-          req.principal!.sub,
-          JSON.stringify(before),
-          JSON.stringify(await allSettings(q, op)),
-        ]);
+        await recordAudit(q, { operatorId: op, actor: req.principal!.sub, action: 'update', entity: 'notify_settings', entityId: op, before, after: await allSettings(q, op) });
       });
       return allSettings(ctx.db, op);
     },

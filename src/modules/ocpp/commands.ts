@@ -9,6 +9,7 @@ import { getChargerRow } from '../registry/index.ts';
 import { expectRemoteStart, startRefusal } from '../sessions/index.ts';
 import type { OcppServer } from './gateway.ts';
 import { ChargerOffline, ChargerPending, CommandInvalid, CommandRejected, CommandTimeout } from './errors.ts';
+import { recordAudit } from '../../platform/audit.ts';
 
 /**
  * The commands staff may send, and who may send them. Operator staff run the day-to-day actions a
@@ -73,13 +74,7 @@ export function commandRoutes(app: FastifyInstance, ctx: Ctx, gw: OcppServer) {
           idTag: p.idTag,
           origin: 'staff',
         }).catch(() => {}); // a payload the schema refuses below leaves only an expiring row
-      await ctx.db.query(`INSERT INTO audit_log (operator_id, actor, action, entity, entity_id, after) VALUES ($1, $2, $3, 'charger', $4, $5)`, [
-        charger.operator_id,
-        req.principal!.sub,
-        `ocpp.${action}`,
-        id,
-        JSON.stringify(payload),
-      ]);
+      await recordAudit(ctx.db, { operatorId: charger.operator_id, actor: req.principal!.sub, action: `ocpp.${action}`, entity: 'charger', entityId: id, after: payload });
       try {
         return await gw.call(id, action, payload);
       } catch (e) {

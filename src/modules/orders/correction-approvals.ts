@@ -6,7 +6,7 @@
 import type { Queryable } from '../../platform/db/index.ts';
 import { badRequest, conflict, notFound } from '../../platform/errors.ts';
 import { formatYuan } from '../../platform/money.ts';
-import { correctOrder, type Actor, type CorrectionRequest } from './corrections.ts';
+import { auditOrder, correctOrder, type Actor, type CorrectionRequest } from './corrections.ts';
 import type { After, OrdersDeps } from './settle.ts';
 
 interface RequestRow {
@@ -58,17 +58,8 @@ async function pendingRequest(q: Queryable, operatorId: string, id: number): Pro
   return r;
 }
 
-async function audit(q: Queryable, operatorId: string, actor: string, action: string, orderNo: string, reason: string | null, after: unknown) {
-  await q.query(`INSERT INTO audit_log (operator_id, actor, action, entity, entity_id, reason, before, after) VALUES ($1, $2, $3, 'order', $4, $5, $6, $7)`, [
-    operatorId,
-    actor,
-    action,
-    orderNo,
-    reason,
-    JSON.stringify({ status: 'pending_approval' }),
-    JSON.stringify(after),
-  ]);
-}
+const audit = (q: Queryable, operatorId: string, actor: string, action: string, orderNo: string, reason: string | null, after: unknown) =>
+  auditOrder(q, operatorId, actor, action, orderNo, reason, { status: 'pending_approval' }, after);
 
 export async function approveCorrectionRequest(d: OrdersDeps, q: Queryable, operatorId: string, id: number, actor: Actor, now: number, after: After) {
   const r = await pendingRequest(q, operatorId, id);

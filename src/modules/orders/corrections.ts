@@ -18,6 +18,7 @@ import { settle, pushToPartner, chargesPayer, type After, type OrdersDeps } from
 import { correctionDeltaFen } from './billed.ts';
 import { staffGate, recordStaffCorrection, limitMessage, type StaffGate } from './correction-limit.ts';
 import { orderRow, orderView, type OrderRow } from './view.ts';
+import { recordAudit } from '../../platform/audit.ts';
 
 export interface Actor {
   username: string;
@@ -30,17 +31,10 @@ export interface CorrectionRequest extends Omit<Correction, 'tariff'> {
   notifyDriver?: boolean;
 }
 
-async function audit(q: Queryable, operatorId: string, actor: string, action: string, orderNo: string, reason: string | null, before: unknown, after: unknown) {
-  await q.query(`INSERT INTO audit_log (operator_id, actor, action, entity, entity_id, reason, before, after) VALUES ($1, $2, $3, 'order', $4, $5, $6, $7)`, [
-    operatorId,
-    actor,
-    action,
-    orderNo,
-    reason,
-    JSON.stringify(before),
-    JSON.stringify(after),
-  ]);
-}
+/** An order's audit line (corrections, their requests and decisions, approvals of held orders). */
+export const auditOrder = (q: Queryable, operatorId: string, actor: string, action: string, orderNo: string, reason: string | null, before: unknown, after: unknown) =>
+  recordAudit(q, { operatorId, actor, action, entity: 'order', entityId: orderNo, reason, before, after });
+const audit = auditOrder;
 
 function reviewable(row: OrderRow | null, orderNo: string): OrderRow {
   if (!row) throw notFound(`order ${orderNo}`);

@@ -14,6 +14,7 @@ import { getReconciliation, listReconciliations, runReconciliation } from './rec
 import { paymentsSettingsSchema, paymentsSettingsView, saveWechatpaySettings } from './settings.ts';
 import { createTopup, getTopup, listTopups, notifyPath, topupHistory } from './topups.ts';
 import { localDate } from './wechatpay/time.ts';
+import { recordAudit } from '../../platform/audit.ts';
 
 const yuan = z.string().regex(/^\d{1,6}(\.\d{1,2})?$/, 'yuan as a string with at most 2 decimals, e.g. "50.00"');
 const page = { limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0) };
@@ -43,11 +44,14 @@ export function paymentRoutes(app: FastifyInstance, ctx: Ctx, selfCheck: PublicU
         await ctx.db.tx(async (q) => {
           await saveWechatpaySettings(q, operatorId, wp, op.timezone);
           forgetMerchant(ctx, operatorId);
-          await q.query(`INSERT INTO audit_log (operator_id, actor, action, entity, entity_id, after) VALUES ($1, $2, 'update', 'payment_settings', 'wechatpay', $3)`, [
+          await recordAudit(q, {
             operatorId,
-            req.principal!.sub,
-            JSON.stringify({ mchid: wp.mchid, appid: wp.appid, merchantSerial: wp.merchantSerial, platformSerial: wp.platformSerial, apiBaseUrl: wp.apiBaseUrl, secretsChanged: !!(wp.apiV3Key || wp.merchantPrivateKey) }),
-          ]);
+            actor: req.principal!.sub,
+            action: 'update',
+            entity: 'payment_settings',
+            entityId: 'wechatpay',
+            after: { mchid: wp.mchid, appid: wp.appid, merchantSerial: wp.merchantSerial, platformSerial: wp.platformSerial, apiBaseUrl: wp.apiBaseUrl, secretsChanged: !!(wp.apiV3Key || wp.merchantPrivateKey) },
+          });
         });
       }
       return paymentsSettingsView(ctx.db, operatorId);

@@ -10,6 +10,7 @@ import { correctOrderFor, emitOrderEvents, repushOrder, type CorrectionRequest, 
 import { getSession } from '../sessions/index.ts';
 import { orderFacts } from '../orders/index.ts';
 import { runRow, stakeNow, itemView, type ItemRow } from './view.ts';
+import { recordAudit } from '../../platform/audit.ts';
 
 export type Action = 'repush' | 'correct' | 'accept_partner' | 'write_off';
 
@@ -69,15 +70,16 @@ export async function resolveItem(ctx: Ctx, operatorId: string, runId: number, i
     } else if (input.action !== 'write_off') throw badRequest(`unknown action ${String(input.action)}`);
     const resolution = { action: input.action, note: input.note.trim(), by: actor.username, role: actor.role, at: ctx.clock.date().toISOString(), ...outcome };
     const updated = (await q.query<ItemRow>(`UPDATE recon_items SET resolution = $3, resolved_at = $4 WHERE run_id = $1 AND id = $2 RETURNING *`, [runId, itemId, JSON.stringify(resolution), ctx.clock.date()])).rows[0];
-    await q.query(`INSERT INTO audit_log (operator_id, actor, action, entity, entity_id, reason, before, after) VALUES ($1, $2, $3, 'reconciliation_item', $4, $5, $6, $7)`, [
+    await recordAudit(q, {
       operatorId,
-      actor.username,
-      `reconciliation.${input.action}`,
-      `${runId}/${itemId}`,
-      input.note.trim(),
-      JSON.stringify({ class: it.class, orderNo, startChargeSeq: it.start_charge_seq }),
-      JSON.stringify(resolution),
-    ]);
+      actor: actor.username,
+      action: `reconciliation.${input.action}`,
+      entity: 'reconciliation_item',
+      entityId: `${runId}/${itemId}`,
+      reason: input.note.trim(),
+      before: { class: it.class, orderNo, startChargeSeq: it.start_charge_seq },
+      after: resolution,
+    });
     const stake = await stakeNow(q, runId);
     if (stake.openItems === 0) await q.query(`UPDATE recon_runs SET status = 'closed', closed_at = $2 WHERE id = $1`, [runId, ctx.clock.date()]);
     return { item: itemView(updated), runStatus: stake.openItems === 0 ? 'closed' : run.status, openItems: stake.openItems };

@@ -7,6 +7,7 @@
 import type { Ctx } from '../../platform/context.ts';
 import type { Queryable } from '../../platform/db/index.ts';
 import { getRoamingSession, setState, type RoamingSession } from './state.ts';
+import { recordAudit } from '../../platform/audit.ts';
 
 /** The OCPP gateway's command service, as this module uses it. */
 interface OcppCalls {
@@ -35,10 +36,15 @@ export async function autoStop(ctx: Ctx, rs: RoamingSession, reason: string) {
     const cur = await getRoamingSession(q, rs.operator_id, rs.partner_id, rs.start_charge_seq, true);
     if (!cur || cur.state === 'ended' || cur.state === 'failed' || cur.auto_stop_reason) return;
     await setState(q, cur, { state: 'stopping', auto_stop_reason: reason, auto_stopped_at: ctx.clock.date(), stop_requested_by: 'platform' });
-    await q.query(
-      `INSERT INTO audit_log (operator_id, actor, action, entity, entity_id, reason, after) VALUES ($1, 'platform', 'roaming.auto_stop', 'roaming_session', $2, $3, $4)`,
-      [cur.operator_id, `${cur.partner_id}:${cur.start_charge_seq}`, reason, JSON.stringify({ sessionId: cur.session_id, chargerId: cur.charger_id, connectorId: cur.connector_id })],
-    );
+    await recordAudit(q, {
+      operatorId: cur.operator_id,
+      actor: 'platform',
+      action: 'roaming.auto_stop',
+      entity: 'roaming_session',
+      entityId: `${cur.partner_id}:${cur.start_charge_seq}`,
+      reason,
+      after: { sessionId: cur.session_id, chargerId: cur.charger_id, connectorId: cur.connector_id },
+    });
     if (cur.session_id) await enqueueRemoteStop(ctx, q, cur);
   });
   ctx.log.warn({ operatorId: rs.operator_id, partnerId: rs.partner_id, startChargeSeq: rs.start_charge_seq, reason }, 'partner session stopped by the platform');

@@ -4,6 +4,7 @@ import { formatYuan } from '../../platform/money.ts';
 import { membershipOf } from './membership.ts';
 import { idTagInfo } from './id-tags.ts';
 import { availableFen, listHolds } from './holds.ts';
+import { recordAudit } from '../../platform/audit.ts';
 
 export interface IdTagInput {
   id: string;
@@ -134,13 +135,7 @@ export async function updateDriver(
     next.plates,
     next.status,
   ]);
-  await q.query(`INSERT INTO audit_log (operator_id, actor, action, entity, entity_id, before, after) VALUES ($1, $2, 'driver.update', 'driver', $3, $4, $5)`, [
-    operatorId,
-    actor,
-    phone,
-    JSON.stringify(b),
-    JSON.stringify(next),
-  ]);
+  await recordAudit(q, { operatorId, actor, action: 'driver.update', entity: 'driver', entityId: phone, before: b, after: next });
 }
 
 export async function changeIdTag(
@@ -167,14 +162,7 @@ export async function changeIdTag(
     expiresAt = change.expiresAt ?? now.toISOString();
   } else if (change.expiresAt !== undefined) expiresAt = change.expiresAt;
   await q.query(`UPDATE id_tags SET status = $3, expires_at = $4, updated_at = now() WHERE operator_id = $1 AND id = $2`, [operatorId, id, status, expiresAt]);
-  await q.query(`INSERT INTO audit_log (operator_id, actor, action, entity, entity_id, before, after) VALUES ($1, $2, $3, 'id_tag', $4, $5, $6)`, [
-    operatorId,
-    actor,
-    `id_tag.${change.action}`,
-    id,
-    JSON.stringify({ status: t.status, expiresAt: iso(t.expires_at) }),
-    JSON.stringify({ status, expiresAt }),
-  ]);
+  await recordAudit(q, { operatorId, actor, action: `id_tag.${change.action}`, entity: 'id_tag', entityId: id, before: { status: t.status, expiresAt: iso(t.expires_at) }, after: { status, expiresAt } });
 }
 
 export async function driverLedger(q: Queryable, operatorId: string, phone: string, f: { page: number; pageSize: number }) {

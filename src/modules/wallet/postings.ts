@@ -10,6 +10,7 @@ import { settleAgainst } from './ledger-core.ts';
 import { accountKey, getAccount, lockAccounts, post, type AccountRef } from './ledger.ts';
 import { payerAccount, payerFor, receivableAccount, type Payer } from './payer.ts';
 import { afterDebit, afterTopUp } from './notify-hook.ts';
+import { recordAudit } from '../../platform/audit.ts';
 
 const REVENUE: AccountRef = { kind: 'revenue' };
 
@@ -241,16 +242,16 @@ export async function manualAdjust(
   });
   const after = (await getAccount(q, input.operatorId, input.account))!.balanceFen;
   if (r.posted) {
-    await q.query(`INSERT INTO audit_log (operator_id, actor, action, entity, entity_id, reason, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
-      input.operatorId,
-      input.actor,
-      `wallet.manual_${input.direction}`,
-      input.account.kind,
-      input.account.ref ?? '',
-      input.remark,
-      JSON.stringify({ balanceFen: before.balanceFen }),
-      JSON.stringify({ balanceFen: after, transactionId: r.transactionId }),
-    ]);
+    await recordAudit(q, {
+      operatorId: input.operatorId,
+      actor: input.actor,
+      action: `wallet.manual_${input.direction}`,
+      entity: input.account.kind,
+      entityId: input.account.ref ?? '',
+      reason: input.remark,
+      before: { balanceFen: before.balanceFen },
+      after: { balanceFen: after, transactionId: r.transactionId },
+    });
     if (input.account.kind === 'wallet' && signed < 0) await afterDebit(q, input.operatorId, input.account.ref!, before.balanceFen, after);
   }
   return { ...r, balanceFen: after };
