@@ -43,19 +43,21 @@ export const seqBucketSql = (col: string, of: number) => `abs(hashtext(${col}) %
  * have no bucket and are left out then).
  */
 export async function* partnerOrdersEnded(q: Queryable, operatorId: string, partnerId: string, from: Date, to: Date, batch = 20_000, buckets?: SeqBuckets): AsyncGenerator<PartnerOrderFigures[]> {
-  let after: [Date, number] | null = null;
+  // the keyset's time goes back as PostgreSQL's own text: a Date would drop the microseconds and read
+  // the batch's last row again
+  let after: [string, number] | null = null;
   const part = buckets ? ` AND ${seqBucketSql('partner_order_no', buckets.of)} BETWEEN ${Math.floor(buckets.lo)} AND ${Math.floor(buckets.hi)}` : '';
   for (;;) {
     const params: unknown[] = [operatorId, partnerId, from, to, batch];
-    const keyset = after ? ` AND (end_time, id) > ($${params.push(after[0])}, $${params.push(after[1])})` : '';
-    const r: { rows: { id: number; order_no: string; partner_order_no: string | null; charger_id: string; connector_id: number; start_time: Date; end_time: Date; energy_wh: number; electricity_fen: number; service_fen: number; periods: PricedPeriod[] }[] } = await q.query(
-      `SELECT id, order_no, partner_order_no, charger_id, connector_id, start_time, end_time, energy_wh, electricity_fen, service_fen, periods FROM orders
+    const keyset = after ? ` AND (end_time, id) > ($${params.push(after[0])}::timestamptz, $${params.push(after[1])})` : '';
+    const r: { rows: { id: number; end_key: string; order_no: string; partner_order_no: string | null; charger_id: string; connector_id: number; start_time: Date; end_time: Date; energy_wh: number; electricity_fen: number; service_fen: number; periods: PricedPeriod[] }[] } = await q.query(
+      `SELECT id, end_time::text AS end_key, order_no, partner_order_no, charger_id, connector_id, start_time, end_time, energy_wh, electricity_fen, service_fen, periods FROM orders
        WHERE operator_id = $1 AND partner_id = $2 AND end_time >= $3 AND end_time < $4${keyset}${part} ORDER BY end_time, id LIMIT $5`,
       params,
     );
     if (!r.rows.length) return;
     const last = r.rows[r.rows.length - 1];
-    after = [last.end_time, Number(last.id)];
+    after = [last.end_key, Number(last.id)];
     yield r.rows.map((o) => ({
       orderNo: o.order_no,
       startChargeSeq: o.partner_order_no,
