@@ -125,7 +125,7 @@ const res = await executeRun(ctx, runId, {
   partRows: PART,
   afterPart: (phase, p, sizes) => {
     maxPart = Math.max(maxPart, sizes.ours, sizes.theirs);
-    log(`  ${phase} partition ${p}: ${sizes.ours.toLocaleString()} ours, ${sizes.theirs.toLocaleString()} theirs`);
+    log(`  ${phase} partition ${p}: ${sizes.ours.toLocaleString()} ours, ${sizes.theirs.toLocaleString()} theirs${sizes.ms ? ` (s: ${Object.entries(sizes.ms).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')})` : ''}`);
   },
 });
 const parts = Number((await db.query<{ parts: number }>(`SELECT parts FROM recon_runs WHERE id = $1`, [runId])).rows[0].parts);
