@@ -13,7 +13,7 @@ import { paymentsModule, paymentsProvisioner } from './payments/index.ts';
 import { supportModule } from './support/index.ts';
 import { reconciliationModule } from './reconciliation/index.ts';
 import { securityModule } from './security/index.ts';
-import { firmwareModule } from './firmware/index.ts';
+import { firmwareModule, firmwareAdvisoriesProvisioner } from './firmware/index.ts';
 
 /** Every capability, in start order. A new module adds one line here. */
 export const modules: Module[] = [registryModule, sessionsModule, ocppModule, walletModule, enterpriseModule, tariffsModule, notifyModule, ordersModule, webModule, roamingModule, paymentsModule, supportModule, reconciliationModule, securityModule, firmwareModule];
@@ -23,4 +23,4 @@ export const modules: Module[] = [registryModule, sessionsModule, ocppModule, wa
  * sections refer to earlier ones: stations to tariffs, members to drivers). Registry validates and
  * applies them without importing their modules.
  */
-registerSectionProvisioners([tariffsProvisioner, driversProvisioner, partnersProvisioner, paymentsProvisioner, enterprisesProvisioner as SectionProvisioner]);
+registerSectionProvisioners([tariffsProvisioner, driversProvisioner, partnersProvisioner, paymentsProvisioner, enterprisesProvisioner as SectionProvisioner, firmwareAdvisoriesProvisioner]);

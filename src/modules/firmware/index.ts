@@ -5,7 +5,7 @@
  * the gateway's observers, so ocpp never imports it. docs/firmware.md.
  *
  * Owns: firmware_files, firmware_advisories, firmware_campaigns, firmware_campaign_targets.
- * Offers: firmware routes and campaigns. Needs: registry, ocpp (observers, ctx.services.ocpp).
+ * Offers: firmware routes and campaigns, the provisioning section firmwareAdvisories. Needs: registry, ocpp (observers, ctx.services.ocpp).
  */
 import type { Module } from '../../platform/context.ts';
 import { ocppObservers } from '../ocpp/index.ts';
@@ -13,6 +13,7 @@ import { firmwareRoutes } from './routes.ts';
 import { onBoot, onFirmwareStatus } from './campaigns.ts';
 
 export { inventory, listAdvisories, type Advisory } from './inventory.ts';
+export { firmwareAdvisoriesProvisioner } from './provisioning.ts';
 
 export const firmwareModule: Module = {
   name: 'firmware',

@@ -6,20 +6,12 @@ import { requireRole, requireOperator, STAFF, ADMINS } from '../../platform/auth
 import { AppError, badRequest, notFound } from '../../platform/errors.ts';
 import { ChargerOffline, CommandRejected, CommandTimeout } from '../ocpp/index.ts';
 import { inventory, listAdvisories, saveAdvisories } from './inventory.ts';
+import { advisorySchema as advisory, advisoryProblems } from './provisioning.ts';
 import { addFile, listFiles, download, createCampaign, getCampaign, listCampaigns, pause, resume, retry, diagnostics } from './campaigns.ts';
 
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 const op = z.object({ operatorId: z.string().optional() });
 const cid = z.object({ id: z.coerce.number().int().positive() });
-const advisory = z.object({
-  id: z.string().trim().min(1).max(64),
-  vendor: z.string().trim().min(1).max(100),
-  modelPattern: z.string().max(200),
-  versionPattern: z.string().max(200),
-  text: z.string().trim().min(1).max(2000),
-  severity: z.enum(['low', 'medium', 'high', 'critical']),
-});
-
 /** An OCPP command's failure in HTTP terms. */
 const commandError = (e: unknown): never => {
   if (e instanceof ChargerOffline) throw new AppError(409, 'charger_offline', e.message);
@@ -46,17 +38,8 @@ export function firmwareRoutes(app: FastifyInstance, ctx: Ctx) {
     { ...A, schema: { tags: ['firmware'], description: 'Replaces the operator’s advisories.', querystring: op, body: z.object({ items: z.array(advisory).max(500) }).strict() } },
     async (req) => {
       const operatorId = requireOperator(req);
-      const seen = new Set<string>();
-      req.body.items.forEach((a, i) => {
-        if (seen.has(a.id)) throw badRequest(`items[${i}].id ${a.id} is given twice`);
-        seen.add(a.id);
-        for (const k of ['modelPattern', 'versionPattern'] as const)
-          try {
-            new RegExp(a[k]);
-          } catch (e) {
-            throw badRequest(`items[${i}].${k} is not a regular expression: ${(e as Error).message}`);
-          }
-      });
+      const bad = advisoryProblems(req.body.items)[0];
+      if (bad) throw badRequest(`items[${bad.path[0]}].${bad.path[1]}: ${bad.message}`);
       await ctx.db.tx((q) => saveAdvisories(q, operatorId, req.body.items, req.principal!.sub, ctx.clock.date()));
       return { items: await listAdvisories(ctx.db, operatorId) };
     },
