@@ -4,8 +4,9 @@
 //     values). Compared with the gateway's own CPU per MeterValues frame from the latest "OCPP
 //     gateway" section of docs/performance.md (the 10 % budget of the issue).
 //  B. A history scan of S meter samples on PostgreSQL (sessions of 100 one-minute samples on K
-//     chargers): wall time, and no incident raised by honest data.
-// `npm run bench -- security [--chargers N] [--frames F] [--samples S]`. Writes "Incident detection".
+//     chargers): wall time one charger at a time, then C chargers at once (the default), and no
+//     incident raised by honest data.
+// `npm run bench -- security [--chargers N] [--frames F] [--samples S] [--scan-concurrency C]`. Writes "Incident detection".
 import { loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
@@ -15,13 +16,14 @@ import { systemClock } from '../../src/platform/clock.ts';
 import type { Ctx } from '../../src/platform/context.ts';
 import { toObservations } from '../../src/modules/security/live.ts';
 import { createState, observe, DEFAULT_THRESHOLDS } from '../../src/modules/security/rules.ts';
-import { scanHistory } from '../../src/modules/security/scan.ts';
+import { scanHistory, SCAN_CONCURRENCY } from '../../src/modules/security/scan.ts';
 import { machine, numArg, writeSection } from '../support/perf-doc.ts';
 
 const CHARGERS = numArg('chargers', 5000);
 const FRAMES = numArg('frames', 500_000);
 const SAMPLES = numArg('samples', 10_000_000);
 const SCAN_CHARGERS = numArg('scan-chargers', 100);
+const SCAN_PAR = numArg('scan-concurrency', SCAN_CONCURRENCY);
 const WRITE = !process.argv.includes('--no-write');
 const URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = 'bench_security';
@@ -89,7 +91,7 @@ const admin = new pg.Client({ connectionString: URL });
 await admin.connect();
 await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
 await admin.query(`CREATE SCHEMA ${SCHEMA}`);
-const db = await openPostgres(URL, { schema: SCHEMA, max: 2 });
+const db = await openPostgres(URL, { schema: SCHEMA, max: SCAN_PAR + 1 });
 await migrate(db);
 await admin.query(`SET search_path = ${SCHEMA}`);
 const PER_SESSION = 100;
@@ -119,10 +121,15 @@ for (let c = 1; c <= SCAN_CHARGERS; c++)
 await admin.query(`ANALYZE meter_samples; ANALYZE sessions`);
 log(`seeded in ${((performance.now() - seed0) / 1000).toFixed(0)} s`);
 const ctx = { db, clock: systemClock, log: console, services: {} } as unknown as Ctx;
-const s0 = performance.now();
-const res = await scanHistory(ctx, 'op1', { from: new Date('2025-12-31T00:00:00Z'), to: new Date('2027-01-01T00:00:00Z') });
+const scanWindow = { from: new Date('2025-12-31T00:00:00Z'), to: new Date('2027-01-01T00:00:00Z') };
+let s0 = performance.now();
+const seq = await scanHistory(ctx, 'op1', scanWindow, { concurrency: 1 });
+const seqS = (performance.now() - s0) / 1000;
+log(`history scan, one charger at a time: ${seq.observations.toLocaleString()} observations, ${seq.incidents} incidents, ${seqS.toFixed(1)} s`);
+s0 = performance.now();
+const res = await scanHistory(ctx, 'op1', scanWindow, { concurrency: SCAN_PAR });
 const scanS = (performance.now() - s0) / 1000;
-log(`history scan: ${res.observations.toLocaleString()} observations, ${res.incidents} incidents, ${scanS.toFixed(1)} s`);
+log(`history scan, ${SCAN_PAR} chargers at once: ${res.observations.toLocaleString()} observations, ${res.incidents} incidents, ${scanS.toFixed(1)} s`);
 const load1 = loadavg()[0];
 await db.close();
 await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
@@ -138,7 +145,8 @@ const body = `${machine()}
 | live detection CPU per MeterValues frame (toObservations + rules, ${CHARGERS} chargers with open transactions, ${timed.toLocaleString()} frames of 5 sampled values) | ${usPerFrame.toFixed(2)} µs | |
 | the gateway's CPU per MeterValues frame (bench ocpp, latest figure in this file: not the same run) | ${Number.isFinite(gatewayUs) ? `${gatewayUs.toFixed(0)} µs` : 'n/a'} | |
 | detection added to the gateway per frame | ${Number.isFinite(gatewayUs) ? `${((usPerFrame / gatewayUs) * 100).toFixed(1)} %` : 'n/a'} | ≤ 10 % (${Number.isFinite(gatewayUs) ? (usPerFrame / gatewayUs <= 0.1 ? 'met' : '**missed**') : 'n/a'}) |
-| history scan of ${samples.toLocaleString()} meter samples (${sessions.toLocaleString()} sessions, ${SCAN_CHARGERS} chargers) | ${scanS.toFixed(1)} s (${Math.round(samples / scanS).toLocaleString()} samples/s), ${res.incidents} incidents | 10M in < 60 s (${samples >= 10_000_000 ? (scanS < 60 ? 'met' : '**missed**') : `run at ${samples.toLocaleString()}: ${((scanS * 10_000_000) / samples).toFixed(0)} s extrapolated to 10M`}) |
+| history scan of ${samples.toLocaleString()} meter samples, one charger at a time | ${seqS.toFixed(1)} s (${Math.round(samples / seqS).toLocaleString()} samples/s), ${seq.incidents} incidents | |
+| history scan of ${samples.toLocaleString()} meter samples (${sessions.toLocaleString()} sessions, ${SCAN_CHARGERS} chargers), ${SCAN_PAR} chargers at once (the default) | ${scanS.toFixed(1)} s (${Math.round(samples / scanS).toLocaleString()} samples/s), ${res.incidents} incidents | 10M in < 60 s (${samples >= 10_000_000 ? (scanS < 60 ? 'met' : '**missed**') : `run at ${samples.toLocaleString()}: ${((scanS * 10_000_000) / samples).toFixed(0)} s extrapolated to 10M`}) |
 
 The live figure is the observer's own work; the frame's storage and answer are the gateway's and do
 not change. The issue asks for \`npm run bench -- ocpp\` with and without the rules in the same run;

@@ -10,12 +10,20 @@ const MAX_ROWS = 1_000_000;
 
 /**
  * History scan on demand: the same rules over what is stored (sessions, energy register samples,
- * status reports, connections, the charger's security events), charger by charger, in time order.
+ * status reports, connections, the charger's security events), charger by charger (a few at once on
+ * PostgreSQL), each in time order.
  * Meter samples are read in pages and merged with the rest as they come, so memory stays flat over
  * millions of samples. Findings are written as the live path writes them: the same key, so a scan
  * over time the live detector already saw changes nothing and creates no duplicate.
  */
-export async function scanHistory(ctx: Ctx, operatorId: string, w: { from: Date; to: Date; chargerId?: string }) {
+/**
+ * Chargers scanned at once on PostgreSQL: each has its own rules state, so they are independent; a
+ * few in flight keep several pool connections reading while this thread runs the rules (the 10M
+ * samples aim, docs/performance.md). The embedded database has one connection: one at a time.
+ */
+export const SCAN_CONCURRENCY = 4;
+
+export async function scanHistory(ctx: Ctx, operatorId: string, w: { from: Date; to: Date; chargerId?: string }, opts: { concurrency?: number } = {}) {
   const q = ctx.db;
   const th = await loadThresholds(q, operatorId);
   const tz = await operatorTimeZone(q, operatorId);
@@ -23,7 +31,7 @@ export async function scanHistory(ctx: Ctx, operatorId: string, w: { from: Date;
   const chargers = await listChargers(q, { operatorId, id: w.chargerId });
   const findings = new Map<string, Finding>();
   let observations = 0;
-  for (const c of chargers) {
+  const scanCharger = async (c: (typeof chargers)[number]) => {
     const state = createState((ms) => fmt.format(ms));
     const add = (fs: Finding[]) => {
       // one tag on two chargers needs every charger at once: found below from the sessions, for all
@@ -41,7 +49,14 @@ export async function scanHistory(ctx: Ctx, operatorId: string, w: { from: Date;
     }
     while (i < others.length) add(observe(state, others[i++], th)), observations++;
     add(finish(state, th));
-  }
+  };
+  const concurrency = Math.max(1, Math.min(opts.concurrency ?? (ctx.db.kind === 'postgres' ? SCAN_CONCURRENCY : 1), chargers.length));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < chargers.length) await scanCharger(chargers[next++]);
+    }),
+  );
   if (!w.chargerId)
     for (const o of await overlappingTagSessions(q, operatorId, w.from, w.to)) {
       const at = o.at.getTime();
@@ -63,7 +78,9 @@ export async function scanHistory(ctx: Ctx, operatorId: string, w: { from: Date;
       });
     }
   let created = 0;
-  for (const f of findings.values()) if ((await upsertIncident(q, operatorId, f, 'scan', ctx.clock.date())).created) created++;
+  // in time order whatever order the chargers finished in: incident ids follow the events
+  const ordered = [...findings.values()].sort((a, b) => a.from - b.from || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const f of ordered) if ((await upsertIncident(q, operatorId, f, 'scan', ctx.clock.date())).created) created++;
   return { chargers: chargers.length, observations, incidents: findings.size, created };
 }
 
