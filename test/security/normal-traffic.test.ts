@@ -6,11 +6,13 @@ import { SimulatedCharger } from '../../src/modules/ocpp/simulator/charger.ts';
 import { normalSession } from '../../src/modules/ocpp/simulator/evasion.ts';
 
 // Issue 13, "done when": normal simulated sessions raise no incident. Through the real gateway and
-// database: 200 sessions (10 chargers × 2 connectors × 10, connectors in parallel, one card per
-// connector: 1,000 take longer than a test file may on this machine); the 1,000 run through the
-// live path's own translation and rules in src/modules/security/live.test.ts.
+// database: 200 sessions by default (10 chargers × 2 connectors × 10, connectors in parallel, one
+// card per connector). The issue's 1,000: NORMAL_SESSIONS_PER_CONNECTOR=50 node scripts/test.mjs
+// security/normal-traffic --only postgres — 51 s on PostgreSQL at load 7, but past the 240 s file
+// limit at load 20+ on this shared 2-core machine (PGlite: over 4 minutes), so not the default. The
+// live path's own translation and rules also see 1,000 in src/modules/security/live.test.ts.
 const CHARGERS = 10;
-const PER_CONNECTOR = 10;
+const PER_CONNECTOR = Number(process.env.NORMAL_SESSIONS_PER_CONNECTOR ?? 10);
 const id = (i: number) => `4403070003000091${String(i).padStart(4, '0')}`;
 const key = (i: number) => `key-normal-${String(i).padStart(9, '0')}`;
 const doc: any = minimalDoc();
@@ -35,7 +37,7 @@ after(async () => {
   await p?.close();
 });
 
-test('200 normal simulated sessions through the gateway raise no incident', { timeout: 600_000 }, async () => {
+test(`${CHARGERS * 2 * PER_CONNECTOR} normal simulated sessions through the gateway raise no incident`, { timeout: 600_000 }, async () => {
   const t0 = Date.now() - 30 * 86_400_000;
   const statuses = new Map<string, number>();
   await Promise.all(
