@@ -40,9 +40,6 @@ export async function loadOrdersDemo(p: Platform, doc: any): Promise<{ sessions:
     register.set(key, Math.max(meterStart, meterStop));
     const idTag = tags[i % tags.length];
     const at = (t: number) => new Date(t);
-    const { sessionId } = await p.ctx.db.tx((q) =>
-      recordStart(q, { operatorId: op.id, stationId: c.stationId, chargerId: c.id, connectorId: gun, idTag, meterStartWh: meterStart, startedAt: at(start), receivedAt: at(start) }),
-    );
     const steps = Math.max(2, Math.floor(minutes / 5));
     const meterValue: MeterInput['meterValue'] = [];
     for (let k = 1; k < steps; k++) {
@@ -57,8 +54,14 @@ export async function loadOrdersDemo(p: Platform, doc: any): Promise<{ sessions:
         ],
       });
     }
-    if (!abnormal) await p.ctx.db.tx((q) => recordMeterValues(q, { operatorId: op.id, chargerId: c.id, connectorId: gun, transactionId: sessionId, meterValue }));
-    await p.ctx.db.tx((q) => recordStop(q, { operatorId: op.id, chargerId: c.id, transactionId: sessionId, meterStopWh: meterStop, stoppedAt: at(end), reason: 'EVDisconnected', idTag, receivedAt: at(end) }));
+    // one transaction: dated in the past, the start's 24 h stale job may be due already; the stop
+    // in the same commit cancels it before the outbox could make a placeholder order
+    const sessionId = await p.ctx.db.tx(async (q) => {
+      const { sessionId } = await recordStart(q, { operatorId: op.id, stationId: c.stationId, chargerId: c.id, connectorId: gun, idTag, meterStartWh: meterStart, startedAt: at(start), receivedAt: at(start) });
+      if (!abnormal) await recordMeterValues(q, { operatorId: op.id, chargerId: c.id, connectorId: gun, transactionId: sessionId, meterValue });
+      await recordStop(q, { operatorId: op.id, chargerId: c.id, transactionId: sessionId, meterStopWh: meterStop, stoppedAt: at(end), reason: 'EVDisconnected', idTag, receivedAt: at(end) });
+      return sessionId;
+    });
     // Most drivers leave within the grace period; every fourth stays a while and pays an occupancy fee.
     const unplug = end + (i % 4 === 3 ? 35 + Math.floor(rand() * 30) : 3 + Math.floor(rand() * 8)) * 60_000;
     await p.ctx.db.tx((q) => applyConnectorStatus(q, { chargerId: c.id, connectorId: gun, status: 'Available', at: at(unplug), lastBootAt: null }));

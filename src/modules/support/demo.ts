@@ -47,9 +47,6 @@ export async function loadCase6Session(p: Platform, doc: any): Promise<string | 
   await ctx.db.tx((q) =>
     recordPastConnection(q, { operatorId: op.id, chargerId: CASE6.chargerId, connectedAt: at('2019-09-19T22:05:13+08:00'), disconnectedAt: at('2019-09-21T03:12:40+08:00'), closeCode: 1006, reason: 'network' }),
   );
-  const { sessionId } = await ctx.db.tx((q) =>
-    recordStart(q, { operatorId: op.id, stationId: station.id, chargerId: CASE6.chargerId, connectorId: CASE6.connectorId, idTag: CASE6.idTag, meterStartWh: CASE6.meterStartWh, startedAt: at(CASE6.start), receivedAt: at(CASE6.start) }),
-  );
   // a sample every 5 minutes at a steady ~24 kW, SoC 31 → 96 %
   const meterValue: MeterInput['meterValue'] = [];
   for (let t = start + 300_000; t < stop; t += 300_000) {
@@ -63,11 +60,15 @@ export async function loadCase6Session(p: Platform, doc: any): Promise<string | 
       ],
     });
   }
-  await ctx.db.tx((q) => recordMeterValues(q, { operatorId: op.id, chargerId: CASE6.chargerId, connectorId: CASE6.connectorId, transactionId: sessionId, meterValue }));
-  await ctx.db.tx(async (q) => {
+  // start, samples and stop in one transaction: dated 2019, the session's 24 h stale job is due at once
+  // and the outbox would otherwise make a placeholder order (another number) between the frames
+  const sessionId = await ctx.db.tx(async (q) => {
+    const { sessionId } = await recordStart(q, { operatorId: op.id, stationId: station.id, chargerId: CASE6.chargerId, connectorId: CASE6.connectorId, idTag: CASE6.idTag, meterStartWh: CASE6.meterStartWh, startedAt: at(CASE6.start), receivedAt: at(CASE6.start) });
+    await recordMeterValues(q, { operatorId: op.id, chargerId: CASE6.chargerId, connectorId: CASE6.connectorId, transactionId: sessionId, meterValue });
     await recordStop(q, { operatorId: op.id, chargerId: CASE6.chargerId, transactionId: sessionId, meterStopWh: CASE6.meterStartWh + CASE6.wh, stoppedAt: at(CASE6.stop), reason: 'EVDisconnected', idTag: CASE6.idTag, receivedAt: at(CASE6.stop) });
     // the stop's settle job carries the 2019 order number from the start (the dispatcher may run it first)
     await preferOrderNumber(q, op.id, sessionId, CASE6.orderNo);
+    return sessionId;
   });
   await ctx.db.tx((q) => applyConnectorStatus(q, { chargerId: CASE6.chargerId, connectorId: CASE6.connectorId, status: 'Available', at: at(CASE6.unplug), lastBootAt: null }));
   return orderForSession(ctx, op.id, sessionId, { orderNo: CASE6.orderNo });
