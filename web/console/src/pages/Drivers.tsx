@@ -4,39 +4,34 @@ import { useTranslation } from 'react-i18next';
 import { useApi } from '../hooks.ts';
 import { post, patch, qs, session } from '../api.ts';
 import { ApiErrorAlert } from '../components/ApiErrorAlert.tsx';
+import { ApiTable, usePagedApi } from '../components/ApiTable.tsx';
 import { fmtTime } from '../format.ts';
 
 export function Drivers() {
   const { t } = useTranslation();
   const [q, setQ] = useState('');
-  const [page, setPage] = useState({ page: 1, pageSize: 20 });
-  const list = useApi<{ items: any[]; total: number }>(`/drivers${qs({ q, ...page })}`);
+  const list = usePagedApi('/drivers', { q });
   const [open, setOpen] = useState<string | null>(null);
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
       <Card>
-        <Input.Search placeholder={t('drv.search')} allowClear enterButton={t('common.search')} style={{ maxWidth: 420 }} onSearch={(v) => (setQ(v.trim()), setPage({ ...page, page: 1 }))} data-testid="drivers-search" />
+        <Input.Search placeholder={t('drv.search')} allowClear enterButton={t('common.search')} style={{ maxWidth: 420 }} onSearch={(v) => (setQ(v.trim()), list.firstPage())} data-testid="drivers-search" />
       </Card>
-      <ApiErrorAlert error={list.error} />
-      <Card>
-        <Table
-          rowKey="phone"
-          size="small"
-          loading={list.loading}
-          dataSource={list.data?.items ?? []}
-          data-testid="drivers-table"
-          onRow={(r) => ({ onClick: () => setOpen(r.phone), style: { cursor: 'pointer' } })}
-          pagination={{ current: page.page, pageSize: page.pageSize, total: list.data?.total ?? 0, onChange: (p, ps) => setPage({ page: p, pageSize: ps }), showTotal: (n) => t('common.total', { n }) }}
-          columns={[
-            { title: t('order.phone'), dataIndex: 'phone' },
-            { title: t('drv.name'), dataIndex: 'name', render: (v: string, r: any) => v ?? r.nickname ?? '-' },
-            { title: t('drv.plates'), dataIndex: 'plates', render: (p: string[]) => p?.join(', ') || '-' },
-            { title: t('drv.idTags'), dataIndex: 'idTags', render: (p: string[]) => p.map((x) => <Tag key={x}>{x}</Tag>) },
-            { title: t('drv.balance'), dataIndex: 'walletBalance', align: 'right' as const, render: (v: string) => <b>{v}</b> },
-            { title: t('common.status'), dataIndex: 'status', render: (s: string) => <Tag color={s === 'active' ? 'green' : 'red'}>{t(`drvst.${s}`, { defaultValue: s })}</Tag> },
-          ]}
-        />
-      </Card>
+      <ApiTable
+        api={list}
+        rowKey="phone"
+        data-testid="drivers-table"
+        onRow={(r) => ({ onClick: () => setOpen(r.phone), style: { cursor: 'pointer' } })}
+        pagination={list.pagination}
+        columns={[
+          { title: t('order.phone'), dataIndex: 'phone' },
+          { title: t('drv.name'), dataIndex: 'name', render: (v: string, r: any) => v ?? r.nickname ?? '-' },
+          { title: t('drv.plates'), dataIndex: 'plates', render: (p: string[]) => p?.join(', ') || '-' },
+          { title: t('drv.idTags'), dataIndex: 'idTags', render: (p: string[]) => p.map((x) => <Tag key={x}>{x}</Tag>) },
+          { title: t('drv.balance'), dataIndex: 'walletBalance', align: 'right' as const, render: (v: string) => <b>{v}</b> },
+          { title: t('common.status'), dataIndex: 'status', render: (s: string) => <Tag color={s === 'active' ? 'green' : 'red'}>{t(`drvst.${s}`, { defaultValue: s })}</Tag> },
+        ]}
+      />
       <Drawer open={!!open} width={760} onClose={() => (setOpen(null), list.reload())} title={open} destroyOnHidden>
         {open && <DriverDetail phone={open} />}
       </Drawer>

@@ -1,10 +1,10 @@
 import { useState } from 'react';
-import { App, Button, Card, Form, Input, Modal, Space, Table, Tag } from 'antd';
+import { App, Button, Form, Input, Modal, Space, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../hooks.ts';
 import { post, session } from '../../api.ts';
 import { navigate } from '../../router.ts';
-import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
+import { ApiTable } from '../../components/ApiTable.tsx';
 
 /** The operator's enterprise customers (issue 18 point 7); an enterprise admin goes straight to its own. */
 export function Enterprises() {
@@ -26,36 +26,30 @@ export function Enterprises() {
   };
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
-      <ApiErrorAlert error={list.error} />
-      <Card
+      <ApiTable
+        api={list}
         title={t('nav.enterprises')}
         extra={
-          canCreate && (
-            <Button type="primary" onClick={() => setCreating(true)} data-testid="enterprise-new">
-              {t('ent.new')}
-            </Button>
-          )
+        canCreate && (
+          <Button type="primary" onClick={() => setCreating(true)} data-testid="enterprise-new">
+            {t('ent.new')}
+          </Button>
+        )
         }
-      >
-        <Table
-          rowKey="id"
-          size="small"
-          loading={list.loading}
-          dataSource={list.data?.items ?? []}
-          data-testid="enterprises-table"
-          pagination={false}
-          onRow={(r) => ({ onClick: () => navigate(`/enterprises/${encodeURIComponent(r.id)}`), style: { cursor: 'pointer' } })}
-          columns={[
-            { title: t('ent.id'), dataIndex: 'id' },
-            { title: t('ent.name'), dataIndex: 'name' },
-            { title: t('common.status'), dataIndex: 'status', render: (s: string) => <Tag color={s === 'active' ? 'green' : 'red'}>{t(`ent.status.${s}`)}</Tag> },
-            { title: t('ent.creditLimit'), dataIndex: 'creditLimit', align: 'right' as const },
-            { title: t('ent.balance'), dataIndex: 'balance', align: 'right' as const },
-            { title: t('ent.available'), dataIndex: 'available', align: 'right' as const, render: (v: string) => <b>{v}</b> },
-            { title: t('ent.contact'), dataIndex: 'contact', render: (v: string | null) => v ?? '-' },
-          ]}
-        />
-      </Card>
+        rowKey="id"
+        data-testid="enterprises-table"
+        pagination={false}
+        onRow={(r) => ({ onClick: () => navigate(`/enterprises/${encodeURIComponent(r.id)}`), style: { cursor: 'pointer' } })}
+        columns={[
+          { title: t('ent.id'), dataIndex: 'id' },
+          { title: t('ent.name'), dataIndex: 'name' },
+          { title: t('common.status'), dataIndex: 'status', render: (s: string) => <Tag color={s === 'active' ? 'green' : 'red'}>{t(`ent.status.${s}`)}</Tag> },
+          { title: t('ent.creditLimit'), dataIndex: 'creditLimit', align: 'right' as const },
+          { title: t('ent.balance'), dataIndex: 'balance', align: 'right' as const },
+          { title: t('ent.available'), dataIndex: 'available', align: 'right' as const, render: (v: string) => <b>{v}</b> },
+          { title: t('ent.contact'), dataIndex: 'contact', render: (v: string | null) => v ?? '-' },
+        ]}
+      />
       <Modal open={creating} title={t('ent.new')} onCancel={() => setCreating(false)} onOk={() => form.submit()} okButtonProps={{ 'data-testid': 'enterprise-create' } as any} destroyOnHidden>
         <Form form={form} layout="vertical" onFinish={create}>
           <Form.Item name="id" label={t('ent.id')} rules={[{ required: true, pattern: /^[A-Za-z0-9_-]{1,40}$/ }]}>

@@ -1,9 +1,10 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Form, Input, Modal, Popconfirm, Radio, Select, Space, Table, Upload } from 'antd';
+import { Alert, App, Button, Form, Input, Modal, Popconfirm, Radio, Select, Space, Table, Upload } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../hooks.ts';
 import { del, download, patch, post, ApiError } from '../../api.ts';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
+import { ApiTable } from '../../components/ApiTable.tsx';
 import { fmtTime } from '../../format.ts';
 import { LimitsButton, UsageCell } from './Usage.tsx';
 
@@ -31,7 +32,8 @@ export function Members({ enterpriseId }: { enterpriseId: string }) {
     }
   };
   return (
-    <Card
+    <ApiTable
+      api={members}
       title={
         <Select allowClear style={{ minWidth: 260 }} placeholder={t('ent.member.department')} options={options} value={dept} onChange={setDept} data-testid="members-dept-filter" />
       }
@@ -45,38 +47,32 @@ export function Members({ enterpriseId }: { enterpriseId: string }) {
           </Button>
         </Space>
       }
-    >
-      <ApiErrorAlert error={members.error} />
-      <Table
-        rowKey="phone"
-        size="small"
-        loading={members.loading}
-        dataSource={members.data?.items ?? []}
-        data-testid="members-table"
-        columns={[
-          { title: t('ent.member.phone'), dataIndex: 'phone' },
-          { title: t('ent.member.name'), dataIndex: 'name', render: (v: string | null) => v ?? '-' },
-          { title: t('ent.member.department'), dataIndex: 'departmentName' },
-          { title: t('ent.member.joinedAt'), dataIndex: 'joinedAt', render: fmtTime },
-          { title: t('ent.usage.title'), key: 'usage', render: (_: unknown, r: any) => <UsageCell u={r} testId={`usage-${r.phone}`} /> },
-          {
-            title: t('common.actions'),
-            render: (_: unknown, r: any) => (
-              <Space>
-                <LimitsButton path={`${base}/members/${encodeURIComponent(r.phone)}/limits`} u={r} onDone={() => (members.reload(), depts.reload())} testId={`limits-${r.phone}`} />
-                <Button size="small" type="link" onClick={() => (setMoving(r.phone), form.setFieldsValue({ departmentId: r.departmentId }))}>
-                  {t('ent.member.move')}
+      rowKey="phone"
+      data-testid="members-table"
+      columns={[
+        { title: t('ent.member.phone'), dataIndex: 'phone' },
+        { title: t('ent.member.name'), dataIndex: 'name', render: (v: string | null) => v ?? '-' },
+        { title: t('ent.member.department'), dataIndex: 'departmentName' },
+        { title: t('ent.member.joinedAt'), dataIndex: 'joinedAt', render: fmtTime },
+        { title: t('ent.usage.title'), key: 'usage', render: (_: unknown, r: any) => <UsageCell u={r} testId={`usage-${r.phone}`} /> },
+        {
+          title: t('common.actions'),
+          render: (_: unknown, r: any) => (
+            <Space>
+              <LimitsButton path={`${base}/members/${encodeURIComponent(r.phone)}/limits`} u={r} onDone={() => (members.reload(), depts.reload())} testId={`limits-${r.phone}`} />
+              <Button size="small" type="link" onClick={() => (setMoving(r.phone), form.setFieldsValue({ departmentId: r.departmentId }))}>
+                {t('ent.member.move')}
+              </Button>
+              <Popconfirm title={t('ent.member.removeConfirm')} onConfirm={() => run(() => del(`${base}/members/${encodeURIComponent(r.phone)}`))}>
+                <Button size="small" type="link" danger>
+                  {t('ent.member.remove')}
                 </Button>
-                <Popconfirm title={t('ent.member.removeConfirm')} onConfirm={() => run(() => del(`${base}/members/${encodeURIComponent(r.phone)}`))}>
-                  <Button size="small" type="link" danger>
-                    {t('ent.member.remove')}
-                  </Button>
-                </Popconfirm>
-              </Space>
-            ),
-          },
-        ]}
-      />
+              </Popconfirm>
+            </Space>
+          ),
+        },
+      ]}
+    >
       <Modal
         open={adding || !!moving}
         title={moving ? `${t('ent.member.move')} ${moving}` : t('ent.member.add')}
@@ -105,7 +101,7 @@ export function Members({ enterpriseId }: { enterpriseId: string }) {
       <Modal open={importing} title={t('ent.import')} width={760} footer={null} onCancel={() => (setImporting(false), members.reload())} destroyOnHidden>
         <MemberImport base={base} onDone={() => (setImporting(false), members.reload(), depts.reload())} />
       </Modal>
-    </Card>
+    </ApiTable>
   );
 }
 

@@ -1,12 +1,12 @@
 import { useState } from 'react';
-import { App, Button, Card, DatePicker, Form, Input, Modal, Select, Space, Table, Typography } from 'antd';
+import { App, Button, Card, DatePicker, Form, Input, Modal, Select, Space, Typography } from 'antd';
 import { DownloadOutlined, PlusOutlined, SearchOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import type { Dayjs } from 'dayjs';
 import { download, post, qs } from '../../api.ts';
 import { useApi } from '../../hooks.ts';
 import { navigate } from '../../router.ts';
-import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
+import { ApiTable, usePagedApi } from '../../components/ApiTable.tsx';
 import { fmtTime } from '../../format.ts';
 import { CASE_STATUSES, CaseStatusTag } from './caseStatus.tsx';
 
@@ -23,12 +23,11 @@ export function SupportCases() {
   const { message } = App.useApp();
   const stations = useApi<{ items: { id: string; name: string }[] }>('/stations');
   const [f, setF] = useState<Record<string, string | undefined>>({});
-  const [page, setPage] = useState({ page: 1, pageSize: 20 });
-  const list = useApi<{ items: any[]; total: number }>(`/support/cases${qs({ ...f, ...page })}`);
+  const list = usePagedApi('/support/cases', f);
   const [creating, setCreating] = useState(false);
   const [desc, setDesc] = useState('');
   const apply = (v: Filters) => {
-    setPage({ page: 1, pageSize: page.pageSize });
+    list.firstPage();
     setF({ q: v.q?.trim() || undefined, status: v.status, stationId: v.stationId, from: v.days?.[0].format('YYYY-MM-DD'), to: v.days?.[1].format('YYYY-MM-DD') });
   };
   const exp = (format: 'md' | 'xlsx') =>
@@ -76,26 +75,21 @@ export function SupportCases() {
           </Space>
         </Form>
       </Card>
-      <ApiErrorAlert error={list.error} />
-      <Card>
-        <Table
-          rowKey="id"
-          size="small"
-          loading={list.loading}
-          dataSource={list.data?.items ?? []}
-          data-testid="cases-table"
-          columns={[
-            { title: t('sup.case.no'), dataIndex: 'caseNo', width: 220, render: (v: string, c: any) => <Typography.Link onClick={() => navigate(`/support/cases/${c.id}`)}>{v}</Typography.Link> },
-            { title: t('common.status'), dataIndex: 'status', width: 90, render: (s: string) => <CaseStatusTag status={s} t={t} /> },
-            { title: t('station'), dataIndex: 'stationName', width: 110 },
-            { title: t('sup.case.description'), dataIndex: 'description', ellipsis: true },
-            { title: t('sup.phone'), dataIndex: 'phoneMasked', width: 120, render: (v: string | null) => v ?? '-' },
-            { title: t('sup.case.assignees'), dataIndex: 'assignees', width: 140, render: (v: string[]) => v.join('、') },
-            { title: t('common.time'), dataIndex: 'updatedAt', width: 160, render: fmtTime },
-          ]}
-          pagination={{ current: page.page, pageSize: page.pageSize, total: list.data?.total ?? 0, showTotal: (n) => t('common.total', { n }), onChange: (p, ps) => setPage({ page: p, pageSize: ps }) }}
+      <ApiTable
+        api={list}
+        rowKey="id"
+        data-testid="cases-table"
+        columns={[
+          { title: t('sup.case.no'), dataIndex: 'caseNo', width: 220, render: (v: string, c: any) => <Typography.Link onClick={() => navigate(`/support/cases/${c.id}`)}>{v}</Typography.Link> },
+          { title: t('common.status'), dataIndex: 'status', width: 90, render: (s: string) => <CaseStatusTag status={s} t={t} /> },
+          { title: t('station'), dataIndex: 'stationName', width: 110 },
+          { title: t('sup.case.description'), dataIndex: 'description', ellipsis: true },
+          { title: t('sup.phone'), dataIndex: 'phoneMasked', width: 120, render: (v: string | null) => v ?? '-' },
+          { title: t('sup.case.assignees'), dataIndex: 'assignees', width: 140, render: (v: string[]) => v.join('、') },
+          { title: t('common.time'), dataIndex: 'updatedAt', width: 160, render: fmtTime },
+        ]}
+        pagination={list.pagination}
         />
-      </Card>
       <Modal open={creating} title={t('sup.case.new')} onCancel={() => setCreating(false)} onOk={create} okButtonProps={{ 'data-testid': 'cases-new-ok' } as any}>
         <Input.TextArea rows={4} placeholder={t('sup.case.description')} value={desc} onChange={(e) => setDesc(e.target.value)} data-testid="cases-new-description" />
       </Modal>

@@ -1,18 +1,16 @@
-import { useState } from 'react';
-import { App, Card, Space, Switch, Table, Typography } from 'antd';
+import { App, Card, Space, Switch, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { put, qs } from '../../api.ts';
+import { put } from '../../api.ts';
 import { useApi } from '../../hooks.ts';
 import { navigate } from '../../router.ts';
-import { ApiErrorAlert } from '../../components/ApiErrorAlert.tsx';
+import { ApiTable, usePagedApi } from '../../components/ApiTable.tsx';
 import { fmtTime } from '../../format.ts';
 
 /** The reveal audit (who, when, which number, why) and whether operator staff may reveal. Admins only. */
 export function SupportReveals() {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const [page, setPage] = useState({ page: 1, pageSize: 50 });
-  const list = useApi<{ items: any[]; total: number }>(`/support/reveals${qs(page)}`);
+  const list = usePagedApi('/support/reveals', {}, { pageSize: 50, showTotal: false });
   const settings = useApi<{ staffMayReveal: boolean }>('/support/settings');
   const toggle = (v: boolean) =>
     put('/support/settings', { staffMayReveal: v })
@@ -26,25 +24,21 @@ export function SupportReveals() {
           {t('sup.settings.staffMayReveal')}
         </Space>
       </Card>
-      <ApiErrorAlert error={list.error} />
-      <Card title={t('sup.reveals')}>
-        <Table
-          rowKey="id"
-          size="small"
-          loading={list.loading}
-          dataSource={list.data?.items ?? []}
-          data-testid="reveals-table"
-          columns={[
-            { title: t('common.time'), dataIndex: 'at', width: 160, render: fmtTime },
-            { title: t('sup.reveals.actor'), dataIndex: 'actor', width: 140, render: (v: string, r: any) => `${v} (${t(`role.${r.actorRole}`, { defaultValue: r.actorRole })})` },
-            { title: t('sup.phone'), dataIndex: 'phone', width: 130 },
-            { title: t('sup.reveals.via'), dataIndex: 'via', width: 100, render: (v: string) => t(`sup.reveals.via.${v}`) },
-            { title: t('order.no'), dataIndex: 'orderNo', width: 200, render: (v: string | null) => (v ? <Typography.Link onClick={() => navigate(`/support/story/${v}`)}>{v}</Typography.Link> : '-') },
-            { title: t('order.reason'), dataIndex: 'reason' },
-          ]}
-          pagination={{ current: page.page, pageSize: page.pageSize, total: list.data?.total ?? 0, onChange: (p, ps) => setPage({ page: p, pageSize: ps }) }}
+      <ApiTable
+        api={list}
+        title={t('sup.reveals')}
+        rowKey="id"
+        data-testid="reveals-table"
+        columns={[
+          { title: t('common.time'), dataIndex: 'at', width: 160, render: fmtTime },
+          { title: t('sup.reveals.actor'), dataIndex: 'actor', width: 140, render: (v: string, r: any) => `${v} (${t(`role.${r.actorRole}`, { defaultValue: r.actorRole })})` },
+          { title: t('sup.phone'), dataIndex: 'phone', width: 130 },
+          { title: t('sup.reveals.via'), dataIndex: 'via', width: 100, render: (v: string) => t(`sup.reveals.via.${v}`) },
+          { title: t('order.no'), dataIndex: 'orderNo', width: 200, render: (v: string | null) => (v ? <Typography.Link onClick={() => navigate(`/support/story/${v}`)}>{v}</Typography.Link> : '-') },
+          { title: t('order.reason'), dataIndex: 'reason' },
+        ]}
+        pagination={list.pagination}
         />
-      </Card>
     </Space>
   );
 }
