@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useApi } from '../hooks.ts';
 import { post, put, qs, session } from '../api.ts';
 import { ApiErrorAlert } from '../components/ApiErrorAlert.tsx';
+import { ApiTable } from '../components/ApiTable.tsx';
 import { fmtTime } from '../format.ts';
 import { isStaff } from '../roles.ts';
 
@@ -18,24 +19,21 @@ export function Roaming() {
   const p = partners.data?.items.find((x) => x.id === sel) ?? partners.data?.items[0];
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
-      <ApiErrorAlert error={partners.error} />
-      <Card title={t('roam.partners')}>
-        <Table
-          size="small"
-          rowKey="id"
-          pagination={false}
-          dataSource={partners.data?.items ?? []}
-          onRow={(r) => ({ onClick: () => setSel(r.id), style: { cursor: 'pointer', background: r.id === p?.id ? '#e6f4ff' : undefined } })}
-          data-testid="partners"
-          columns={[
-            { title: 'OperatorID', dataIndex: 'id' },
-            { title: t('common.name'), dataIndex: 'name' },
-            { title: t('roam.dialect'), dataIndex: 'dialect', render: (d: string) => <Tag>{d}</Tag> },
-            { title: t('roam.baseUrl'), dataIndex: 'baseUrl' },
-            { title: t('station'), dataIndex: 'stations', render: (s: string[]) => s?.join(', ') },
-          ]}
-        />
-      </Card>
+      <ApiTable
+        api={partners}
+        title={t('roam.partners')}
+        rowKey="id"
+        pagination={false}
+        onRow={(r) => ({ onClick: () => setSel(r.id), style: { cursor: 'pointer', background: r.id === p?.id ? '#e6f4ff' : undefined } })}
+        data-testid="partners"
+        columns={[
+          { title: 'OperatorID', dataIndex: 'id' },
+          { title: t('common.name'), dataIndex: 'name' },
+          { title: t('roam.dialect'), dataIndex: 'dialect', render: (d: string) => <Tag>{d}</Tag> },
+          { title: t('roam.baseUrl'), dataIndex: 'baseUrl' },
+          { title: t('station'), dataIndex: 'stations', render: (s: string[]) => s?.join(', ') },
+        ]}
+      />
       {p && (
         <Card title={`${p.name} (${p.id})`}>
           <Tabs
