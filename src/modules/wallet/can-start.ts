@@ -1,10 +1,13 @@
 import type { Queryable } from '../../platform/db/index.ts';
-import { formatYuan } from '../../platform/money.ts';
+import { formatKwh3, formatYuan } from '../../platform/money.ts';
 import { idTagInfo } from './id-tags.ts';
 export { availableFen } from './holds.ts';
 import { availableFen } from './holds.ts';
 import { memberAllowance, payerFor, type Payer } from './payer.ts';
 import { walletSettings } from './settings.ts';
+
+/** The energy an enterprise's monthly energy caps must still leave for a start (1 kWh). */
+export const MIN_START_WH = 1000;
 
 export interface CanStart {
   ok: boolean;
@@ -44,12 +47,16 @@ export async function canStart(q: Queryable, operatorId: string, who: { idTag?: 
   if (avail < min)
     return { ok: false, code: 'insufficient_balance', reason: `${what}, below the ${formatYuan(min)} yuan needed to start`, ocppStatus: 'Blocked', payer, availableFen: avail, minStartFen: min };
   if (payer.method === 'enterprise') {
-    // the enterprise's monthly caps (member, and its departments up the tree): refused once reached
+    // the enterprise's monthly caps (member, and its departments up the tree): a start needs what a
+    // wallet start needs, so a session the watcher stopped at the cap (it leaves less than the stop
+    // threshold) is followed by a refusal, not by a start that would be stopped at once
     const a = await memberAllowance(q, operatorId, phone, at);
-    if (a && ((a.remainingFen !== null && a.remainingFen <= 0) || (a.remainingWh !== null && a.remainingWh <= 0))) {
-      const left = a.remainingFen !== null && a.remainingFen <= 0 ? 'monthly amount limit' : 'monthly energy limit';
-      return { ok: false, code: 'enterprise_limit', reason: `the ${left} of enterprise ${payer.enterpriseId} (${a.scope}) is reached for this month`, ocppStatus: 'Blocked', payer, availableFen: avail, minStartFen: min };
-    }
+    const cap = (name: string, left: string, needed: string, reached: boolean) =>
+      `the ${name} of enterprise ${payer.enterpriseId} (${a!.scope}) ${reached ? 'is reached for this month' : `leaves ${left} this month, below the ${needed} needed to start`}`;
+    let refused: string | null = null;
+    if (a && a.remainingFen !== null && a.remainingFen < min) refused = cap('monthly amount limit', `${formatYuan(Math.max(0, a.remainingFen))} yuan`, `${formatYuan(min)} yuan`, a.remainingFen <= 0);
+    else if (a && a.remainingWh !== null && a.remainingWh < MIN_START_WH) refused = cap('monthly energy limit', `${formatKwh3(Math.max(0, a.remainingWh))} kWh`, `${formatKwh3(MIN_START_WH)} kWh`, a.remainingWh <= 0);
+    if (refused) return { ok: false, code: 'enterprise_limit', reason: refused, ocppStatus: 'Blocked', payer, availableFen: avail, minStartFen: min };
   }
   return { ok: true, code: 'ok', reason: what, ocppStatus: 'Accepted', payer, availableFen: avail, minStartFen: min };
 }

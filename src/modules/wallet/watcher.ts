@@ -1,14 +1,16 @@
 /**
  * The balance watcher: on every 'session.meter' of a session a driver pays for, compare the running
  * cost with what the payer can spend, less a margin for energy still flowing; once they meet, ask
- * the charger (through the outbox, once per session) to stop. See docs/wallet.md.
+ * the charger (through the outbox, once per session) to stop. A session an enterprise pays for also
+ * stops at what the enterprise's caps leave (limit-stop.ts). See docs/wallet.md, docs/enterprise.md.
  */
 import type { Ctx } from '../../platform/context.ts';
 import type { Queryable } from '../../platform/db/index.ts';
 import { formatYuan } from '../../platform/money.ts';
 import { mustStop, stopMarginFen } from './ledger-core.ts';
 import { availableFen, holdOf } from './holds.ts';
-import { payerAccount, payerFor } from './payer.ts';
+import { memberAllowance, payerAccount, payerFor } from './payer.ts';
+import { enterpriseLimitStop } from './limit-stop.ts';
 import { walletSettings } from './settings.ts';
 import { watchedSession, type WatchedSession } from './running-cost.ts';
 
@@ -25,10 +27,12 @@ export type WatchOutcome =
   | { action: 'none'; why: string }
   | { action: 'stop'; costFen: number; availableFen: number; marginFen: number; queued: boolean };
 
-type Decision = { action: 'none'; why: string } | { action: 'stop'; s: WatchedSession; payer: Awaited<ReturnType<typeof payerFor>>; avail: number; margin: number; hold: number };
+type Decision =
+  | { action: 'none'; why: string }
+  | { action: 'stop'; s: WatchedSession; payer: Awaited<ReturnType<typeof payerFor>>; avail: number; margin: number; hold: number; reason: string };
 
-/** Reads only: must this session stop now? */
-async function decide(q: Queryable, operatorId: string, sessionId: number, deps: WatchDeps): Promise<Decision> {
+/** Reads only: must this session stop now? (the payer's balance, then an enterprise's caps at `now`) */
+async function decide(q: Queryable, operatorId: string, sessionId: number, deps: WatchDeps, now: Date): Promise<Decision> {
   const s = await deps.session(q, operatorId, sessionId);
   if (!s) return { action: 'none', why: 'no such session' };
   if (!s.active) return { action: 'none', why: 'session finished' };
@@ -42,18 +46,22 @@ async function decide(q: Queryable, operatorId: string, sessionId: number, deps:
   const avail = (await availableFen(q, operatorId, payer)) + hold;
   const st = await walletSettings(q, operatorId);
   const margin = stopMarginFen({ costFen: s.costFen, energyWh: s.energyWh, powerW: s.powerW, horizonSeconds: st.stopHorizonSeconds, minMarginFen: st.stopMarginFen });
-  if (!mustStop(s.costFen, avail, margin)) return { action: 'none', why: 'enough balance' };
-  return { action: 'stop', s, payer, avail, margin, hold };
+  if (mustStop(s.costFen, avail, margin)) return { action: 'stop', s, payer, avail, margin, hold, reason: stopReason(s.costFen, avail, margin, hold) };
+  if (payer.method === 'enterprise') {
+    // the enterprise's caps (issue 17): the same watcher and threshold, never a second one
+    const lim = enterpriseLimitStop(await memberAllowance(q, operatorId, s.driverPhone, now), s as { costFen: number; energyWh: number; powerW: number | null }, margin, st.stopHorizonSeconds, payer.enterpriseId);
+    if (lim) return { action: 'stop', s, payer, avail: lim.capFen === null ? avail : Math.min(avail, lim.capFen), margin, hold, reason: lim.reason };
+  }
+  return { action: 'none', why: 'enough balance' };
 }
 
 /** Decides for one session and, when it must stop, records it and enqueues the remote stop in the same transaction. */
 export async function watchSession(ctx: Pick<Ctx, 'outbox'>, q: Queryable, operatorId: string, sessionId: number, deps: WatchDeps = defaultDeps): Promise<WatchOutcome> {
-  const d = await decide(q, operatorId, sessionId, deps);
+  const d = await decide(q, operatorId, sessionId, deps, ctx.outbox.clock.date());
   if (d.action === 'none') return d;
-  const { s, payer, avail, margin, hold } = d;
+  const { s, payer, avail, margin, hold, reason } = d;
   if (s.costFen === null) return { action: 'none', why: 'no running cost yet' };
   const acct = payerAccount(payer);
-  const reason = stopReason(s.costFen, avail, margin, hold);
   const ins = await q.query(
     `INSERT INTO wallet_session_stops (operator_id, session_id, payer_kind, payer_ref, cost_fen, available_fen, margin_fen, hold_fen, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (operator_id, session_id) DO NOTHING RETURNING session_id`,
@@ -95,7 +103,7 @@ export function startWatcher(ctx: Ctx, deps: WatchDeps = defaultDeps): () => voi
   // finds a stop due opens a transaction (decide again, record, enqueue).
   const state = new Map<number, { running: Promise<unknown>; again: boolean; operatorId: string; lastAt: number }>();
   const check = async (sessionId: number, operatorId: string) => {
-    const d = await decide(ctx.db, operatorId, sessionId, deps);
+    const d = await decide(ctx.db, operatorId, sessionId, deps, ctx.clock.date());
     if (d.action === 'stop') await ctx.db.tx((q) => watchSession(ctx, q, operatorId, sessionId, deps));
   };
   const run = (sessionId: number, operatorId: string): Promise<unknown> => {
