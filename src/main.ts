@@ -217,6 +217,12 @@ async function cmdStart() {
   }
   const shutdown = async () => {
     log.info('shutting down');
+    // A stop that hangs (a peer that never closes, a stuck query) must not keep the process, and a
+    // --cpu-prof profile is only written on exit: 30 s, then out anyway.
+    setTimeout(() => {
+      log.error('shutdown took longer than 30 s; exiting anyway');
+      process.exit(1);
+    }, 30_000).unref();
     await p.stop();
     process.exit(0);
   };

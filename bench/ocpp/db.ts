@@ -3,6 +3,8 @@ import pg from 'pg';
 import { openPostgres } from '../../src/platform/db/index.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { provision } from '../../src/modules/registry/provisioning.ts';
+// the composition root registers the provisioning sections (since eb96262 registry no longer imports them)
+import '../../src/modules/index.ts';
 
 const withDb = (url: string, name: string) => {
   const u = new URL(url);
