@@ -8,7 +8,7 @@ import { normalSession } from '../../src/modules/ocpp/simulator/evasion.ts';
 // Issue 13, "done when": normal simulated sessions raise no incident. Through the real gateway and
 // database: 200 sessions by default (10 chargers × 2 connectors × 10, connectors in parallel, one
 // card per connector). The issue's 1,000: NORMAL_SESSIONS_PER_CONNECTOR=50 node scripts/test.mjs
-// security/normal-traffic --only postgres — 51 s on PostgreSQL at load 7, but past the 240 s file
+// security/normal-traffic --only postgres — 51 s on PostgreSQL at load 7, 118 s at load 10–14, past the 240 s file
 // limit at load 20+ on this shared 2-core machine (PGlite: over 4 minutes), so not the default. The
 // live path's own translation and rules also see 1,000 in src/modules/security/live.test.ts.
 const CHARGERS = 10;
