@@ -173,3 +173,24 @@ test('per role: operator_staff does not see what the API refuses it; the admin d
   await shot(page, 'console-staff-settings');
   assert.deepEqual(errors, []);
 });
+
+test('the staff daily correction limit on the settings page: the admin changes it (the API answers the new value), staff only read it', async () => {
+  await login('op1-admin', 'op1-admin-pass');
+  await page.goto(`${w.p.url}/console/settings`);
+  const input = page.getByTestId('correction-limit');
+  await waitFor('the current limit', async () => (await input.inputValue()) === '100.00');
+  await input.fill('250.5');
+  await page.getByTestId('correction-limit-save').click();
+  await page.getByText('已保存').first().waitFor();
+  const token = await page.evaluate(() => localStorage.getItem('chargeops.token'));
+  const r = await page.request.get(`${w.p.url}/api/v1/order-settings`, { headers: { authorization: `Bearer ${token}` } });
+  assert.deepEqual(await r.json(), { staffDailyCorrectionLimit: '250.50' });
+
+  await login('op1-staff', 'op1-staff-pass');
+  await page.goto(`${w.p.url}/console/settings`);
+  await waitFor('the saved limit', async () => (await input.inputValue()) === '250.50');
+  assert.equal(await page.getByTestId('correction-limit-save').count(), 0, 'no save button for staff');
+  assert.equal(await input.getAttribute('readonly'), '', 'read-only for staff');
+  await shot(page, 'console-staff-correction-limit');
+  assert.deepEqual(errors, []);
+});

@@ -337,6 +337,11 @@ export const dict: Record<string, [string, string]> = {
   'set.bad': ['异常：公网地址无法访问本实例', 'FAILING: the public URL does not reach this instance'],
   'set.brand': ['H5 品牌', 'H5 brand'],
   'set.h5Link': ['司机 H5 链接', 'Driver H5 link'],
+  'set.correctionLimit': ['员工每日更正额度', 'Staff daily correction limit'],
+  'set.correctionLimitHelp': [
+    '每名运营人员（operator_staff）每个运营日累计可改动的账单金额；超出的更正须由运营商管理员审批。',
+    'How much one operator staff member may change on bills per operator day, cumulatively; a correction beyond it waits for an operator admin.',
+  ],
   'evt.order_completed': ['订单完成', 'Order completed'],
   'evt.bill_adjusted': ['账单调整', 'Bill adjusted'],
   'evt.low_balance': ['余额不足', 'Low balance'],

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useApi } from '../hooks.ts';
 import { get, put, session } from '../api.ts';
 import { ApiErrorAlert } from '../components/ApiErrorAlert.tsx';
+import { CorrectionLimit } from '../components/CorrectionLimit.tsx';
 import { fmtTime } from '../format.ts';
 
 const CHANNELS = ['sms', 'wechat', 'webhook'];
@@ -73,6 +74,7 @@ export function Settings({ operatorId }: { operatorId: string }) {
           ]}
         />
       </Card>
+      <CorrectionLimit />
       <Card title={t('set.publicUrl')} extra={<Button onClick={refresh}>{t('common.refresh')}</Button>}>
         <ApiErrorAlert error={url.error} />
         {url.data && (
