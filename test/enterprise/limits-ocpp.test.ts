@@ -82,6 +82,11 @@ test('a member cap stops the running session at the allowance and refuses the ne
   assert.equal(s.totalFen, 1305, 'booked within the cap');
   assert.deepEqual((await members()).get(A.phone).left, { amount: '0.95', energyKwh: null });
   assert.equal((await cp.call('Authorize', { idTag: A.tag })).idTagInfo.status, 'Blocked');
+  // a charger that starts without asking (local authorisation) hears it in the StartTransaction answer
+  const refused = await cp.call('StartTransaction', { connectorId: 1, idTag: A.tag, meterStart: 8_700, timestamp: at(900) });
+  assert.equal(refused.idTagInfo.status, 'Blocked');
+  await cp.call('StopTransaction', { transactionId: refused.transactionId, meterStop: 8_700, timestamp: at(905), reason: 'DeAuthorized', idTag: A.tag });
+  await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available', timestamp: at(910) });
   const why = await p.ctx.db.tx((q) => canStart(q, 'op1', { idTag: A.tag }, p.ctx.clock.date()));
   assert.deepEqual([why.code, why.reason], ['enterprise_limit', 'the monthly amount limit of enterprise acme (member) leaves 0.95 yuan this month, below the 5.00 yuan needed to start']);
 });

@@ -111,7 +111,7 @@ export async function recordStart(q: Queryable, input: StartInput): Promise<{ se
   // A remote start was authorised by the platform itself (app, partner, staff): its idTag needs no card.
   let info: IdTagInfo | (Omit<IdTagInfo, 'status'> & { status: 'ConcurrentTx' }) = remote
     ? { status: 'Accepted', driverPhone: remote.driver_phone }
-    : await tagAuthority().idTagInfo(q, input.operatorId, input.idTag, receivedAt);
+    : await tagAuthority().startTagInfo(q, input.operatorId, input.idTag, receivedAt);
   // One card, two connectors at once: a shared or cloned card. Answered ConcurrentTx (the charger
   // should not deliver), still recorded and flagged for review.
   if (!remote && info.status === 'Accepted' && info.kind === 'card' && (await activeSessionWithTag(q, input.operatorId, input.idTag, { chargerId: input.chargerId, connectorId: input.connectorId })))

@@ -6,7 +6,7 @@ test('without a registered tag authority sessions answers for no id tag (an erro
   const m = await import(`./tag-authority.ts?fresh=${process.pid}`);
   assert.throws(() => m.tagAuthority(), /no id tag authority/);
   const answer = { status: 'Blocked' as const };
-  m.registerTagAuthority({ idTagInfo: async () => answer, holdForSession: async () => 0 });
+  m.registerTagAuthority({ idTagInfo: async () => answer, startTagInfo: async () => answer, holdForSession: async () => 0 });
   assert.equal(await m.tagAuthority().idTagInfo({} as any, 'op1', 'X', new Date(0)), answer);
 });
 

@@ -18,6 +18,11 @@ export interface IdTagInfo {
 export interface TagAuthority {
   /** OCPP idTagInfo for a tag of this operator at that instant. */
   idTagInfo(q: Queryable, operatorId: string, idTag: string, at: Date): Promise<IdTagInfo>;
+  /**
+   * The idTagInfo a StartTransaction gets: idTagInfo, and Blocked when the payer's rules refuse this
+   * start (an enterprise member past a monthly cap), so a charger that starts without Authorize hears it too.
+   */
+  startTagInfo(q: Queryable, operatorId: string, idTag: string, at: Date): Promise<IdTagInfo>;
   /** Reserve part of the payer's balance for an accepted start, in the start's transaction. */
   holdForSession(q: Queryable, operatorId: string, sessionId: number, phone: string, at: Date): Promise<unknown>;
 }

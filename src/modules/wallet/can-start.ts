@@ -1,6 +1,6 @@
 import type { Queryable } from '../../platform/db/index.ts';
 import { formatKwh3, formatYuan } from '../../platform/money.ts';
-import { idTagInfo } from './id-tags.ts';
+import { idTagInfo, type IdTagInfo } from './id-tags.ts';
 export { availableFen } from './holds.ts';
 import { availableFen } from './holds.ts';
 import { memberAllowance, payerFor, type Payer } from './payer.ts';
@@ -19,6 +19,18 @@ export interface CanStart {
   payer?: Payer;
   availableFen?: number;
   minStartFen?: number;
+}
+
+/**
+ * The idTagInfo of a StartTransaction: an enterprise member whose monthly caps leave too little is
+ * Blocked (issue 17: refused in the OCPP idTagInfo, like Authorize). A wallet short of money is not:
+ * that start is recorded and the balance watcher stops it (docs/wallet.md), as before.
+ */
+export async function startTagInfo(q: Queryable, operatorId: string, idTag: string, at: Date): Promise<IdTagInfo> {
+  const info = await idTagInfo(q, operatorId, idTag, at);
+  if (info.status !== 'Accepted' || !info.driverPhone || info.kind === 'partner') return info;
+  const c = await canStart(q, operatorId, { phone: info.driverPhone }, at);
+  return c.code === 'enterprise_limit' ? { ...info, status: 'Blocked' } : info;
 }
 
 /**

@@ -17,10 +17,11 @@ import { walletRoutes } from './routes.ts';
 import { startWatcher } from './watcher.ts';
 import { registerTagAuthority } from '../sessions/index.ts';
 import { idTagInfo } from './id-tags.ts';
+import { startTagInfo } from './can-start.ts';
 import { holdForSession } from './holds.ts';
 
 // sessions asks the wallet about id tags and start holds through this (it may not import the wallet)
-registerTagAuthority({ idTagInfo, holdForSession });
+registerTagAuthority({ idTagInfo, startTagInfo, holdForSession });
 
 export { idTagInfo, type IdTagInfo, type IdTagStatus } from './id-tags.ts';
 export { chargeForOrder, adjustForOrder, creditTopUp, debitRefund, walletBalanceFen, manualAdjust, bookOpeningBalance, collectOwed } from './postings.ts';
