@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Ctx } from '../../platform/context.ts';
 import type { Queryable } from '../../platform/db/index.ts';
 import { activeSessionOn, expectRemoteStart, startRefusal } from '../sessions/index.ts';
+import { canStart } from '../wallet/index.ts';
 import { businessError, type InboundHandler } from './inbound.ts';
 import { partnerConnector } from './queries.ts';
 import type { Partner } from './partners.ts';
@@ -56,6 +57,13 @@ export const queryStartCharge: InboundHandler = async (ctx, partner, data) => {
   if (!['Available', 'Preparing', 'SuspendedEV', 'SuspendedEVSE'].includes(hit.connector.ocppStatus)) return refuse(3, '充电枪不可用或已占用');
   if (await activeSessionOn(ctx.db, hit.chargerId, hit.connectorId)) return refuse(3, '充电枪已在充电');
   if (await startRefusal(ctx.db, partner.operatorId, hit.chargerId)) return refuse(3, '充电桩暂停服务');
+  // The partner names its driver (PhoneNum extension): one of our enterprises' members past a monthly
+  // cap is refused here too (issue 17.2), with the reason. Money is the partner's, so a wallet's balance is not checked.
+  const phone = typeof (d as { PhoneNum?: unknown }).PhoneNum === 'string' ? String((d as { PhoneNum?: unknown }).PhoneNum).trim() : '';
+  if (/^1\d{10}$/.test(phone)) {
+    const may = await canStart(ctx.db, partner.operatorId, { phone }, ctx.clock.date());
+    if (may.code === 'enterprise_limit') return refuse(3, `企业额度不足：${may.reason}`);
+  }
   const created = await ctx.db.tx(async (q) => {
     const busy = await q.query(
       `SELECT 1 FROM roaming_sessions WHERE operator_id = $1 AND charger_id = $2 AND connector_id = $3 AND state IN ('starting', 'charging', 'stopping')
