@@ -29,7 +29,9 @@ const COMMANDS = arg('commands', 'BENCH_COMMANDS', 300);
 const FLEET_S = arg('fleet-window', 'BENCH_FLEET_S', 25);
 const OPERATORS = Math.min(N, arg('operators', 'BENCH_OPERATORS', 4));
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const WRITE = !process.argv.includes('--no-write');
+/** --detection=off: the server runs without the live billing-evasion rules (issue 13's "without the rules" half); figures are printed, never written. */
+const DETECTION = !process.argv.includes('--detection=off');
+const WRITE = !process.argv.includes('--no-write') && DETECTION;
 /** The Node.js that runs the server (spawned with process.execPath) and the load generator. */
 const NODE = process.version;
 const SECTION = `OCPP gateway (Node ${process.versions.node.split('.')[0]})`;
@@ -165,7 +167,7 @@ function benchSecret(): string {
 
 async function main() {
   const loadBefore = loadavg()[0];
-  log(`${N} chargers, ${RATE} MeterValues/s offered, ${WINDOW_S} s window, ${OPERATORS} operator(s); PostgreSQL ${PG_URL.replace(/\/\/[^@]*@/, '//')}; server and load generator on Node ${NODE}`);
+  log(`${N} chargers, ${RATE} MeterValues/s offered, ${WINDOW_S} s window, ${OPERATORS} operator(s); PostgreSQL ${PG_URL.replace(/\/\/[^@]*@/, '//')}; server and load generator on Node ${NODE}; live detection ${DETECTION ? 'on' : 'OFF'}`);
   const per = Math.ceil(N / OPERATORS);
   const docs = Array.from({ length: OPERATORS }, (_, k) =>
     syntheticProvisioning(Math.min(per, N - k * per), { operatorId: `sim${k + 1}`, offset: k * per, admin: k === 0, secret: benchSecret() }),
@@ -184,7 +186,7 @@ async function main() {
   const prof = process.env.BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROF}`] : [];
   const child = spawn(process.execPath, [...prof, `${serverDir}/bin/chargeops.mjs`, 'start'], {
     cwd: serverDir,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: db.url, DEMO_DATA: 'false', WEB_BUILD: 'off', LOG_LEVEL: 'warn', HEARTBEAT_INTERVAL_S: '3600', AUTH_SECRET: randomBytes(24).toString('hex'), SECRETS_KEY: randomBytes(32).toString('base64') },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: db.url, DEMO_DATA: 'false', WEB_BUILD: 'off', LOG_LEVEL: 'warn', HEARTBEAT_INTERVAL_S: '3600', AUTH_SECRET: randomBytes(24).toString('hex'), SECRETS_KEY: randomBytes(32).toString('base64'), SECURITY_LIVE_DETECTION: String(DETECTION) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out = createWriteStream(serverLog);
@@ -315,7 +317,7 @@ async function main() {
     const result = {
       chargers: N, accepted, bootS, bootCpu, rssBase, rssConnected, perConnKiB, rssLoad,
       offered: RATE, ackedPerS: mvAcked / windowS, persistedPerS, windowS, rows, mvP50: percentile(mvLat, 50), mvP99: percentile(mvLat, 99), mvFailed, loadCpu,
-      loadCmd, idleCmd, backends, load, fleetRate, fleetCmd, fleetMv, genCpu, node: NODE,
+      loadCmd, idleCmd, backends, load, fleetRate, fleetCmd, fleetMv, genCpu, node: NODE, detection: DETECTION,
       ceilingPerS: ceil.perS, ceilingP50: ceil.p50, ceilingP99: ceil.p99, ceilingCpu: ceil.cpu, ceilingGenCpu: ceil.genCpu, ratio: persistedPerS / ceil.perS, loadBefore,
     };
     console.log(JSON.stringify(result));

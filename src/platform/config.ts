@@ -30,6 +30,8 @@ export const configSchema = z.object({
   NATS_URL: z.string().regex(/^(nats|tls|wss?):\/\//, 'must be a nats:// URL').optional(),
   /** MeterValues waiting for their commit above which the busiest chargers' sockets stop being read (back-pressure). */
   OCPP_METER_QUEUE_MAX: z.coerce.number().int().min(1).default(4000),
+  /** Live billing-evasion detection on the gateway's traffic (issue 13); off only to measure its cost (the history scan still works). */
+  SECURITY_LIVE_DETECTION: bool.default(true),
   OCPP_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
   /** Largest HTTP request body (JSON) accepted; a bigger one is answered 413. */
   HTTP_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024),

@@ -34,7 +34,9 @@ export const securityModule: Module = {
   register(app, ctx) {
     const live = new LiveDetector(ctx);
     ctx.services.incidents = live;
-    ocppObservers(ctx).add(live.observe);
+    // SECURITY_LIVE_DETECTION=false: the bench's "without the rules" half; incidents then come from history scans only
+    if (ctx.config.SECURITY_LIVE_DETECTION) ocppObservers(ctx).add(live.observe);
+    else ctx.log.warn('live billing-evasion detection is off (SECURITY_LIVE_DETECTION=false): incidents only from history scans');
     registerStartGuard('quarantine', quarantineReason);
     registerStoryPart(ctx, 'incidents', incidentsStoryPart);
     incidentRoutes(app, ctx, live);
