@@ -4,7 +4,7 @@
  *   roaming_envelopes, roaming_seen_seqs, roaming_order_pushes, roaming_checks, roaming_disputes.
  * Offers: the T/CEC endpoints, partner starts and stops, pushes through the outbox, daily checks,
  *   read models for support and reconciliation, its provisioning section (partners).
- * Needs: registry, sessions (starts, session ends), tariffs; ctx.services.ocpp to command chargers.
+ * Needs: registry, sessions (starts, session ends), tariffs, wallet (canStart: an enterprise member past a cap is refused a partner start); ctx.services.ocpp to command chargers.
  */
 import type { Cron } from 'croner';
 import type { Module } from '../../platform/context.ts';
