@@ -347,16 +347,19 @@ export class SimulatedCharger extends EventEmitter implements ChargePoint {
     }
     this.advance(c);
     await this.txCall('MeterValues', { connectorId, transactionId: c.transactionId, meterValue: [{ timestamp: this.now().toISOString(), sampledValue: this.samples(c, context) }] });
+    // the session may have stopped while the frame waited for its answer (the answer follows the commit)
+    if (!c.physics) return;
     this.emitEvent('meter', `tx ${c.transactionId} ${(c.physics.energyWh / 1000).toFixed(2)} kWh ${(c.physics.powerW / 1000).toFixed(1)} kW SoC ${Math.floor(c.physics.soc)}%`, connectorId, this.state(connectorId));
   }
 
   private async meterTick(c: ConnectorState) {
     if (c.transactionId === undefined) return;
     await this.sendMeterValues(c.id);
-    if (c.transactionId === undefined) return;
-    if (c.physics!.powerW === 0 && c.status === 'Charging') {
+    if (c.transactionId === undefined || !c.physics) return;
+    if (c.physics.powerW === 0 && c.status === 'Charging') {
+      const soc = Math.floor(c.physics.soc);
       await this.sendStatus(c.id, 'SuspendedEV');
-      this.emitEvent('full', `battery at target SoC ${Math.floor(c.physics!.soc)}%`, c.id);
+      this.emitEvent('full', `battery at target SoC ${soc}%`, c.id);
     }
     this.scheduleMeter(c);
   }
