@@ -4,16 +4,15 @@
 // runs on Node 20 and Node 24 stand side by side). The server runs on the same Node as the bench:
 // `npx -y -p node@24 -- npm run bench -- ocpp`. All traffic stays on 127.0.0.1; every phase is
 // bounded in count and time.
-import { execSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import pg from 'pg';
 import { fleetFromDoc, syntheticProvisioning } from '../../src/modules/ocpp/simulator/fleet.ts';
 import { machine, percentile, writeSection } from '../support/perf-doc.ts';
 import { freshBenchDb } from './db.ts';
+import { benchSecret, commands, freePort, login, pool, serverCheckout } from './harness.ts';
 import { RawCharger, meterValuesPayload } from './raw-charger.ts';
 
 const arg = (name: string, env: string, def: number) => {
@@ -45,54 +44,6 @@ const cpuS = (pid: number) => {
 };
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
-/** Runs fn over items with at most `width` in flight; returns the errors (bounded sample). */
-async function pool<T>(items: T[], width: number, fn: (t: T) => Promise<void>) {
-  const errors: string[] = [];
-  let failed = 0;
-  let i = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, items.length) }, async () => {
-      while (i < items.length) {
-        const item = items[i++];
-        try {
-          await fn(item);
-        } catch (e) {
-          failed++;
-          if (errors.length < 5) errors.push((e as Error).message);
-        }
-      }
-    }),
-  );
-  return { failed, errors };
-}
-
-/**
- * The server runs from the working tree, or with --head from a clean export of the last commit
- * (the working tree may hold someone's half-finished change); figures then name that commit.
- */
-let serverCommit = '';
-function serverCheckout(): string {
-  const sha = execSync('git rev-parse --short HEAD').toString().trim();
-  const dirty = execSync('git status --porcelain -- src bin package.json').toString().trim() !== '';
-  if (process.env.BENCH_SERVER_DIR) {
-    // an experiment: the server from another checkout (e.g. a patched export), named as such
-    serverCommit = `${sha} with the experimental server in ${process.env.BENCH_SERVER_DIR}`;
-    return process.env.BENCH_SERVER_DIR;
-  }
-  if (!process.argv.includes('--head')) {
-    serverCommit = `${sha}${dirty ? ' + uncommitted changes' : ''}`;
-    return process.cwd();
-  }
-  const dir = `/tmp/chargeops-bench-head-${sha}`;
-  if (!existsSync(dir)) {
-    mkdirSync(dir, { recursive: true });
-    execSync(`git archive HEAD | tar -x -C ${dir}`);
-    symlinkSync(`${process.cwd()}/node_modules`, `${dir}/node_modules`);
-  }
-  serverCommit = sha;
-  return dir;
-}
-
 /** MeterValues from every charger at `rate` per second in total (one in flight per charger) until `end`. */
 async function meterLoad(tx: Map<RawCharger, { id: number; wh: number }>, rate: number, end: number) {
   const lat: number[] = [];
@@ -115,6 +66,9 @@ async function meterLoad(tx: Map<RawCharger, { id: number; wh: number }>, rate: 
   lat.sort((a, b) => a - b);
   return { n: lat.length, p50: percentile(lat, 50), p99: percentile(lat, 99) };
 }
+
+/** The commit the server ran (serverCheckout), named in the report. */
+let serverCommit = '';
 
 const CEILING_S = arg('ceiling-window', 'BENCH_CEILING_S', 10);
 
@@ -149,22 +103,6 @@ async function ceiling(fleet: { id: string; authKey?: string | null }[]) {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as any).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-/** The synthetic fleet's keys derive from a secret made once per machine (the template database stays valid across runs). */
-function benchSecret(): string {
-  const file = join(tmpdir(), 'chargeops-bench-secret');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(16).toString('hex'), { mode: 0o600 });
-  return readFileSync(file, 'utf8').trim();
-}
-
 async function main() {
   const loadBefore = loadavg()[0];
   log(`${N} chargers, ${RATE} MeterValues/s offered, ${WINDOW_S} s window, ${OPERATORS} operator(s); PostgreSQL ${PG_URL.replace(/\/\/[^@]*@/, '//')}; server and load generator on Node ${NODE}; live detection ${DETECTION ? 'on' : 'OFF'}`);
@@ -181,7 +119,8 @@ async function main() {
   const db = await freshBenchDb(PG_URL, docs, log);
   const port = await freePort();
   const serverLog = '/tmp/chargeops-bench-ocpp-server.log';
-  const serverDir = serverCheckout();
+  const { dir: serverDir, commit } = serverCheckout();
+  serverCommit = commit;
   // BENCH_SERVER_PROF=DIR: the server writes a V8 CPU profile there when it stops (for finding its bottleneck).
   const prof = process.env.BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROF}`] : [];
   const child = spawn(process.execPath, [...prof, `${serverDir}/bin/chargeops.mjs`, 'start'], {
@@ -373,36 +312,6 @@ async function sampleBackends(url: string, until: number): Promise<string> {
       .map(([k, n]) => `${k} ${(n / Math.max(1, samples)).toFixed(1)}`);
   const held = avg(heldBy);
   return avg(counts).join(', ') + (held.length ? `; idle in transaction after: ${held.map((h) => `\`${h.replace(/`/g, "'")}\``).join(', ')}` : '');
-}
-
-async function login(http: string, password: string): Promise<string> {
-  const r = await fetch(`${http}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'sim-admin', password }) });
-  if (!r.ok) throw new Error(`login failed: ${r.status} ${await r.text()}`);
-  return ((await r.json()) as { token: string }).token;
-}
-
-/** Sequential GetConfiguration commands through the HTTP API, each a full round trip to a charger. */
-async function commands(http: string, token: string, chargers: RawCharger[], n: number, until: number) {
-  const lat: number[] = [];
-  let ok = 0;
-  let sent = 0;
-  const statuses = new Map<number, number>();
-  for (; sent < n && Date.now() < until; sent++) {
-    const ch = chargers[Math.floor(Math.random() * chargers.length)];
-    const s = performance.now();
-    const r = await fetch(`${http}/api/v1/chargers/${ch.id}/commands/GetConfiguration`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ key: ['HeartbeatInterval'] }),
-    }).catch(() => null);
-    await r?.arrayBuffer();
-    lat.push(performance.now() - s);
-    statuses.set(r?.status ?? 0, (statuses.get(r?.status ?? 0) ?? 0) + 1);
-    if (r?.status === 200) ok++;
-    await sleep(10);
-  }
-  lat.sort((a, b) => a - b);
-  return { n: sent, ok, p50: percentile(lat, 50), p99: percentile(lat, 99), statuses: Object.fromEntries(statuses) };
 }
 
 function report(r: any): string {

@@ -18,9 +18,10 @@ export class RawCharger {
     readonly authKey: string,
   ) {}
 
-  connect(timeoutMs = 60_000): Promise<void> {
+  /** `base` other than the constructor's: a charger failing over to another node (bench/cluster). */
+  connect(timeoutMs = 60_000, base = this.base): Promise<void> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`${this.base}/${this.id}`, ['ocpp1.6'], {
+      const ws = new WebSocket(`${base}/${this.id}`, ['ocpp1.6'], {
         headers: { authorization: 'Basic ' + Buffer.from(`${this.id}:${this.authKey}`).toString('base64') },
         handshakeTimeout: timeoutMs,
         perMessageDeflate: false,
@@ -28,11 +29,13 @@ export class RawCharger {
       this.ws = ws;
       ws.once('open', () => {
         if (ws.protocol !== 'ocpp1.6') return reject(new Error(`server chose subprotocol '${ws.protocol}'`));
+        this.closed = false;
         resolve();
       });
       ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
       ws.once('error', reject);
       ws.on('close', () => {
+        if (this.ws !== ws) return; // an earlier socket, already replaced by a reconnect
         this.closed = true;
         for (const p of this.pending.values()) (clearTimeout(p.timer), p.reject(new Error('closed')));
         this.pending.clear();
