@@ -1,0 +1,154 @@
+// bench/cluster: two ChargeOps nodes (separate processes, own ports) on one PostgreSQL database,
+// half the chargers on each. Measures the cross-node command round trip (staff API on node B for a
+// charger whose socket is on node A, relayed over LISTEN/NOTIFY and over NATS), then SIGKILLs node A
+// with sessions open on it and measures the failover (bench/cluster/failover.ts). Writes
+// "## Cluster (two nodes)" into docs/performance.md unless --no-write.
+// Options: --chargers=1000 --commands=200 --sessions=100 --relay=postgres|nats|both (default both;
+// the node kill runs over the last relay). NATS_URL defaults to nats://127.0.0.1:4222.
+import { loadavg } from 'node:os';
+import pg from 'pg';
+import { fleetFromDoc, syntheticProvisioning } from '../../src/modules/ocpp/simulator/fleet.ts';
+import { machine, writeSection } from '../support/perf-doc.ts';
+import { freshBenchDb } from '../ocpp/db.ts';
+import { benchSecret, commands, login, pool, serverCheckout } from '../ocpp/harness.ts';
+import { FailoverCharger } from './failover-charger.ts';
+import { killAndFailover, type FailoverResult } from './failover.ts';
+import { startNode, stopNode, type ServerNode } from './nodes.ts';
+
+const opt = (name: string) => process.argv.find((x) => x.startsWith(`--${name}=`))?.split('=')[1];
+const num = (name: string, def: number) => {
+  const v = Number(opt(name) ?? def);
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer`);
+  return v;
+};
+const N = Math.max(2, num('chargers', 1000));
+const COMMANDS = num('commands', 200);
+const SESSIONS = Math.min(Math.floor(N / 2), num('sessions', 100));
+const RELAY = opt('relay') ?? 'both';
+if (!['postgres', 'nats', 'both'].includes(RELAY)) throw new Error('--relay must be postgres, nats or both');
+const RELAYS = RELAY === 'both' ? ['postgres', 'nats'] : [RELAY];
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const WRITE = !process.argv.includes('--no-write');
+
+const log = (m: string) => console.log(`[bench cluster ${new Date().toISOString().slice(11, 19)}] ${m}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+type Cmd = Awaited<ReturnType<typeof commands>>;
+
+async function main() {
+  const loadBefore = loadavg()[0];
+  const { dir, commit } = serverCheckout();
+  log(`${N} chargers over 2 nodes, relays: ${RELAYS.join(', ')}, ${SESSIONS} sessions on the node killed; PostgreSQL ${PG_URL.replace(/\/\/[^@]*@/, '//')}`);
+  const docs = [priced(syntheticProvisioning(N, { operatorId: 'sim1', admin: true, secret: benchSecret(), drivers: Math.max(20, SESSIONS) }))];
+  const { chargers: fleet, idTags } = fleetFromDoc(docs[0]);
+  const db = await freshBenchDb(PG_URL, docs, log);
+  const pgc = new pg.Client({ connectionString: db.url });
+  await pgc.connect();
+  const cmd: Record<string, { cross: Cmd; same: Cmd }> = {};
+  let failover: FailoverResult | undefined;
+  let nodes: ServerNode[] = [];
+  let chargers: FailoverCharger[] = [];
+  try {
+    for (const relay of RELAYS) {
+      const env: Record<string, string> = relay === 'nats' ? { NATS_URL } : {};
+      nodes = [await startNode('A', dir, db.url, env), await startNode('B', dir, db.url, env)];
+      const [a, b] = nodes;
+      // even chargers on A, odd on B; each knows both URLs and fails over to the other
+      chargers = fleet.map((c, i) => new FailoverCharger([a.ws, b.ws], c.id, c.authKey!, i % 2));
+      const t0 = Date.now();
+      const boot = await pool(chargers, 200, async (ch) => {
+        await ch.connectTo(ch.node, 60_000);
+        const r = await ch.call('BootNotification', { chargePointVendor: 'BenchVendor', chargePointModel: 'RAW-60' }, 60_000);
+        if (r.status !== 'Accepted') throw new Error(`BootNotification ${r.status}`);
+      });
+      log(`[${relay}] nodes A (${a.http}) and B (${b.http}) up; ${N - boot.failed}/${N} chargers booted in ${((Date.now() - t0) / 1000).toFixed(1)} s${boot.failed ? `; ${boot.failed} failed: ${boot.errors.join(' | ')}` : ''}`);
+      const onA = chargers.filter((c) => c.node === 0 && !c.closed);
+      const token = await login(b.http, docs[0].admins[0].password!);
+      await commands(b.http, token, onA, 20, Date.now() + 20_000); // warm-up of both paths
+      await commands(a.http, token, onA, 20, Date.now() + 20_000);
+      const cross = await commands(b.http, token, onA, COMMANDS, Date.now() + 300_000);
+      const same = await commands(a.http, token, onA, COMMANDS, Date.now() + 300_000);
+      cmd[relay] = { cross, same };
+      log(`[${relay}] command to a charger on A through node B: p50 ${ms(cross.p50)} p99 ${ms(cross.p99)} (${cross.ok}/${cross.n} OK); through node A itself: p50 ${ms(same.p50)} p99 ${ms(same.p99)}`);
+      if (relay === RELAYS.at(-1)) failover = await killAndFailover({ a, b, onA, sessions: SESSIONS, idTags, token, db: pgc, log });
+      for (const c of chargers) c.stop();
+      await Promise.all(nodes.map(stopNode));
+    }
+    const load = loadavg()[0];
+    const f = failover!;
+    const result = {
+      chargers: N,
+      crossNodeCmd: Object.fromEntries(Object.entries(cmd).map(([k, v]) => [k, { p50: v.cross.p50, p99: v.cross.p99, ok: v.cross.ok, n: v.cross.n }])),
+      sameNodeCmd: Object.fromEntries(Object.entries(cmd).map(([k, v]) => [k, { p50: v.same.p50, p99: v.same.p99 }])),
+      killRelay: RELAYS.at(-1),
+      reconnectS: f.reconnectS,
+      recoveryS: f.recoveryS,
+      ackedFrames: f.ackedFrames,
+      lostAckedFrames: f.lostAckedFrames,
+      lostAckedLogFrames: f.lostAckedLogFrames,
+      sessionsOk: f.sessionsOk,
+      sessionsTotal: f.sessionsTotal,
+      loadBefore,
+      load,
+    };
+    console.log(table(result, f));
+    if (f.sessionProblems.length) log(`sessions not ok: ${f.sessionProblems.join('; ')}`);
+    console.log(JSON.stringify(result));
+    if (WRITE) writeSection('Cluster (two nodes)', report(result, f, commit), { after: /^## OCPP gateway/ });
+    if (WRITE) log('results written to docs/performance.md (Cluster (two nodes))');
+  } finally {
+    for (const c of chargers) c.stop();
+    await Promise.all(nodes.map(stopNode));
+    await pgc.end().catch(() => {});
+    await db.drop().catch((e) => log(`could not drop the bench database: ${e.message}`));
+  }
+}
+
+/** The synthetic fleet charges nothing; an order's amount is checked, so every station gets a flat tariff. */
+function priced(doc: ReturnType<typeof syntheticProvisioning>) {
+  const op: any = doc.operators[0];
+  op.tariffs = [{ id: 'bench', name: 'Bench flat', versions: [{ effectiveFrom: '2024-01-01T00:00:00+08:00', periods: [{ start: '00:00', type: 'flat', electricityPrice: '0.7000', servicePrice: '0.8000' }] }] }];
+  for (const st of op.stations) st.tariffId = 'bench';
+  return doc;
+}
+
+const aim = (ok: boolean) => (ok ? 'met' : '**missed**');
+
+function rows(r: any, f: FailoverResult): string[][] {
+  return [
+    ...Object.entries(r.crossNodeCmd).map(([k, v]: [string, any]) => [
+      `command through node B to a charger on node A, relay ${k === 'nats' ? 'NATS' : 'PostgreSQL LISTEN/NOTIFY'} (same node: p50 ${ms(r.sameNodeCmd[k].p50)}, p99 ${ms(r.sameNodeCmd[k].p99)})`,
+      `p50 ${ms(v.p50)}, p99 ${ms(v.p99)} (${v.ok}/${v.n} OK)`,
+      `p99 < 150 ms (${aim(v.p99 < 150)})`,
+    ]),
+    [`node A SIGKILLed (${f.killedChargers} chargers, relay ${r.killRelay}): all its chargers reconnected to node B`, `${r.reconnectS.toFixed(1)} s`, ''],
+    [`… and a command through node B answered by every one of them`, `${r.recoveryS.toFixed(1)} s (${f.recovered}/${f.killedChargers})`, `< 30 s (${aim(r.recoveryS < 30)})`],
+    [`acknowledged MeterValues frames lost (acks at the chargers vs meter_samples; vs ocpp_messages: ${r.lostAckedLogFrames})`, `${r.lostAckedFrames} of ${r.ackedFrames}`, `0 (${aim(r.lostAckedFrames === 0)})`],
+    [`sessions open on node A at the kill, stopped on node B with one order (energy = meterStop − meterStart, amount > 0)`, `${r.sessionsOk} / ${r.sessionsTotal}`, `all (${aim(r.sessionsOk === r.sessionsTotal)})`],
+  ];
+}
+
+function table(r: any, f: FailoverResult): string {
+  return ['| figure | measured | aim |', '|---|---|---|', ...rows(r, f).map((x) => `| ${x.join(' | ')} |`)].join('\n');
+}
+
+function report(r: any, f: FailoverResult, commit: string): string {
+  return `Measured ${new Date().toISOString().slice(0, 10)} at commit ${commit} on ${machine()}. Both nodes, PostgreSQL, NATS and the load generator share the machine
+(1-minute load average before the run ${r.loadBefore.toFixed(1)}, at the end ${r.load.toFixed(1)}).
+
+Command: \`npm run bench -- cluster\` (options: \`--chargers=${r.chargers} --commands=${COMMANDS} --sessions=${SESSIONS} --relay=both\`; NATS_URL, default nats://127.0.0.1:4222; BENCH_PG_URL).
+Two \`chargeops start\` processes on one fresh bench database; ${r.chargers} raw chargers (bench/ocpp/raw-charger.ts), even ones on node A, odd ones on node B,
+each given both URLs (bench/cluster/failover-charger.ts: on a dropped socket it reconnects to the other node after a 0.1–1 s back-off).
+\`POST /api/v1/chargers/{id}/commands/GetConfiguration\` one at a time on node B for random chargers held by node A, once per relay (nodes restarted with NATS_URL for NATS).
+Then ${r.sessionsTotal} chargers on node A open a session (StartTransaction, MeterValues every second), node A gets SIGKILL, and the bench measures until every one of
+its chargers is connected to node B and answers a command sent through node B; the sessions then send a few more MeterValues and StopTransaction there.
+
+${table(r, f)}
+`;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
