@@ -40,10 +40,12 @@ export async function scanHistory(ctx: Ctx, operatorId: string, w: { from: Date;
     const others = await smallObservations(ctx, operatorId, c.id, w.from, w.to);
     let i = 0;
     for await (const page of registerReadings(q, operatorId, c.id, w.from, w.to)) {
-      for (const r of page) {
-        const at = r.at.getTime();
+      for (let k = 0; k < page.n; k++) {
+        const at = page.at[k];
         while (i < others.length && (others[i].at < at || (others[i].at === at && others[i].type !== 'stop' && others[i].type !== 'tick'))) add(observe(state, others[i++], th)), observations++;
-        add(observe(state, { type: 'meter', chargerId: c.id, at, connectorId: r.connectorId, txId: r.sessionId, registerWh: r.wh, ref: { at, action: 'MeterValues', sessionId: r.sessionId ?? undefined } }, th));
+        const s = page.sessionId[k];
+        const txId = Number.isNaN(s) ? null : s;
+        add(observe(state, { type: 'meter', chargerId: c.id, at, connectorId: page.connectorId[k], txId, registerWh: page.wh[k], ref: { at, action: 'MeterValues', sessionId: txId ?? undefined } }, th));
         observations++;
       }
     }

@@ -48,34 +48,82 @@ export async function sessionsForScan(q: Queryable, operatorId: string, chargerI
   return r.rows.map((x) => ({ id: Number(x.id), connectorId: x.connector_id, idTag: x.id_tag ?? '', status: x.id_tag_status ?? 'Accepted', meterStart: Number(x.meter_start_wh), meterStop: x.meter_stop_wh === null ? null : Number(x.meter_stop_wh), startedAt: x.started_at, stoppedAt: x.stopped_at }));
 }
 
-export interface RegisterReading {
-  id: number;
-  sessionId: number | null;
-  connectorId: number;
-  at: Date;
-  wh: number;
+/**
+ * A page of a charger's energy register readings, column by column: a history scan reads millions,
+ * and one object (with a parsed Date) per row cost more than the rules themselves (docs/performance.md,
+ * "Incident detection"). `sessionId` is NaN for a reading outside any session; `wh` is rounded.
+ */
+export interface RegisterPage {
+  n: number;
+  at: Float64Array;
+  connectorId: Int32Array;
+  sessionId: Float64Array;
+  wh: Float64Array;
 }
 
 /**
  * The energy register readings of a charger in [from, to), in pages by (at, id): a scan over
  * millions of samples never holds them all (the meter_samples_charger index serves the order).
+ * Each page comes back as ONE row whose text packs the readings ("ms,connector,session,value;...",
+ * the instant as epoch milliseconds): the driver parses one row, not one per reading, and no Date.
+ * The instant is floor(epoch ms) like the driver's own Date (PostgreSQL 14+: extract is exact numeric).
+ * The next page starts after the last (at, id) as the database wrote it: a Date would drop the
+ * microseconds, and the page's last readings would come again.
  */
-export async function* registerReadings(q: Queryable, operatorId: string, chargerId: string, from: Date, to: Date, page = 20_000): AsyncGenerator<RegisterReading[]> {
-  let after: { at: Date; id: number } | null = null;
+export async function* registerReadings(q: Queryable, operatorId: string, chargerId: string, from: Date, to: Date, page = 50_000): AsyncGenerator<RegisterPage> {
+  let after: { at: string; id: number } | null = null;
   for (;;) {
-    const r: { rows: { id: number; session_id: number | null; connector_id: number; at: Date; value: string }[] } = await q.query(
-      `SELECT id, session_id, connector_id, at, value::text AS value FROM meter_samples
-       WHERE charger_id = $1 AND operator_id = $2 AND at >= $3 AND at < $4 AND measurand = 'Energy.Active.Import.Register' AND phase IS NULL AND unit = 'Wh'
-         AND ($5::timestamptz IS NULL OR (at, id) > ($5, $6::bigint))
-       ORDER BY at, id LIMIT ${page}`,
+    const r: { rows: { n: number; data: string; last_at: string; last_id: number }[] } = await q.query(
+      `WITH p AS MATERIALIZED (
+         SELECT id, at, session_id, connector_id, value FROM meter_samples
+         WHERE charger_id = $1 AND operator_id = $2 AND at >= $3 AND at < $4 AND measurand = 'Energy.Active.Import.Register' AND phase IS NULL AND unit = 'Wh'
+           AND ($5::timestamptz IS NULL OR (at, id) > ($5, $6::bigint))
+         ORDER BY at, id LIMIT ${page})
+       SELECT a.n, a.data, l.at::text AS last_at, l.id AS last_id
+       FROM (SELECT count(*)::int AS n,
+               string_agg(floor(extract(epoch FROM at) * 1000)::bigint || ',' || connector_id || ',' || coalesce(session_id::text, '') || ',' || value::text, ';' ORDER BY at, id) AS data
+             FROM p) a,
+         LATERAL (SELECT at, id FROM p ORDER BY at DESC, id DESC LIMIT 1) l`,
       [chargerId, operatorId, from, to, after?.at ?? null, after?.id ?? 0],
     );
-    if (!r.rows.length) return;
-    yield r.rows.map((x) => ({ id: Number(x.id), sessionId: x.session_id === null ? null : Number(x.session_id), connectorId: x.connector_id, at: x.at, wh: Math.round(Number(x.value)) }));
-    if (r.rows.length < page) return;
-    const last = r.rows[r.rows.length - 1];
-    after = { at: last.at, id: Number(last.id) };
+    const row = r.rows[0];
+    if (!row || !row.n) return;
+    yield unpackReadings(row.data, Number(row.n));
+    if (row.n < page) return;
+    after = { at: row.last_at, id: Number(row.last_id) };
   }
+}
+
+/** Parses the packed text of a page ("ms,connector,session,value" joined by ';'). */
+export function unpackReadings(data: string, n: number): RegisterPage {
+  const p: RegisterPage = { n, at: new Float64Array(n), connectorId: new Int32Array(n), sessionId: new Float64Array(n), wh: new Float64Array(n) };
+  const cur = { pos: 0 };
+  for (let k = 0; k < n; k++) {
+    p.at[k] = field(data, cur);
+    p.connectorId[k] = field(data, cur);
+    p.sessionId[k] = field(data, cur);
+    p.wh[k] = Math.round(field(data, cur));
+  }
+  if (cur.pos < data.length) throw new Error(`packed register readings: ${n} expected, more text left`);
+  return p;
+}
+
+/** One number up to the next ',' or ';' (NaN when empty); plain digits without a string, anything else (sign, decimals) by Number. */
+function field(s: string, cur: { pos: number }): number {
+  const start = cur.pos;
+  let v = 0;
+  let plain = true;
+  let i = start;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 44 || c === 59) break;
+    if (c >= 48 && c <= 57) v = v * 10 + (c - 48);
+    else plain = false;
+  }
+  cur.pos = i + 1;
+  if (i === start) return NaN;
+  // 15 digits stay exact in a double; longer ones are rounded as Number rounds them
+  return plain && i - start <= 15 ? v : Number(s.slice(start, i));
 }
 
 /** Sessions of the operator that overlap another open session with the same id tag (one tag on two connectors at once). */

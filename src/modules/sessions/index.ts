@@ -23,7 +23,7 @@ export { energyByConnector } from './for-roaming.ts';
 export { sessionForOrder, energySamples, setLiveCost, type SessionForOrder } from './for-orders.ts';
 export { registerTagAuthority, type TagAuthority, type IdTagInfo, type IdTagStatus } from './tag-authority.ts';
 export { registerStartGuard, startRefusal, type StartGuard } from './start-guard.ts';
-export { connectorBaselines, sessionsForScan, registerReadings, overlappingTagSessions, type ConnectorBaseline, type ScanSession, type RegisterReading } from './for-security.ts';
+export { connectorBaselines, sessionsForScan, registerReadings, overlappingTagSessions, type ConnectorBaseline, type ScanSession, type RegisterPage } from './for-security.ts';
 
 const maintenance = new WeakMap<Ctx, ClockTimer>();
 
