@@ -108,10 +108,12 @@ async function main() {
   log(`${N} chargers, ${RATE} MeterValues/s offered, ${WINDOW_S} s window, ${OPERATORS} operator(s); PostgreSQL ${PG_URL.replace(/\/\/[^@]*@/, '//')}; server and load generator on Node ${NODE}; live detection ${DETECTION ? 'on' : 'OFF'}`);
   const per = Math.ceil(N / OPERATORS);
   const docs = Array.from({ length: OPERATORS }, (_, k) =>
-    syntheticProvisioning(Math.min(per, N - k * per), { operatorId: `sim${k + 1}`, offset: k * per, admin: k === 0, secret: benchSecret() }),
+    syntheticProvisioning(Math.min(per, N - k * per), { operatorId: `sim${k + 1}`, offset: k * per, admin: k === 0, secret: benchSecret(), drivers: per }),
   );
+  // a driver (card) per charger of its own operator, as in a real fleet: one card on 2,000 connectors
+  // at once would be a tag_multi_connector incident on every session (detection would measure itself)
+  const tagOf = new Map(docs.flatMap((d) => { const f = fleetFromDoc(d); return f.chargers.map((c, i) => [c.id, f.idTags[i % f.idTags.length]] as const); }));
   const fleet = docs.flatMap((d) => fleetFromDoc(d).chargers);
-  const idTags = fleetFromDoc(docs[0]).idTags;
   // 0. The ceiling first, in the same run: a bare ws server, same chargers, same generator.
   const ceil = await ceiling(fleet);
   log(`ceiling (bare ws, parse + answer, ${ceil.chargers} chargers, one CALL in flight each): ${ceil.perS.toFixed(0)} round trips/s, p50 ${ms(ceil.p50)} p99 ${ms(ceil.p99)}, bare server CPU ${(ceil.cpu * 100).toFixed(0)} %, generator CPU ${(ceil.genCpu * 100).toFixed(0)} %, load average ${loadavg()[0].toFixed(1)}`);
@@ -180,7 +182,7 @@ async function main() {
     const starts = await pool(live, 200, async (ch) => {
       await ch.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Preparing' });
       const wh = 1_000_000;
-      const r = await ch.call('StartTransaction', { connectorId: 1, idTag: idTags[0], meterStart: wh, timestamp: new Date().toISOString() });
+      const r = await ch.call('StartTransaction', { connectorId: 1, idTag: tagOf.get(ch.id)!, meterStart: wh, timestamp: new Date().toISOString() });
       tx.set(ch, { id: r.transactionId, wh });
       await ch.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Charging' });
     });

@@ -100,41 +100,56 @@ export function startWatcher(ctx: Ctx, deps: WatchDeps = defaultDeps): () => voi
   // burst of frames costs one more check) and spaced at least CHECK_EVERY_MS apart with a trailing
   // check, so the watcher costs one read per session every few seconds, not one transaction per
   // MeterValues frame; the stop margin covers the energy that flows meanwhile. Only a check that
-  // finds a stop due opens a transaction (decide again, record, enqueue).
-  const state = new Map<number, { running: Promise<unknown>; again: boolean; operatorId: string; lastAt: number }>();
+  // finds a stop due opens a transaction (decide again, record, enqueue). A session's last check
+  // time outlives the check itself: a charger reporting every second gets a check every
+  // CHECK_EVERY_MS, not one per frame (issue 16's bench found one per frame).
+  const state = new Map<number, { running: Promise<unknown> | null; again: boolean; operatorId: string; lastAt: number }>();
   const check = async (sessionId: number, operatorId: string) => {
     const d = await decide(ctx.db, operatorId, sessionId, deps, ctx.clock.date());
     if (d.action === 'stop') await ctx.db.tx((q) => watchSession(ctx, q, operatorId, sessionId, deps));
+    return d.action === 'none' && d.why === 'session finished';
   };
-  const run = (sessionId: number, operatorId: string): Promise<unknown> => {
-    const st = state.get(sessionId);
-    const wait = st ? Math.max(0, st.lastAt + CHECK_EVERY_MS * ctx.timeScale - ctx.clock.now()) : 0;
+  let prunedAt = 0;
+  const forgetIdle = () => {
+    const now = ctx.clock.now();
+    if (now - prunedAt < CHECK_EVERY_MS * ctx.timeScale) return;
+    prunedAt = now;
+    for (const [id, st] of state) if (!st.running && now - st.lastAt > CHECK_EVERY_MS * ctx.timeScale) state.delete(id);
+  };
+  const run = (sessionId: number): Promise<unknown> => {
+    const st = state.get(sessionId)!;
+    const wait = Math.max(0, st.lastAt + CHECK_EVERY_MS * ctx.timeScale - ctx.clock.now());
     return new Promise((r) => setTimeout(r, wait))
       .then(() => {
-        const cur = state.get(sessionId);
-        if (cur) cur.lastAt = ctx.clock.now();
-        return check(sessionId, operatorId);
+        st.lastAt = ctx.clock.now();
+        return check(sessionId, st.operatorId);
       })
       .catch((err) => ctx.log.error({ err, session: sessionId }, 'balance watcher failed'))
-      .then(() => {
-        const cur = state.get(sessionId);
-        if (cur?.again) {
-          cur.again = false;
-          cur.running = run(sessionId, cur.operatorId);
-          return cur.running;
+      .then((finished) => {
+        if (finished === true) {
+          state.delete(sessionId);
+          return;
         }
-        state.delete(sessionId);
+        if (st.again) {
+          st.again = false;
+          st.running = run(sessionId);
+          return st.running;
+        }
+        st.running = null;
       });
   };
   return ctx.events.on('session.meter', (e) => {
-    const st = state.get(e.sessionId);
-    if (st) {
+    let st = state.get(e.sessionId);
+    if (st?.running) {
       st.again = true;
       return st.running;
     }
-    const fresh = { running: Promise.resolve() as Promise<unknown>, again: false, operatorId: e.operatorId, lastAt: 0 };
-    state.set(e.sessionId, fresh);
-    fresh.running = run(e.sessionId, e.operatorId);
-    return fresh.running;
+    if (!st) {
+      if (state.size >= 10_000) forgetIdle();
+      st = { running: null, again: false, operatorId: e.operatorId, lastAt: 0 };
+      state.set(e.sessionId, st);
+    }
+    st.running = run(e.sessionId);
+    return st.running;
   });
 }
