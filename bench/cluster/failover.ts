@@ -20,6 +20,10 @@ interface Session {
 }
 
 export interface FailoverResult {
+  /** seconds from the kill until node A's lease row was gone (NaN: not waited for, or never) */
+  leaseReapedS: number;
+  /** commands through node B to node A's former chargers after that reap */
+  afterReap: { ok: number; n: number };
   killedChargers: number;
   reconnectS: number;
   recoveryS: number;
@@ -41,6 +45,7 @@ export async function killAndFailover(o: {
   token: string;
   db: pg.Client;
   log: (m: string) => void;
+  leaseWait: boolean;
 }): Promise<FailoverResult> {
   const { a, b, onA, token, db, log } = o;
   // 1. Sessions on node A's chargers, reporting MeterValues every second through the kill.
@@ -77,13 +82,7 @@ export async function killAndFailover(o: {
   await pool(onA, 50, async (ch) => {
     while (Date.now() < deadline) {
       if (!ch.closed && ch.node === 1) {
-        const r = await fetch(`${b.http}/api/v1/chargers/${ch.id}/commands/GetConfiguration`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ key: ['HeartbeatInterval'] }),
-        }).catch(() => null);
-        await r?.arrayBuffer();
-        if (r?.status === 200) return void doneAt.set(ch, Date.now() - tKill);
+        if ((await getConfiguration(b, token, ch)) === 200) return void doneAt.set(ch, Date.now() - tKill);
       }
       await sleep(200);
     }
@@ -134,7 +133,26 @@ export async function killAndFailover(o: {
     if (why) problems.length < 5 && problems.push(`session ${s.tx} (${s.ch.id}): ${why}`);
     else sessionsOk++;
   }
+  // 5. Node B reaps node A's expired lease (lease.ts): that must release only what A still held,
+  // not the chargers that moved to B (they keep taking commands).
+  let leaseReapedS = NaN;
+  const afterReap = { ok: 0, n: 0 };
+  if (o.leaseWait) {
+    log('waiting for node B to reap node A\'s lease (up to ~75 s after the kill)');
+    for (const until = tKill + 150_000; Date.now() < until; await sleep(1000))
+      if ((await db.query(`SELECT count(*)::int AS n FROM ocpp_node_leases`)).rows[0].n <= 1) {
+        leaseReapedS = (Date.now() - tKill) / 1000;
+        break;
+      }
+    await pool(onA, 20, async (ch) => {
+      afterReap.n++;
+      if ((await getConfiguration(b, token, ch)) === 200) afterReap.ok++;
+    });
+    log(`node A's lease reaped ${leaseReapedS.toFixed(0)} s after the kill; then commands through B to its former chargers: ${afterReap.ok}/${afterReap.n} OK`);
+  }
   return {
+    leaseReapedS,
+    afterReap,
     killedChargers: onA.length,
     reconnectS,
     recoveryS,
@@ -146,4 +164,15 @@ export async function killAndFailover(o: {
     lostAckedFrames,
     lostAckedLogFrames,
   };
+}
+
+/** One GetConfiguration through a node's staff API; the HTTP status (0: no answer). */
+async function getConfiguration(node: ServerNode, token: string, ch: FailoverCharger): Promise<number> {
+  const r = await fetch(`${node.http}/api/v1/chargers/${ch.id}/commands/GetConfiguration`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ key: ['HeartbeatInterval'] }),
+  }).catch(() => null);
+  await r?.arrayBuffer();
+  return r?.status ?? 0;
 }

@@ -4,7 +4,9 @@
 // with sessions open on it and measures the failover (bench/cluster/failover.ts). Writes
 // "## Cluster (two nodes)" into docs/performance.md unless --no-write.
 // Options: --chargers=1000 --commands=200 --sessions=100 --relay=postgres|nats|both (default both;
-// the node kill runs over the last relay). NATS_URL defaults to nats://127.0.0.1:4222.
+// the node kill runs over the last relay), --no-lease-wait, --no-write. NATS_URL defaults to nats://127.0.0.1:4222.
+import { execSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { fleetFromDoc, syntheticProvisioning } from '../../src/modules/ocpp/simulator/fleet.ts';
@@ -30,14 +32,36 @@ const RELAYS = RELAY === 'both' ? ['postgres', 'nats'] : [RELAY];
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const WRITE = !process.argv.includes('--no-write');
+/** --no-lease-wait: skip waiting (~75 s) for node B to reap the dead node's lease and commanding its former chargers after that. */
+const LEASE_WAIT = !process.argv.includes('--no-lease-wait');
 
 const log = (m: string) => console.log(`[bench cluster ${new Date().toISOString().slice(11, 19)}] ${m}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 type Cmd = Awaited<ReturnType<typeof commands>>;
 
+/** Whether something listens at NATS_URL's host:port (the NATS run needs a server; this bench does not start one). */
+function natsReachable(): Promise<boolean> {
+  const u = new URL(NATS_URL);
+  return new Promise((resolve) => {
+    const s = connect(Number(u.port || 4222), u.hostname, () => (s.end(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** nats-server's version for the report, when it is on this machine's PATH. */
+function natsVersion(): string {
+  try {
+    return execSync('nats-server --version', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return 'NATS server (version unknown)';
+  }
+}
+
 async function main() {
   const loadBefore = loadavg()[0];
+  if (RELAYS.includes('nats') && !(await natsReachable()))
+    throw new Error(`no NATS server at ${NATS_URL}: start one (nats-server -a 127.0.0.1 -p 4222 &, as .ci/run does) or run --relay=postgres`);
   const { dir, commit } = serverCheckout();
   log(`${N} chargers over 2 nodes, relays: ${RELAYS.join(', ')}, ${SESSIONS} sessions on the node killed; PostgreSQL ${PG_URL.replace(/\/\/[^@]*@/, '//')}`);
   const docs = [priced(syntheticProvisioning(N, { operatorId: 'sim1', admin: true, secret: benchSecret(), drivers: Math.max(20, SESSIONS) }))];
@@ -71,7 +95,7 @@ async function main() {
       const same = await commands(a.http, token, onA, COMMANDS, Date.now() + 300_000);
       cmd[relay] = { cross, same };
       log(`[${relay}] command to a charger on A through node B: p50 ${ms(cross.p50)} p99 ${ms(cross.p99)} (${cross.ok}/${cross.n} OK); through node A itself: p50 ${ms(same.p50)} p99 ${ms(same.p99)}`);
-      if (relay === RELAYS.at(-1)) failover = await killAndFailover({ a, b, onA, sessions: SESSIONS, idTags, token, db: pgc, log });
+      if (relay === RELAYS.at(-1)) failover = await killAndFailover({ a, b, onA, sessions: SESSIONS, idTags, token, db: pgc, log, leaseWait: LEASE_WAIT });
       for (const c of chargers) c.stop();
       await Promise.all(nodes.map(stopNode));
     }
@@ -87,6 +111,8 @@ async function main() {
       ackedFrames: f.ackedFrames,
       lostAckedFrames: f.lostAckedFrames,
       lostAckedLogFrames: f.lostAckedLogFrames,
+      leaseReapedS: f.leaseReapedS,
+      afterReap: f.afterReap,
       sessionsOk: f.sessionsOk,
       sessionsTotal: f.sessionsTotal,
       loadBefore,
@@ -125,6 +151,9 @@ function rows(r: any, f: FailoverResult): string[][] {
     [`node A SIGKILLed (${f.killedChargers} chargers, relay ${r.killRelay}): all its chargers reconnected to node B`, `${r.reconnectS.toFixed(1)} s`, ''],
     [`… and a command through node B answered by every one of them`, `${r.recoveryS.toFixed(1)} s (${f.recovered}/${f.killedChargers})`, `< 30 s (${aim(r.recoveryS < 30)})`],
     [`acknowledged MeterValues frames lost (acks at the chargers vs meter_samples; vs ocpp_messages: ${r.lostAckedLogFrames})`, `${r.lostAckedFrames} of ${r.ackedFrames}`, `0 (${aim(r.lostAckedFrames === 0)})`],
+    ...(LEASE_WAIT
+      ? [[`commands through node B to node A's former chargers after B reaped A's expired lease (${r.leaseReapedS.toFixed(0)} s after the kill)`, `${f.afterReap.ok} / ${f.afterReap.n} OK`, `all (${aim(f.afterReap.n > 0 && f.afterReap.ok === f.afterReap.n)})`]]
+      : []),
     [`sessions open on node A at the kill, stopped on node B with one order (energy = meterStop − meterStart, amount > 0)`, `${r.sessionsOk} / ${r.sessionsTotal}`, `all (${aim(r.sessionsOk === r.sessionsTotal)})`],
   ];
 }
@@ -134,10 +163,10 @@ function table(r: any, f: FailoverResult): string {
 }
 
 function report(r: any, f: FailoverResult, commit: string): string {
-  return `Measured ${new Date().toISOString().slice(0, 10)} at commit ${commit} on ${machine()}. Both nodes, PostgreSQL, NATS and the load generator share the machine
+  return `Measured ${new Date().toISOString().slice(0, 10)} at commit ${commit} on ${machine()}, ${natsVersion()}. Both nodes, PostgreSQL, NATS and the load generator share the machine
 (1-minute load average before the run ${r.loadBefore.toFixed(1)}, at the end ${r.load.toFixed(1)}).
 
-Command: \`npm run bench -- cluster\` (options: \`--chargers=${r.chargers} --commands=${COMMANDS} --sessions=${SESSIONS} --relay=both\`; NATS_URL, default nats://127.0.0.1:4222; BENCH_PG_URL).
+Command: \`npm run bench -- cluster\` (options: \`--chargers=${r.chargers} --commands=${COMMANDS} --sessions=${SESSIONS} --relay=both\`, \`--no-lease-wait\` to skip the ~75 s wait for the dead node's lease to be reaped; NATS_URL, default nats://127.0.0.1:4222; BENCH_PG_URL).
 Two \`chargeops start\` processes on one fresh bench database; ${r.chargers} raw chargers (bench/ocpp/raw-charger.ts), even ones on node A, odd ones on node B,
 each given both URLs (bench/cluster/failover-charger.ts: on a dropped socket it reconnects to the other node after a 0.1–1 s back-off).
 \`POST /api/v1/chargers/{id}/commands/GetConfiguration\` one at a time on node B for random chargers held by node A, once per relay (nodes restarted with NATS_URL for NATS).
