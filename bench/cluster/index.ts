@@ -1,10 +1,10 @@
 // bench/cluster: two ChargeOps nodes (separate processes, own ports) on one PostgreSQL database,
 // half the chargers on each. Measures the cross-node command round trip (staff API on node B for a
 // charger whose socket is on node A, relayed over LISTEN/NOTIFY and over NATS), then SIGKILLs node A
-// with sessions open on it and measures the failover (bench/cluster/failover.ts). Writes
+// with sessions open on it and measures the failover (bench/cluster/failover.ts), once per relay. Writes
 // "## Cluster (two nodes)" into docs/performance.md unless --no-write.
 // Options: --chargers=1000 --commands=200 --sessions=100 --relay=postgres|nats|both (default both;
-// the node kill runs over the last relay), --no-lease-wait, --no-write. NATS_URL defaults to nats://127.0.0.1:4222.
+// each relay with its own pair of nodes and its own kill), --no-lease-wait, --no-write. NATS_URL defaults to nats://127.0.0.1:4222.
 import { execSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { loadavg } from 'node:os';
@@ -70,7 +70,7 @@ async function main() {
   const pgc = new pg.Client({ connectionString: db.url });
   await pgc.connect();
   const cmd: Record<string, { cross: Cmd; same: Cmd }> = {};
-  let failover: FailoverResult | undefined;
+  const fo: Record<string, FailoverResult> = {};
   let nodes: ServerNode[] = [];
   let chargers: FailoverCharger[] = [];
   try {
@@ -95,33 +95,33 @@ async function main() {
       const same = await commands(a.http, token, onA, COMMANDS, Date.now() + 300_000);
       cmd[relay] = { cross, same };
       log(`[${relay}] command to a charger on A through node B: p50 ${ms(cross.p50)} p99 ${ms(cross.p99)} (${cross.ok}/${cross.n} OK); through node A itself: p50 ${ms(same.p50)} p99 ${ms(same.p99)}`);
-      if (relay === RELAYS.at(-1)) failover = await killAndFailover({ a, b, onA, sessions: SESSIONS, idTags, token, db: pgc, log, leaseWait: LEASE_WAIT });
+      fo[relay] = await killAndFailover({ a, b, onA, sessions: SESSIONS, idTags, token, db: pgc, log, leaseWait: LEASE_WAIT });
       for (const c of chargers) c.stop();
       await Promise.all(nodes.map(stopNode));
     }
     const load = loadavg()[0];
-    const f = failover!;
+    const f = Object.values(fo);
+    const sum = (k: 'ackedFrames' | 'lostAckedFrames' | 'lostAckedLogFrames' | 'sessionsOk' | 'sessionsTotal') => f.reduce((n, x) => n + x[k], 0);
+    // the headline figures are the worst (times) or the sum (counts) over the relays; `failover` has each
     const result = {
       chargers: N,
       crossNodeCmd: Object.fromEntries(Object.entries(cmd).map(([k, v]) => [k, { p50: v.cross.p50, p99: v.cross.p99, ok: v.cross.ok, n: v.cross.n }])),
       sameNodeCmd: Object.fromEntries(Object.entries(cmd).map(([k, v]) => [k, { p50: v.same.p50, p99: v.same.p99 }])),
-      killRelay: RELAYS.at(-1),
-      reconnectS: f.reconnectS,
-      recoveryS: f.recoveryS,
-      ackedFrames: f.ackedFrames,
-      lostAckedFrames: f.lostAckedFrames,
-      lostAckedLogFrames: f.lostAckedLogFrames,
-      leaseReapedS: f.leaseReapedS,
-      afterReap: f.afterReap,
-      sessionsOk: f.sessionsOk,
-      sessionsTotal: f.sessionsTotal,
+      reconnectS: Math.max(...f.map((x) => x.reconnectS)),
+      recoveryS: Math.max(...f.map((x) => x.recoveryS)),
+      ackedFrames: sum('ackedFrames'),
+      lostAckedFrames: sum('lostAckedFrames'),
+      lostAckedLogFrames: sum('lostAckedLogFrames'),
+      sessionsOk: sum('sessionsOk'),
+      sessionsTotal: sum('sessionsTotal'),
+      failover: Object.fromEntries(Object.entries(fo).map(([k, { sessionProblems: _, ...v }]) => [k, v])),
       loadBefore,
       load,
     };
-    console.log(table(result, f));
-    if (f.sessionProblems.length) log(`sessions not ok: ${f.sessionProblems.join('; ')}`);
+    console.log(table(result));
+    for (const [k, x] of Object.entries(fo)) if (x.sessionProblems.length) log(`[${k}] sessions not ok: ${x.sessionProblems.join('; ')}`);
     console.log(JSON.stringify(result));
-    if (WRITE) writeSection('Cluster (two nodes)', report(result, f, commit), { after: /^## OCPP gateway/ });
+    if (WRITE) writeSection('Cluster (two nodes)', report(result, commit), { after: /^## OCPP gateway/ });
     if (WRITE) log('results written to docs/performance.md (Cluster (two nodes))');
   } finally {
     for (const c of chargers) c.stop();
@@ -141,28 +141,32 @@ function priced(doc: ReturnType<typeof syntheticProvisioning>) {
 
 const aim = (ok: boolean) => (ok ? 'met' : '**missed**');
 
-function rows(r: any, f: FailoverResult): string[][] {
+const relayName = (k: string) => (k === 'nats' ? 'NATS' : 'PostgreSQL LISTEN/NOTIFY');
+
+function rows(r: any): string[][] {
   return [
     ...Object.entries(r.crossNodeCmd).map(([k, v]: [string, any]) => [
-      `command through node B to a charger on node A, relay ${k === 'nats' ? 'NATS' : 'PostgreSQL LISTEN/NOTIFY'} (same node: p50 ${ms(r.sameNodeCmd[k].p50)}, p99 ${ms(r.sameNodeCmd[k].p99)})`,
+      `command through node B to a charger on node A, relay ${relayName(k)} (same node: p50 ${ms(r.sameNodeCmd[k].p50)}, p99 ${ms(r.sameNodeCmd[k].p99)})`,
       `p50 ${ms(v.p50)}, p99 ${ms(v.p99)} (${v.ok}/${v.n} OK)`,
       `p99 < 150 ms (${aim(v.p99 < 150)})`,
     ]),
-    [`node A SIGKILLed (${f.killedChargers} chargers, relay ${r.killRelay}): all its chargers reconnected to node B`, `${r.reconnectS.toFixed(1)} s`, ''],
-    [`… and a command through node B answered by every one of them`, `${r.recoveryS.toFixed(1)} s (${f.recovered}/${f.killedChargers})`, `< 30 s (${aim(r.recoveryS < 30)})`],
-    [`acknowledged MeterValues frames lost (acks at the chargers vs meter_samples; vs ocpp_messages: ${r.lostAckedLogFrames})`, `${r.lostAckedFrames} of ${r.ackedFrames}`, `0 (${aim(r.lostAckedFrames === 0)})`],
-    ...(LEASE_WAIT
-      ? [[`commands through node B to node A's former chargers after B reaped A's expired lease (${r.leaseReapedS.toFixed(0)} s after the kill)`, `${f.afterReap.ok} / ${f.afterReap.n} OK`, `all (${aim(f.afterReap.n > 0 && f.afterReap.ok === f.afterReap.n)})`]]
-      : []),
-    [`sessions open on node A at the kill, stopped on node B with one order (energy = meterStop − meterStart, amount > 0)`, `${r.sessionsOk} / ${r.sessionsTotal}`, `all (${aim(r.sessionsOk === r.sessionsTotal)})`],
+    ...Object.entries(r.failover as Record<string, Omit<FailoverResult, 'sessionProblems'>>).flatMap(([k, f]) => [
+      [`${relayName(k)}: node A SIGKILLed (${f.killedChargers} chargers, ${f.sessionsTotal} sessions): all its chargers reconnected to node B`, `${f.reconnectS.toFixed(1)} s`, ''],
+      [`… and a command through node B answered by every one of them`, `${f.recoveryS.toFixed(1)} s (${f.recovered}/${f.killedChargers})`, `< 30 s (${aim(f.recoveryS < 30)})`],
+      [`… acknowledged MeterValues frames lost (acks at the chargers vs meter_samples; vs ocpp_messages: ${f.lostAckedLogFrames})`, `${f.lostAckedFrames} of ${f.ackedFrames}`, `0 (${aim(f.lostAckedFrames === 0)})`],
+      ...(LEASE_WAIT
+        ? [[`… commands through node B to node A's former chargers after B reaped A's expired lease (${f.leaseReapedS.toFixed(0)} s after the kill)`, `${f.afterReap.ok} / ${f.afterReap.n} OK`, `all (${aim(f.afterReap.n > 0 && f.afterReap.ok === f.afterReap.n)})`]]
+        : []),
+      [`… sessions open on node A at the kill, stopped on node B with one order (energy = meterStop − meterStart, amount > 0)`, `${f.sessionsOk} / ${f.sessionsTotal}`, `all (${aim(f.sessionsOk === f.sessionsTotal)})`],
+    ]),
   ];
 }
 
-function table(r: any, f: FailoverResult): string {
-  return ['| figure | measured | aim |', '|---|---|---|', ...rows(r, f).map((x) => `| ${x.join(' | ')} |`)].join('\n');
+function table(r: any): string {
+  return ['| figure | measured | aim |', '|---|---|---|', ...rows(r).map((x) => `| ${x.join(' | ')} |`)].join('\n');
 }
 
-function report(r: any, f: FailoverResult, commit: string): string {
+function report(r: any, commit: string): string {
   return `Measured ${new Date().toISOString().slice(0, 10)} at commit ${commit} on ${machine()}, ${natsVersion()}. Both nodes, PostgreSQL, NATS and the load generator share the machine
 (1-minute load average before the run ${r.loadBefore.toFixed(1)}, at the end ${r.load.toFixed(1)}).
 
@@ -170,10 +174,10 @@ Command: \`npm run bench -- cluster\` (options: \`--chargers=${r.chargers} --com
 Two \`chargeops start\` processes on one fresh bench database; ${r.chargers} raw chargers (bench/ocpp/raw-charger.ts), even ones on node A, odd ones on node B,
 each given both URLs (bench/cluster/failover-charger.ts: on a dropped socket it reconnects to the other node after a 0.1–1 s back-off).
 \`POST /api/v1/chargers/{id}/commands/GetConfiguration\` one at a time on node B for random chargers held by node A, once per relay (nodes restarted with NATS_URL for NATS).
-Then ${r.sessionsTotal} chargers on node A open a session (StartTransaction, MeterValues every second), node A gets SIGKILL, and the bench measures until every one of
+Then, on each relay, ${SESSIONS} chargers on node A open a session (StartTransaction, MeterValues every second), node A gets SIGKILL, and the bench measures until every one of
 its chargers is connected to node B and answers a command sent through node B; the sessions then send a few more MeterValues and StopTransaction there.
 
-${table(r, f)}
+${table(r)}
 `;
 }
 
