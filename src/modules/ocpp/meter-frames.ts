@@ -15,7 +15,7 @@ import type { Db } from '../../platform/db/index.ts';
 import type { Logger } from '../../platform/log.ts';
 import { GroupCommit } from '../../platform/group-commit.ts';
 import { faultPoint } from '../../platform/faults.ts';
-import { writeMeterBatch, type MeterInput, type SessionRow } from '../sessions/index.ts';
+import { writeMeterBatch, type MeterInput, type MeterSession } from '../sessions/index.ts';
 import { insertFrames, storableEntry, type FrameEntry } from './message-log.ts';
 import type { Connection } from './connection.ts';
 
@@ -34,7 +34,7 @@ export interface MeterFrameOptions {
 }
 
 export class MeterFrameWriter {
-  private writer: GroupCommit<MeterFrame, SessionRow | null>;
+  private writer: GroupCommit<MeterFrame, MeterSession | null>;
   /** frames of each connection waiting in the queue or being written */
   private perConn = new Map<Connection, number>();
   readonly paused = new Set<Connection>();
@@ -50,7 +50,7 @@ export class MeterFrameWriter {
   ) {
     this.highWater = opts.highWater ?? 4000;
     this.lowWater = opts.lowWater ?? Math.floor(this.highWater / 2);
-    this.writer = new GroupCommit<MeterFrame, SessionRow | null>({
+    this.writer = new GroupCommit<MeterFrame, MeterSession | null>({
       writeBatch: (fs) => this.writeBatch(db, fs),
       maxBatch: opts.maxBatch ?? 1000,
       parallel: opts.parallel ?? 3,
@@ -77,7 +77,7 @@ export class MeterFrameWriter {
   }
 
   /** Resolves once the frame is committed (log row, samples, session), with its session. */
-  write(conn: Connection, entry: FrameEntry, input: MeterInput): Promise<SessionRow | null> {
+  write(conn: Connection, entry: FrameEntry, input: MeterInput): Promise<MeterSession | null> {
     const mine = (this.perConn.get(conn) ?? 0) + 1;
     this.perConn.set(conn, mine);
     const p = this.writer.write({ entry: storableEntry(entry), input });

@@ -16,7 +16,7 @@ export { activeSessionWithTag, recordStart, recordMeterValues, recordStop, apply
 export { getSession, meteredEnergy, activeSessionOn, listActiveSessions, listSessionSamples, listSessions, listSessionAnomalies, sessionEnergyWh, sessionView, type SessionView, type SampleRow } from './queries.ts';
 export { expectRemoteStart, findRemoteStart, type ExpectRemoteStartInput } from './remote-start.ts';
 export { normaliseMeterValues, type NormalisedSample, type SampledValueIn } from './meter.ts';
-export { meterWriter, writeMeterBatch, type MeterInput } from './meter-writer.ts';
+export { meterWriter, writeMeterBatch, type MeterInput, type MeterSession } from './meter-writer.ts';
 export { maintainMeterPartitions, ensureMeterMonth, meterPartitions } from './partitions.ts';
 export { SESSION_SETTLE, settleKey, enqueueSettle, STALE_SESSION_MS, SETTLE_MAX_ATTEMPTS, preferOrderNumber, onSessionEnd, sessionEndSteps, type SettlePayload, type SettleCause, type SessionEnd, type SessionEndStep } from './settle-job.ts';
 export { energyByConnector } from './for-roaming.ts';

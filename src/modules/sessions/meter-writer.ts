@@ -1,6 +1,9 @@
 import type { Db, Queryable } from '../../platform/db/index.ts';
 import { normaliseMeterValues, latestReadings, type NormalisedSample, type SampledValueIn } from './meter.ts';
 import type { SessionRow } from './session-row.ts';
+
+/** What a MeterValues write returns of its session: only what the 'session.meter' event needs (the hot path parses every column it returns). */
+export type MeterSession = Pick<SessionRow, 'id' | 'charger_id' | 'connector_id' | 'last_energy_wh' | 'meter_start_wh'>;
 import { GroupCommit } from '../../platform/group-commit.ts';
 
 export interface MeterInput {
@@ -18,7 +21,7 @@ export interface MeterInput {
  * frame's samples are committed, with the session they belong to.
  */
 export class MeterWriter {
-  private writer: GroupCommit<MeterInput, SessionRow | null>;
+  private writer: GroupCommit<MeterInput, MeterSession | null>;
 
   /** `parallel` batches may be written at once: a batch waiting on the database does not hold up the next. */
   constructor(db: Db, maxBatch = 300, parallel = 3) {
@@ -26,7 +29,7 @@ export class MeterWriter {
     this.writer = new GroupCommit({ writeBatch: (inputs) => writeMeterBatch(db, inputs), maxBatch, parallel, onBatchError: 'one-by-one' });
   }
 
-  write(input: MeterInput): Promise<SessionRow | null> {
+  write(input: MeterInput): Promise<MeterSession | null> {
     return this.writer.write(input);
   }
 
@@ -41,7 +44,7 @@ export class MeterWriter {
  * is a session of that charger) and move each session's latest readings forward (never back: batches
  * may arrive out of order). Returns, per frame, its session after the update (or null).
  */
-export async function writeMeterBatch(q: Queryable, inputs: MeterInput[]): Promise<(SessionRow | null)[]> {
+export async function writeMeterBatch(q: Queryable, inputs: MeterInput[]): Promise<(MeterSession | null)[]> {
   const rows: (NormalisedSample & { op: string; tx: number | null; cid: string; con: number })[] = [];
   const perSession = new Map<string, { id: number; cid: string; samples: NormalisedSample[] }>();
   for (const i of inputs) {
@@ -56,7 +59,7 @@ export async function writeMeterBatch(q: Queryable, inputs: MeterInput[]): Promi
     }
   }
   const updates = [...perSession.values()].map((e) => ({ id: e.id, cid: e.cid, ...latestReadings(e.samples) })).filter((u) => u.at !== null);
-  const r = await q.query<SessionRow>(
+  const r = await q.query<MeterSession>(
     `WITH t AS (
        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::int[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
          WITH ORDINALITY AS t(op, tx, cid, con, at, measurand, phase, location, context, unit, value, ord)
@@ -71,7 +74,7 @@ export async function writeMeterBatch(q: Queryable, inputs: MeterInput[]): Promi
        soc_end = COALESCE(u.soc, s.soc_end), soc_start = COALESCE(s.soc_start, u.first_soc), last_sample_at = u.at, updated_at = now()
      FROM unnest($12::bigint[], $13::text[], $14::bigint[], $15::bigint[], $16::int[], $17::int[], $18::timestamptz[]) AS u(id, cid, energy, power, soc, first_soc, at)
      WHERE s.id = u.id AND s.charger_id = u.cid AND (s.last_sample_at IS NULL OR s.last_sample_at <= u.at)
-     RETURNING s.*`,
+     RETURNING s.id, s.charger_id, s.connector_id, s.last_energy_wh, s.meter_start_wh`,
     [
       rows.map((x) => x.op),
       rows.map((x) => x.tx),

@@ -4,7 +4,7 @@ import { tagAuthority, type IdTagInfo } from './tag-authority.ts';
 import { normaliseMeterValues, type NormalisedSample, type SampledValueIn } from './meter.ts';
 import type { SessionRow } from './session-row.ts';
 export type { SessionRow };
-import { writeMeterBatch, type MeterInput } from './meter-writer.ts';
+import { writeMeterBatch, type MeterInput, type MeterSession } from './meter-writer.ts';
 import { findRemoteStart, claimRemoteStart } from './remote-start.ts';
 import { resolveTariffVersion } from './tariff-hook.ts';
 import { enqueueSettle, settleKey, STALE_SESSION_MS } from './settle-job.ts';
@@ -178,7 +178,7 @@ export async function recordStart(q: Queryable, input: StartInput): Promise<{ se
  * the readings were older than the session's). The OCPP gateway writes many frames at once through
  * `meterWriter(db)`.
  */
-export async function recordMeterValues(q: Queryable, input: MeterInput): Promise<{ session: SessionRow | null; stored: number; skipped: number }> {
+export async function recordMeterValues(q: Queryable, input: MeterInput): Promise<{ session: MeterSession | null; stored: number; skipped: number }> {
   const n = normaliseMeterValues(input.meterValue);
   const [session] = await writeMeterBatch(q, [input]);
   return { session, stored: n.samples.length, skipped: n.skipped.length };
