@@ -20,6 +20,8 @@ interface Session {
 }
 
 export interface FailoverResult {
+  /** node A's chargers with an ocpp_connections row open on both nodes once all had failed over (should be 0) */
+  doubleOpen: number;
   /** seconds from the kill until node A's lease row was gone (NaN: not waited for, or never) */
   leaseReapedS: number;
   /** commands through node B to node A's former chargers after that reap */
@@ -91,6 +93,14 @@ export async function killAndFailover(o: {
   const recoveryS = doneAt.size === onA.length ? Math.max(...doneAt.values()) / 1000 : Infinity;
   log(`all of node A's chargers reconnected to B after ${reconnectS.toFixed(1)} s; commands to all of them through B after ${recoveryS.toFixed(1)} s (${doneAt.size}/${onA.length})`);
 
+  // The network history agrees: a charger now on B has no row left open on A (closeRowsElsewhere).
+  const doubleOpen = (
+    await db.query(`SELECT count(*)::int AS n FROM (SELECT charger_id FROM ocpp_connections WHERE disconnected_at IS NULL AND charger_id = ANY($1) GROUP BY 1 HAVING count(*) > 1) x`, [
+      onA.map((c) => c.id),
+    ])
+  ).rows[0].n;
+  if (doubleOpen) log(`${doubleOpen} chargers have a connection row open on both nodes`);
+
   // 3. A few more frames through B, then every session ends there.
   await sleep(3000);
   metering = false;
@@ -151,6 +161,7 @@ export async function killAndFailover(o: {
     log(`node A's lease reaped ${leaseReapedS.toFixed(0)} s after the kill; then commands through B to its former chargers: ${afterReap.ok}/${afterReap.n} OK`);
   }
   return {
+    doubleOpen,
     leaseReapedS,
     afterReap,
     killedChargers: onA.length,

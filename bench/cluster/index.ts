@@ -153,6 +153,7 @@ function rows(r: any): string[][] {
     ...Object.entries(r.failover as Record<string, Omit<FailoverResult, 'sessionProblems'>>).flatMap(([k, f]) => [
       [`${relayName(k)}: node A SIGKILLed (${f.killedChargers} chargers, ${f.sessionsTotal} sessions): all its chargers reconnected to node B`, `${f.reconnectS.toFixed(1)} s`, ''],
       [`… and a command through node B answered by every one of them`, `${f.recoveryS.toFixed(1)} s (${f.recovered}/${f.killedChargers})`, `< 30 s (${aim(f.recoveryS < 30)})`],
+      [`… chargers whose connection history then shows them open on both nodes`, `${f.doubleOpen}`, `0 (${aim(f.doubleOpen === 0)})`],
       [`… acknowledged MeterValues frames lost (acks at the chargers vs meter_samples; vs ocpp_messages: ${f.lostAckedLogFrames})`, `${f.lostAckedFrames} of ${f.ackedFrames}`, `0 (${aim(f.lostAckedFrames === 0)})`],
       ...(LEASE_WAIT
         ? [[`… commands through node B to node A's former chargers after B reaped A's expired lease (${f.leaseReapedS.toFixed(0)} s after the kill)`, `${f.afterReap.ok} / ${f.afterReap.n} OK`, `all (${aim(f.afterReap.n > 0 && f.afterReap.ok === f.afterReap.n)})`]]
