@@ -21,8 +21,9 @@ import { countPartnerOrdersEnded, partnerOrdersEnded, type SeqBuckets } from '..
 import { checkAnswer, connectorCode } from '../roaming/index.ts';
 import { operatorTimeZone } from '../tariffs/index.ts';
 import { gatherFacts, hintsFor } from './hints.ts';
-import { anomalies, CLASSES, pairBySeq, pairLoose, type ItemClass, type Item, type Rec, type Tolerance } from './match.ts';
+import { CLASSES, pairBySeq, pairLoose, type ItemClass, type Item, type Rec, type Tolerance } from './match.ts';
 import { daysOf, partnerSettings, theirsFromCheck } from './runs.ts';
+import { matchInSql, ourRec } from './sql-match.ts';
 import { BUCKETS, bucketRange, claimPart, partsDone, stagedCounts, stagedRows, stageRows, STAGE_CHUNK, type Phase } from './stage.ts';
 
 export interface RunOptions {
@@ -56,24 +57,7 @@ async function progress(ctx: Ctx, runId: number, p: Record<string, unknown>) {
 /** Our orders of a partition (or all of them) as records; details that add up are dropped. */
 export async function loadOurs(q: Queryable, run: RunRow, buckets?: SeqBuckets, batch?: number): Promise<Rec[]> {
   const ours: Rec[] = [];
-  for await (const part of partnerOrdersEnded(q, run.operator_id, run.partner_id, run.period_from, run.period_to, batch, buckets))
-    for (const o of part) {
-      const r: Rec = {
-        seq: o.startChargeSeq ?? undefined,
-        connector: connectorCode(o.chargerId, o.connectorId),
-        startMs: o.startMs,
-        endMs: o.endMs,
-        wh: o.wh,
-        elecFen: o.elecFen,
-        serviceFen: o.serviceFen,
-        totalFen: o.elecFen + o.serviceFen,
-        details: o.details,
-        orderNo: o.orderNo,
-      };
-      // details that add up say nothing more: dropping them keeps a partition small
-      if (!anomalies(r).length) delete r.details;
-      ours.push(r);
-    }
+  for await (const part of partnerOrdersEnded(q, run.operator_id, run.partner_id, run.period_from, run.period_to, batch, buckets)) for (const o of part) ours.push(ourRec(o));
   return ours;
 }
 
@@ -174,7 +158,7 @@ export async function executeRun(ctx: Ctx, runId: number, opts: RunOptions = {})
         let sizes: { ours: number; theirs: number; ms?: Record<string, number> } = { ours: 0, theirs: 0 };
         const did = await ctx.db.tx(async (q) => {
           if (!(await claimPart(q, run.id, phase, p))) return false;
-          const n = phase === 'seq' ? await seqPart(q, run, range, tolerance, loose > 0, opts.batch) : await loosePart(q, run, range, tolerance);
+          const n = phase === 'seq' ? await seqPart(q, run, range, tolerance, loose > 0) : await loosePart(q, run, range, tolerance);
           sizes = n.sizes;
           await q.query(`UPDATE recon_run_parts SET items = $4 WHERE run_id = $1 AND phase = $2 AND part = $3`, [run.id, phase, p, n.items]);
           await opts.inPart?.(phase, p);
@@ -191,25 +175,24 @@ export async function executeRun(ctx: Ctx, runId: number, opts: RunOptions = {})
   }
 }
 
-async function seqPart(q: Queryable, run: RunRow, range: SeqBuckets, tol: Tolerance, hasLoose: boolean, batch?: number) {
+async function seqPart(q: Queryable, run: RunRow, range: SeqBuckets, tol: Tolerance, hasLoose: boolean) {
   const t0 = performance.now();
-  const ours = await loadOurs(q, run, range, batch);
+  // the certain matches are paired and stored inside the database; the rest comes back as records
+  const m = await matchInSql(q, run, range, tol);
   const t1 = performance.now();
-  const theirs = await stagedRows(q, run.id, range, false);
-  const t2 = performance.now();
-  const { items, unpairedOurs } = pairBySeq(ours, theirs, tol);
+  const { items, unpairedOurs } = pairBySeq(m.restOurs, m.restTheirs, tol);
   // an order the partner lacks may still pair with a row without StartChargeSeq: it waits for the loose pass
   const waits = (r: Rec) => hasLoose && r.connector !== undefined && r.startMs !== undefined;
   const final = [...items, ...pairLoose(unpairedOurs.filter((r) => !waits(r)), [], tol)];
   const waiting = pairLoose(unpairedOurs.filter(waits), [], tol);
-  const t3 = performance.now();
+  const t2 = performance.now();
   const hints = await hintsOf(q, run, final, tol);
-  const t4 = performance.now();
+  const t3 = performance.now();
   await storeItems(q, run, final, hints);
   await storeItems(q, run, waiting, new Map(), true);
-  const t5 = performance.now();
-  const ms = { ours: t1 - t0, theirs: t2 - t1, match: t3 - t2, hints: t4 - t3, store: t5 - t4 };
-  return { items: final.length + waiting.length, sizes: { ours: ours.length, theirs: theirs.length, ms } };
+  const t4 = performance.now();
+  const ms = { sql: t1 - t0, match: t2 - t1, hints: t3 - t2, store: t4 - t3 };
+  return { items: m.matched + final.length + waiting.length, sizes: { ours: m.ours, theirs: m.theirs, ms } };
 }
 
 async function loosePart(q: Queryable, run: RunRow, range: SeqBuckets, tol: Tolerance) {

@@ -43,19 +43,33 @@ export async function stageRows(q: Queryable, runId: number, rows: Rec[], firstR
 
 /** The partner's rows of a partition: with a StartChargeSeq (`loose` false) or without (true). */
 export async function stagedRows(q: Queryable, runId: number, range: { lo: number; hi: number }, loose: boolean): Promise<Rec[]> {
-  const r = await q.query<{ row_no: number; seq: string | null; connector: string | null; start_ms: string | null; end_ms: string | null; wh: string; elec_fen: string | null; service_fen: string | null; total_fen: string }>(
+  const r = await q.query<StagedRow>(
     `SELECT row_no, seq, connector, start_ms, end_ms, wh, elec_fen, service_fen, total_fen FROM recon_statement_rows
      WHERE run_id = $1 AND bucket BETWEEN $2 AND $3 AND (seq IS NULL) = $4 ORDER BY row_no`,
     [runId, range.lo, range.hi, loose],
   );
-  const n = (v: string | null) => (v === null ? undefined : Number(v));
-  return r.rows.map((x) => {
-    const rec: Rec = { wh: Number(x.wh), totalFen: Number(x.total_fen), row: x.row_no };
-    if (x.seq !== null) rec.seq = x.seq;
-    if (x.connector !== null) rec.connector = x.connector;
-    for (const [k, v] of [['startMs', x.start_ms], ['endMs', x.end_ms], ['elecFen', x.elec_fen], ['serviceFen', x.service_fen]] as const) if (v !== null) rec[k] = n(v);
-    return rec;
-  });
+  return r.rows.map(stagedRec);
+}
+
+export interface StagedRow {
+  row_no: number;
+  seq: string | null;
+  connector: string | null;
+  start_ms: string | number | null;
+  end_ms: string | number | null;
+  wh: string | number;
+  elec_fen: string | number | null;
+  service_fen: string | number | null;
+  total_fen: string | number;
+}
+
+/** A staged row as the record it was (fields that were absent stay absent). */
+export function stagedRec(x: StagedRow): Rec {
+  const rec: Rec = { wh: Number(x.wh), totalFen: Number(x.total_fen), row: Number(x.row_no) };
+  if (x.seq !== null) rec.seq = x.seq;
+  if (x.connector !== null) rec.connector = x.connector;
+  for (const [k, v] of [['startMs', x.start_ms], ['endMs', x.end_ms], ['elecFen', x.elec_fen], ['serviceFen', x.service_fen]] as const) if (v !== null) rec[k] = Number(v);
+  return rec;
 }
 
 /** Counts of the staged side: all rows, and those without StartChargeSeq. */
