@@ -5,40 +5,59 @@
  */
 import type { Ctx } from '../../platform/context.ts';
 import { sessionForOrder, energySamples, setLiveCost } from '../sessions/index.ts';
-import { priceSession, loadTariffVersion, resolveTariffVersionId, operatorTimeZone } from '../tariffs/index.ts';
+import { priceSession, loadTariffVersion, resolveTariffVersionId, operatorTimeZone, type TariffVersion } from '../tariffs/index.ts';
 
 export const LIVE_COST_INTERVAL_MS = 15_000;
 
 export function liveCostUpdater(ctx: Ctx) {
   const last = new Map<number, number>();
   const running = new Set<number>();
+  let prunedAt = 0;
+  // a version in force never changes (only future ones may be edited, tariffs/service.ts): parsed once per process (bounded)
+  const versions = new Map<string, TariffVersion>();
+  const version = async (operatorId: string, id: number) => {
+    const k = `${operatorId}|${id}`;
+    const hit = versions.get(k);
+    if (hit) return hit;
+    const v = await loadTariffVersion(ctx.db, operatorId, id);
+    if (v && v.effectiveFrom <= ctx.clock.now()) {
+      if (versions.size >= 1000) versions.delete(versions.keys().next().value!);
+      versions.set(k, v);
+    }
+    return v;
+  };
   return async (e: { operatorId: string; sessionId: number }, force = false): Promise<boolean> => {
     const now = ctx.clock.now();
     const gap = LIVE_COST_INTERVAL_MS * ctx.timeScale;
     if (running.has(e.sessionId) || (!force && now - (last.get(e.sessionId) ?? 0) < gap)) return false;
     running.add(e.sessionId);
     last.set(e.sessionId, now);
-    if (last.size > 10_000) for (const [k, t] of last) if (now - t > gap) last.delete(k);
+    // forget finished sessions now and then (not on every call: with 10,000+ live sessions that was a full scan per price)
+    if (last.size > 10_000 && now - prunedAt > gap) {
+      prunedAt = now;
+      for (const [k, t] of last) if (now - t > gap) last.delete(k);
+    }
     try {
-      return await ctx.db.tx(async (q) => {
-        const s = await sessionForOrder(q, e.operatorId, e.sessionId);
-        if (!s || s.status !== 'active') return false;
-        const versionId = s.tariffVersionId ?? (await resolveTariffVersionId(q, e.operatorId, s.chargerId, s.startedAt));
-        const tariff = versionId ? await loadTariffVersion(q, e.operatorId, versionId) : null;
-        if (!tariff) return false;
-        const endAt = Math.max(s.lastSampleAt?.getTime() ?? now, s.startedAt.getTime());
-        const priced = priceSession({
-          tariff,
-          timeZone: await operatorTimeZone(q, e.operatorId),
-          startAt: s.startedAt.getTime(),
-          endAt,
-          meterStartWh: s.meterStartWh,
-          meterStopWh: Math.max(s.lastEnergyWh ?? s.meterStartWh, s.meterStartWh),
-          samples: await energySamples(q, e.operatorId, e.sessionId),
-        });
-        await setLiveCost(q, e.operatorId, e.sessionId, { at: new Date(endAt).toISOString(), ...priced });
-        return true;
+      // Reads outside a transaction and one UPDATE: a transaction here held a pooled connection "idle in
+      // transaction" across four round trips while a busy event loop got back to it (bench ocpp).
+      const q = ctx.db;
+      const s = await sessionForOrder(q, e.operatorId, e.sessionId);
+      if (!s || s.status !== 'active') return false;
+      const versionId = s.tariffVersionId ?? (await resolveTariffVersionId(q, e.operatorId, s.chargerId, s.startedAt));
+      const tariff = versionId ? await version(e.operatorId, versionId) : null;
+      if (!tariff) return false;
+      const endAt = Math.max(s.lastSampleAt?.getTime() ?? now, s.startedAt.getTime());
+      const priced = priceSession({
+        tariff,
+        timeZone: await operatorTimeZone(q, e.operatorId),
+        startAt: s.startedAt.getTime(),
+        endAt,
+        meterStartWh: s.meterStartWh,
+        meterStopWh: Math.max(s.lastEnergyWh ?? s.meterStartWh, s.meterStartWh),
+        samples: await energySamples(q, e.operatorId, e.sessionId),
       });
+      await setLiveCost(q, e.operatorId, e.sessionId, { at: new Date(endAt).toISOString(), ...priced });
+      return true;
     } finally {
       running.delete(e.sessionId);
     }
