@@ -130,6 +130,11 @@ if (reused) {
  * as 100 statements maintaining every index row by row).
  */
 async function seed(a: pg.Client, d: typeof db) {
+  let t = performance.now();
+  const step = (what: string) => {
+    log(`  seed: ${what} ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    t = performance.now();
+  };
   await a.query(`INSERT INTO operators (id, name, timezone) VALUES ('op1', 'Bench', 'Asia/Shanghai')`);
   await a.query(`INSERT INTO chargers (id, operator_id) SELECT 'SC' || lpad(c::text, 5, '0'), 'op1' FROM generate_series(1, $1) c`, [SCAN_CHARGERS]);
   await a.query(
@@ -142,6 +147,7 @@ async function seed(a: pg.Client, d: typeof db) {
   );
   const indexes = (await a.query<{ def: string; name: string }>(`SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE schemaname = $1 AND tablename = 'meter_samples' AND indexdef NOT LIKE 'CREATE UNIQUE %'`, [SCHEMA])).rows;
   for (const i of indexes) await a.query(`DROP INDEX ${i.name}`);
+  step('sessions');
   const halves = SCAN_CHARGERS > 1 ? [[1, Math.floor(SCAN_CHARGERS / 2)], [Math.floor(SCAN_CHARGERS / 2) + 1, SCAN_CHARGERS]] : [[1, 1]];
   await Promise.all(
     halves.map(([lo, hi]) =>
@@ -154,10 +160,13 @@ async function seed(a: pg.Client, d: typeof db) {
       ),
     ),
   );
+  step('samples');
   // built one at a time: each may use parallel workers, and two at once would fight for the 2 cores
   for (const i of indexes) await a.query(i.def.replace(' ON ONLY ', ' ON '));
+  step('indexes');
   await a.query(`VACUUM (FREEZE, ANALYZE) meter_samples`);
   await a.query(`VACUUM (ANALYZE) sessions`);
+  step('vacuum');
 }
 const ctx = { db, clock: systemClock, log: console, services: {} } as unknown as Ctx;
 const scanWindow = { from: new Date('2025-12-31T00:00:00Z'), to: new Date('2027-01-01T00:00:00Z') };
