@@ -59,3 +59,18 @@ test('findUnsafeText names the field', () => {
   for (let i = 0; i < 100_000; i++) deep = [deep];
   assert.equal(findUnsafeText(deep)?.reason, 'a NUL character');
 });
+
+test('storableJson copies only what changes: a clean value is returned itself, the input is never changed', () => {
+  const clean = JSON.parse('{"connectorId":1,"meterValue":[{"timestamp":"2026-12-06T01:00:00Z","sampledValue":[{"value":"12"}]}]}');
+  assert.equal(storableJson(clean), clean);
+  const dirty = JSON.parse('{"a":{"keep":[1,2]},"b":["x","y\\u0000"],"__proto__":{"z":"ok"}}');
+  const before = JSON.stringify(dirty);
+  const s = storableJson(dirty) as any;
+  assert.notEqual(s, dirty);
+  assert.equal(s.a, dirty.a, 'an untouched branch is shared, not copied');
+  assert.notEqual(s.b, dirty.b);
+  assert.equal(Object.getOwnPropertyDescriptor(s, '__proto__')?.value.z, 'ok', 'an own __proto__ key stays data');
+  assert.equal(Object.getPrototypeOf(s), Object.prototype);
+  assert.equal(JSON.stringify(dirty), before);
+  assert.deepEqual(originalJson(s), dirty);
+});

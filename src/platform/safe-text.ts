@@ -36,7 +36,7 @@ export function originalText(s: string): string {
   return s.slice(ESCAPE_MARKER.length).replace(/\\(\\|u[0-9a-f]{4})/g, (_m, e: string) => (e === '\\' ? '\\' : String.fromCharCode(parseInt(e.slice(1), 16))));
 }
 
-/** storableText applied to every string and object key of a JSON value (a new value; the input is not changed). */
+/** storableText applied to every string and object key of a JSON value (the input is not changed; it is returned itself when nothing needs escaping). */
 export function storableJson<T>(v: T): T {
   return mapStrings(v, storableText) as T;
 }
@@ -49,17 +49,48 @@ export function originalJson<T>(v: T): T {
 /** A nullable string column. */
 export const storableOrNull = (s: string | null | undefined): string | null => (s === null || s === undefined ? null : storableText(s));
 
+/**
+ * f over every string and key; copy on write: a value none of whose strings change is returned
+ * itself, not copied (every OCPP frame passes here, and nearly all are plain: copying each one was a
+ * large share of the gateway's garbage under load).
+ */
 function mapStrings(v: unknown, f: (s: string) => string): unknown {
   if (typeof v === 'string') return f(v);
-  if (Array.isArray(v)) return v.map((x) => mapStrings(x, f));
+  if (Array.isArray(v)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < v.length; i++) {
+      const x = mapStrings(v[i], f);
+      if (out) out[i] = x;
+      else if (x !== v[i]) {
+        out = v.slice(0, i);
+        out[i] = x;
+      }
+    }
+    return out ?? v;
+  }
   if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    // defineProperty: a key "__proto__" (JSON.parse makes it an own property) must stay data
-    for (const [k, x] of Object.entries(v)) Object.defineProperty(out, f(k), { value: mapStrings(x, f), enumerable: true, writable: true, configurable: true });
-    return out;
+    const src = v as Record<string, unknown>;
+    const keys = Object.keys(src);
+    let out: Record<string, unknown> | null = null;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const x = own(src, k);
+      const k2 = f(k);
+      const x2 = mapStrings(x, f);
+      if (!out && (k2 !== k || x2 !== x)) {
+        out = {};
+        for (let j = 0; j < i; j++) define(out, keys[j], own(src, keys[j]));
+      }
+      if (out) define(out, k2, x2);
+    }
+    return out ?? v;
   }
   return v;
 }
+
+// an own "__proto__" key (JSON.parse makes one) is read and written as data, never as the prototype
+const own = (o: Record<string, unknown>, k: string) => (k === '__proto__' ? Object.getOwnPropertyDescriptor(o, k)?.value : o[k]);
+const define = (o: Record<string, unknown>, k: string, value: unknown) => Object.defineProperty(o, k, { value, enumerable: true, writable: true, configurable: true });
 
 /**
  * The first string (or key) of a JSON value that cannot be stored, with its path (`idTag`,
