@@ -8,7 +8,8 @@
 //     incident raised by honest data. The seed is one INSERT ... SELECT generate_series per half of
 //     the chargers with the secondary indexes built afterwards, then VACUUM (the scan reads settled
 //     rows, as it would months-old history, not a first read that sets every hint bit).
-// `npm run bench -- security [--chargers N] [--frames F] [--samples S] [--scan-chargers K] [--scan-concurrency C] [--reuse] [--no-write]`.
+// `npm run bench -- security [--chargers N] [--frames F] [--samples S] [--scan-chargers K] [--scan-concurrency C] [--interleaved] [--reuse] [--no-write]`.
+// --interleaved seeds the samples in time order across the chargers (the heap layout of live traffic).
 // --reuse keeps the seeded schema (bench_security) and scans it again on the next run with the same
 // --samples/--scan-chargers instead of seeding anew. Writes "Incident detection" of docs/performance.md.
 import { loadavg } from 'node:os';
@@ -31,6 +32,8 @@ const SCAN_CHARGERS = numArg('scan-chargers', 100);
 const SCAN_PAR = numArg('scan-concurrency', SCAN_CONCURRENCY);
 const WRITE = !process.argv.includes('--no-write');
 const REUSE = process.argv.includes('--reuse');
+/** --interleaved: samples stored in time order across the chargers (as months of live traffic lie in the heap), not charger by charger */
+const INTERLEAVED = process.argv.includes('--interleaved');
 const URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = 'bench_security';
 const log = (m: string) => console.log(`[bench security ${new Date().toISOString().slice(11, 19)}] ${m}`);
@@ -100,7 +103,7 @@ const perCharger = Math.ceil(SAMPLES / SCAN_CHARGERS / PER_SESSION) * PER_SESSIO
 const sessions = (perCharger / PER_SESSION) * SCAN_CHARGERS;
 // --reuse keeps the seeded schema after the run and scans it again next time if it holds the same
 // data (the seed's size is the schema's comment): the lead's quiet window goes to the scan, not the seed.
-const seedTag = `samples=${perCharger * SCAN_CHARGERS} chargers=${SCAN_CHARGERS} per-session=${PER_SESSION}`;
+const seedTag = `samples=${perCharger * SCAN_CHARGERS} chargers=${SCAN_CHARGERS} per-session=${PER_SESSION}${INTERLEAVED ? ' interleaved' : ''}`;
 const found = await admin.query<{ d: string | null }>(`SELECT obj_description(oid, 'pg_namespace') AS d FROM pg_namespace WHERE nspname = $1`, [SCHEMA]);
 const reused = REUSE && found.rows[0]?.d === seedTag;
 if (!reused) {
@@ -155,7 +158,7 @@ async function seed(a: pg.Client, d: typeof db) {
         `INSERT INTO meter_samples (operator_id, session_id, charger_id, connector_id, at, measurand, unit, value)
          SELECT 'op1', c::bigint * 1000000 + s / ${PER_SESSION}, 'SC' || lpad(c::text, 5, '0'), 1,
            timestamptz '2026-01-01 00:00:00+00' + make_interval(mins => (s / ${PER_SESSION}) * ${PER_SESSION + 5} + s % ${PER_SESSION} + 1), 'Energy.Active.Import.Register', 'Wh', (s + 1) * 500
-         FROM generate_series($1::int, $2::int) c, generate_series(0, $3 - 1) s`,
+         FROM ${INTERLEAVED ? 'generate_series(0, $3 - 1) s, generate_series($1::int, $2::int) c' : 'generate_series($1::int, $2::int) c, generate_series(0, $3 - 1) s'}`,
         [lo, hi, perCharger],
       ),
     ),
@@ -221,8 +224,11 @@ path's keys, so a scan over time the live detector saw creates nothing new
 (test/security/incidents.test.ts checks the scan finds exactly the live incidents with the same figures).
 "Node µs CPU per sample" is this process's share (parse + rules); the rest of the wall time is
 PostgreSQL reading the index and heap and formatting the pages, on the other core.
-The seeded data lies charger by charger in the heap; months of real traffic interleave the chargers,
-so each page touches more heap pages than here.
+${
+  INTERLEAVED
+    ? 'The samples were seeded in time order across the chargers (--interleaved), as months of live traffic lie in the heap: each charger\'s readings are spread over the whole table.'
+    : 'The seeded data lies charger by charger in the heap; months of real traffic interleave the chargers, so each page touches more heap pages than here (--interleaved seeds that layout).'
+}
 
 The live figure is the observer's own work; the frame's storage and answer are the gateway's and do
 not change. \`npm run bench -- ocpp --detection=off\` runs the gateway without the observer
