@@ -179,25 +179,37 @@ export async function readStatement(
   let read: ((cells: string[], row: number) => Rec | null) | null = null;
   let n = 0;
   let pending: Rec[] = [];
-  for await (const { cells, row } of rows) {
-    if (!read) {
-      const h = resolveHeader(cells, mapping);
-      h.problems.forEach(problem);
-      if (h.problems.length) break;
-      read = rowReader(h.index, cells.map((c) => c.trim()), check, problem);
-      continue;
-    }
-    if (cells.every((c) => !String(c ?? '').trim())) continue; // blank line
-    const r = read(cells, row);
-    if (r && !out.problems.length) {
-      out.count++;
-      if (!sink) out.rows.push(r);
-      else if (pending.push(r) >= sink.chunk) {
-        await sink.write(pending);
-        pending = [];
+  // one chunk is stored while the next is parsed (the database and the parse overlap); a failed
+  // write is seen at the next chunk or at the end (caught here so it is never an unhandled rejection)
+  let writing: Promise<void> | null = null;
+  const write = async (chunk: Rec[]) => {
+    if (writing) await writing;
+    writing = sink!.write(chunk);
+    writing.catch(() => {});
+  };
+  try {
+    for await (const { cells, row } of rows) {
+      if (!read) {
+        const h = resolveHeader(cells, mapping);
+        h.problems.forEach(problem);
+        if (h.problems.length) break;
+        read = rowReader(h.index, cells.map((c) => c.trim()), check, problem);
+        continue;
       }
+      if (cells.every((c) => !String(c ?? '').trim())) continue; // blank line
+      const r = read(cells, row);
+      if (r && !out.problems.length) {
+        out.count++;
+        if (!sink) out.rows.push(r);
+        else if (pending.push(r) >= sink.chunk) {
+          await write(pending);
+          pending = [];
+        }
+      }
+      if (++n % 50_000 === 0) onProgress?.(n);
     }
-    if (++n % 50_000 === 0) onProgress?.(n);
+  } finally {
+    if (writing) await writing;
   }
   if (!read && !out.problems.length) problem({ row: 1, column: '', message: 'the statement is empty (no header row)' });
   if (sink && pending.length && !out.problems.length) await sink.write(pending);
