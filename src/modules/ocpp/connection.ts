@@ -1,5 +1,4 @@
 import type { RPCServerClient } from './rpc.ts';
-import type { MeterSession } from '../sessions/index.ts';
 
 /** One live WebSocket of one charger, as the handlers see it. */
 export interface Connection {
@@ -23,6 +22,4 @@ export interface Connection {
   connectorIds: Set<number> | null;
   /** the close the server itself sent, when it closed the socket (the history records it, not the 1006 the torn socket reports) */
   serverClose: { code: number; reason: string } | null;
-  /** MeterValues already committed with their samples (meter-frames.ts), by message id: the handler only answers them */
-  meterCommitted: Map<string, MeterSession | null>;
 }

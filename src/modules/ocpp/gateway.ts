@@ -196,7 +196,6 @@ export class OcppServer implements OcppGateway {
       lastTouch: ctx.clock.now(),
       connectorIds: null,
       serverClose: null,
-      meterCommitted: new Map(),
     };
     interceptFrames(ctx, this.log, conn, this.meterFrames);
     for (const [action, handler] of Object.entries(handlers16)) {
