@@ -43,6 +43,7 @@ export interface RunRef {
 
 interface Row {
   side: 'n' | 'o' | 't';
+  ord_end: Date | null;
   ord: string;
   order_no: string | null;
   seq: string | null;
@@ -70,7 +71,7 @@ export async function matchInSql(q: Queryable, run: RunRef, range: SeqBuckets, t
   const [runId, op, lo, hi, tolE, tolM] = [run.id, run.operator_id, Math.floor(range.lo), Math.floor(range.hi), tol.energyWh, tol.moneyFen].map(p);
   // anomaly (match.anomalies): a negative figure, electricity + service ≠ total, details ≠ totals
   const sql = `WITH o AS MATERIALIZED (
-      SELECT x.*, x.elec_fen + x.service_fen AS total_fen, row_number() OVER (ORDER BY x.end_time, x.id) AS ord, count(*) OVER (PARTITION BY x.seq) AS n,
+      SELECT x.*, x.elec_fen + x.service_fen AS total_fen, count(*) OVER (PARTITION BY x.seq) AS n,
         x.wh >= 0 AND x.elec_fen >= 0 AND x.service_fen >= 0 AND x.elec_fen + x.service_fen >= 0 AND x.details_add_up AS clean
       FROM (${ours}) x),
     t AS MATERIALIZED (
@@ -87,17 +88,19 @@ export async function matchInSql(q: Queryable, run: RunRef, range: SeqBuckets, t
     ins AS (
       INSERT INTO recon_items (run_id, operator_id, class, order_no, start_charge_seq, ours_wh, ours_fen, theirs_wh, theirs_fen, stake_fen)
       SELECT ${runId}, ${op}, 'matched', order_no, seq, ours_wh, ours_fen, theirs_wh, theirs_fen, abs(ours_fen - theirs_fen) FROM m)
-    SELECT 'n' AS side, 0::int8 AS ord, NULL AS order_no, NULL AS seq, NULL AS charger_id, NULL::int AS connector_id, NULL AS connector, NULL::int8 AS start_ms, NULL::int8 AS end_ms,
+    SELECT 'n' AS side, NULL::timestamptz AS ord_end, 0::int8 AS ord, NULL AS order_no, NULL AS seq, NULL AS charger_id, NULL::int AS connector_id, NULL AS connector, NULL::int8 AS start_ms, NULL::int8 AS end_ms,
         (SELECT count(*) FROM o) AS wh, (SELECT count(*) FROM t) AS elec_fen, (SELECT count(*) FROM m) AS service_fen, NULL::int8 AS total_fen, NULL::jsonb AS periods
     UNION ALL
-    SELECT 'o', o.ord, o.order_no, o.seq, o.charger_id, o.connector_id, NULL, o.start_ms, o.end_ms, o.wh, o.elec_fen, o.service_fen, o.total_fen, o.periods
+    SELECT 'o', o.end_time, o.id, o.order_no, o.seq, o.charger_id, o.connector_id, NULL, o.start_ms, o.end_ms, o.wh, o.elec_fen, o.service_fen, o.total_fen, o.periods
       FROM o WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.seq = o.seq)
     UNION ALL
-    SELECT 't', t.row_no, NULL, t.seq, NULL, NULL, t.connector, t.start_ms, t.end_ms, t.wh, t.elec_fen, t.service_fen, t.total_fen, NULL
+    SELECT 't', NULL, t.row_no, NULL, t.seq, NULL, NULL, t.connector, t.start_ms, t.end_ms, t.wh, t.elec_fen, t.service_fen, t.total_fen, NULL
       FROM t WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.seq = t.seq)
-    ORDER BY side, ord`;
-  // the CTEs carry no statistics: without this the planner may pair them in nested loops (n²)
+    ORDER BY side, ord_end, ord`;
+  // the CTEs carry no statistics: without this the planner may pair them in nested loops (n²); the
+  // sorts and hashes of a million rows stay in memory instead of spilling to disk (4 MB default)
   await q.query(`SET LOCAL enable_nestloop = off`);
+  await q.query(`SET LOCAL work_mem = '128MB'`);
   const r = await q.query<Row>(sql, params);
   const n = r.rows.find((x) => x.side === 'n')!;
   const restOurs: Rec[] = [];
