@@ -81,40 +81,50 @@ export function storableEntry(e: FrameEntry): FrameEntry {
  * that cannot be stored (the database is down): the caller answers the charger with a CALLERROR.
  */
 export class MessageLog {
-  private writer: GroupCommit<FrameEntry, void>;
+  /** inbound frames: each is acted on only once stored, so these are waited for */
+  private inbound: GroupCommit<FrameEntry, void>;
+  /**
+   * outbound frames, logged as they are sent: nobody waits for them, and at thousands of MeterValues
+   * answers a second they must not queue ahead of a command's answer (its inbound frame waits for its row)
+   */
+  private outbound: GroupCommit<FrameEntry, void>;
 
-  /** Up to `parallel` INSERTs at once, so a slow one does not hold every charger up. */
+  /** Up to `parallel` INSERTs at once per direction, so a slow one does not hold every charger up. */
   constructor(
     db: Db,
     private log: Logger,
     maxBatch = 500,
     parallel = 2,
   ) {
-    this.writer = new GroupCommit<FrameEntry, void>({
-      writeBatch: async (es) => {
-        await insertFrames(db, es);
-        return es.map(() => undefined as void);
-      },
-      maxBatch,
-      parallel,
-      onBatchError: 'one-by-one',
-      onError: (err, size) => log.warn({ err, size }, 'a batch of OCPP frames failed; writing them one by one'),
-    });
+    const lane = () =>
+      new GroupCommit<FrameEntry, void>({
+        writeBatch: async (es) => {
+          await insertFrames(db, es);
+          return es.map(() => undefined as void);
+        },
+        maxBatch,
+        parallel,
+        onBatchError: 'one-by-one',
+        onError: (err, size) => log.warn({ err, size }, 'a batch of OCPP frames failed; writing them one by one'),
+      });
+    this.inbound = lane();
+    this.outbound = lane();
   }
 
   async write(e: FrameEntry): Promise<void> {
+    const writer = e.direction === 'out' ? this.outbound : this.inbound;
     try {
-      return await this.writer.write(storableEntry(e));
+      return await writer.write(storableEntry(e));
     } catch (err) {
       this.log.error({ err, chargerId: e.chargerId, messageId: e.messageId, action: e.action }, 'OCPP frame could not be stored as parsed; storing its text');
       const text = e.text ?? e.raw ?? safeStringify(e.payload);
-      return this.writer.write(storableEntry({ ...e, messageType: null, payload: null, raw: text, errorCode: null, action: e.action }));
+      return writer.write(storableEntry({ ...e, messageType: null, payload: null, raw: text, errorCode: null, action: e.action }));
     }
   }
 
   /** Resolves when everything queued so far is written (tests, shutdown). */
-  drain() {
-    return this.writer.drain();
+  async drain() {
+    await Promise.all([this.inbound.drain(), this.outbound.drain()]);
   }
 }
 
