@@ -3,9 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Temporal } from 'temporal-polyfill';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { minimalDoc } from '../fixtures/minimal.ts';
-import { loadOrdersDemo } from '../../src/modules/orders/demo.ts';
+import type { TestPlatform } from '../support/platform.ts';
+import { statementPlatform, E, P1 } from './support.ts';
 import { issueDueStatements } from '../../src/modules/enterprise/index.ts';
 import { issueKey, issueStatement } from '../../src/modules/enterprise/issued.ts';
 
@@ -14,21 +13,15 @@ let admin: string;
 let month: string;
 let firstOfNext: Temporal.ZonedDateTime;
 let south: number;
-const E = '/api/v1/enterprises/acme';
-const P1 = '18475511853';
 
 before(async () => {
-  const doc: any = minimalDoc();
-  p = await startTestPlatform({ provisioning: doc });
-  admin = await p.login('op1-admin', 'op1-admin-pass');
-  assert.equal((await p.api('POST', '/api/v1/enterprises', { id: 'acme', name: '顺丰速运', creditLimit: '100000.00' }, admin)).status, 201);
-  assert.equal((await p.api('POST', '/api/v1/enterprises', { id: 'beta', name: '京东物流' }, admin)).status, 201);
-  south = (await p.api('POST', `${E}/departments`, { name: '华南' }, admin)).body.id;
-  assert.equal((await p.api('POST', `${E}/members`, { phone: P1, departmentId: south }, admin)).status, 201);
-  assert.equal((await p.api('POST', `${E}/admins`, { username: 'acme-boss', password: 'acme-boss-pass' }, admin)).status, 201);
-  assert.equal((await p.api('POST', `/api/v1/enterprises/beta/admins`, { username: 'beta-boss', password: 'beta-boss-pass' }, admin)).status, 201);
-  await loadOrdersDemo(p, doc);
-  month = (await p.ctx.db.query<{ m: string }>(`SELECT to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS m FROM ledger_transactions WHERE cause = 'order' ORDER BY id DESC LIMIT 1`)).rows[0].m;
+  ({ p, admin, month, south } = await statementPlatform({
+    before: async (p, admin) => {
+      assert.equal((await p.api('POST', '/api/v1/enterprises', { id: 'beta', name: '京东物流' }, admin)).status, 201);
+      assert.equal((await p.api('POST', `${E}/admins`, { username: 'acme-boss', password: 'acme-boss-pass' }, admin)).status, 201);
+      assert.equal((await p.api('POST', `/api/v1/enterprises/beta/admins`, { username: 'beta-boss', password: 'beta-boss-pass' }, admin)).status, 201);
+    },
+  }));
   firstOfNext = Temporal.PlainDate.from(`${month}-01`).add({ months: 1 }).toZonedDateTime({ timeZone: 'Asia/Shanghai' });
 });
 after(async () => p.close());

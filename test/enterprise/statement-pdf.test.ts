@@ -7,9 +7,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { minimalDoc } from '../fixtures/minimal.ts';
-import { loadOrdersDemo } from '../../src/modules/orders/demo.ts';
+import type { TestPlatform } from '../support/platform.ts';
+import { statementPlatform, E, P1 } from './support.ts';
 import { adjustForOrder } from '../../src/modules/wallet/index.ts';
 import { buildStatement } from '../../src/modules/enterprise/index.ts';
 import { statementPdf } from '../../src/modules/enterprise/statement-pdf.ts';
@@ -18,8 +17,6 @@ import { AppError } from '../../src/platform/errors.ts';
 let p: TestPlatform;
 let admin: string;
 let month: string;
-const E = '/api/v1/enterprises/acme';
-const P1 = '18475511853';
 const tmp = mkdtempSync(join(tmpdir(), 'statement-pdf-'));
 // a 2×2 red PNG as the operator's logo (settings.brand.logo, as the H5 page takes it)
 const LOGO = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEUlEQVR4nGP4z8DwnwGMgRQAH+4D/dJQfRoAAAAASUVORK5CYII=';
@@ -71,18 +68,14 @@ function inkShare(png: Buffer): number {
 }
 
 before(async () => {
-  const doc: any = minimalDoc();
-  p = await startTestPlatform({ provisioning: doc });
-  admin = await p.login('op1-admin', 'op1-admin-pass');
-  assert.equal((await p.api('POST', '/api/v1/enterprises', { id: 'acme', name: '顺丰速运', creditLimit: '100000.00' }, admin)).status, 201);
-  const south = (await p.api('POST', `${E}/departments`, { name: '华南' }, admin)).body.id;
-  const sz = (await p.api('POST', `${E}/departments`, { name: '深圳', parentId: south }, admin)).body.id;
-  assert.equal((await p.api('POST', `${E}/members`, { phone: P1, departmentId: sz }, admin)).status, 201);
-  await p.ctx.db.query(`UPDATE operators SET settings = settings || jsonb_build_object('brand', jsonb_build_object('name', '爱购充电', 'logo', $2::text)) WHERE id = $1`, ['op1', LOGO]);
-  await loadOrdersDemo(p, doc);
+  ({ p, admin, month } = await statementPlatform({
+    nested: true,
+    before: async (p) => {
+      await p.ctx.db.query(`UPDATE operators SET settings = settings || jsonb_build_object('brand', jsonb_build_object('name', '爱购充电', 'logo', $2::text)) WHERE id = $1`, ['op1', LOGO]);
+    },
+  }));
   const [o] = (await p.ctx.db.query<{ order_no: string; version: number }>(`SELECT order_no, version FROM orders WHERE driver_phone = $1 AND status = 'settled' ORDER BY id LIMIT 1`, [P1])).rows;
   await p.ctx.db.tx((q) => adjustForOrder(q, { operatorId: 'op1', phone: P1, orderNo: o.order_no, version: o.version + 1, deltaFen: -123, remark: 'pdf test' }));
-  month = (await p.ctx.db.query<{ m: string }>(`SELECT to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS m FROM ledger_transactions WHERE cause = 'order' ORDER BY id DESC LIMIT 1`)).rows[0].m;
 });
 after(async () => {
   rmSync(tmp, { recursive: true, force: true });

@@ -1,27 +1,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { minimalDoc } from '../fixtures/minimal.ts';
-import { loadOrdersDemo } from '../../src/modules/orders/demo.ts';
+import type { TestPlatform } from '../support/platform.ts';
+import { statementPlatform, E, P1 } from './support.ts';
 import { adjustForOrder } from '../../src/modules/wallet/index.ts';
 
 let p: TestPlatform;
 let admin: string;
 let month: string;
-const E = '/api/v1/enterprises/acme';
-const P1 = '18475511853';
 
 before(async () => {
-  const doc: any = minimalDoc();
-  p = await startTestPlatform({ provisioning: doc });
-  admin = await p.login('op1-admin', 'op1-admin-pass');
-  assert.equal((await p.api('POST', '/api/v1/enterprises', { id: 'acme', name: '顺丰速运', creditLimit: '100000.00' }, admin)).status, 201);
-  const south = (await p.api('POST', `${E}/departments`, { name: '华南' }, admin)).body.id;
-  const sz = (await p.api('POST', `${E}/departments`, { name: '深圳', parentId: south }, admin)).body.id;
-  assert.equal((await p.api('POST', `${E}/members`, { phone: P1, departmentId: sz }, admin)).status, 201);
-  await loadOrdersDemo(p, doc);
-  month = (await p.ctx.db.query<{ m: string }>(`SELECT to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS m FROM ledger_transactions WHERE cause = 'order' ORDER BY id DESC LIMIT 1`)).rows[0].m;
+  ({ p, admin, month } = await statementPlatform({ nested: true }));
 });
 after(async () => p.close());
 
