@@ -52,8 +52,9 @@ function headers(json: boolean): Record<string, string> {
   return h;
 }
 
-export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`/api/v1${path}`, { method, headers: headers(body !== undefined), body: body === undefined ? undefined : JSON.stringify(body) });
+/** Sends one request to the API and reads its answer: JSON back, or an ApiError with the server's code and message. */
+async function request<T>(method: string, path: string, init: { headers: Record<string, string>; body?: BodyInit }): Promise<T> {
+  const res = await fetch(`/api/v1${path}`, { method, ...init });
   const text = await res.text();
   let data: any = undefined;
   try {
@@ -69,6 +70,9 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
   return data as T;
 }
 
+export const api = <T = any>(method: string, path: string, body?: unknown): Promise<T> =>
+  request<T>(method, path, { headers: headers(body !== undefined), body: body === undefined ? undefined : JSON.stringify(body) });
+
 export const get = <T = any>(path: string) => api<T>('GET', path);
 export const post = <T = any>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
 export const put = <T = any>(path: string, body?: unknown) => api<T>('PUT', path, body ?? {});
@@ -76,28 +80,11 @@ export const patch = <T = any>(path: string, body?: unknown) => api<T>('PATCH', 
 export const del = <T = any>(path: string) => api<T>('DELETE', path);
 
 /** A multipart upload (FormData) to the API, JSON back. */
-export async function upload<T = any>(path: string, form: FormData): Promise<T> {
-  const res = await fetch(`/api/v1${path}`, { method: 'POST', headers: headers(false), body: form });
-  const data = await res.json().catch(() => undefined);
-  if (!res.ok) {
-    if (res.status === 401) onUnauthorized();
-    const e = data?.error;
-    throw new ApiError(res.status, e?.code ?? String(res.status), e?.message ?? res.statusText, e?.details);
-  }
-  return data as T;
-}
+export const upload = <T = any>(path: string, form: FormData): Promise<T> => request<T>('POST', path, { headers: headers(false), body: form });
 
 /** A raw-body upload (a firmware file): the file is the request body, JSON back. */
-export async function uploadRaw<T = any>(path: string, body: Blob): Promise<T> {
-  const res = await fetch(`/api/v1${path}`, { method: 'POST', headers: { ...headers(false), 'content-type': 'application/octet-stream' }, body });
-  const data = await res.json().catch(() => undefined);
-  if (!res.ok) {
-    if (res.status === 401) onUnauthorized();
-    const e = data?.error;
-    throw new ApiError(res.status, e?.code ?? String(res.status), e?.message ?? res.statusText, e?.details);
-  }
-  return data as T;
-}
+export const uploadRaw = <T = any>(path: string, body: Blob): Promise<T> =>
+  request<T>('POST', path, { headers: { ...headers(false), 'content-type': 'application/octet-stream' }, body });
 
 /** Query string from an object, skipping empty values. */
 export function qs(params: Record<string, unknown>): string {
