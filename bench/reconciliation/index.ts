@@ -160,8 +160,7 @@ rest (the differences, a few per cent) comes back to the pure rules (match.ts), 
 commits with its marker. Then the connector + time pass, the summary. ${stored.toLocaleString()} items stored. Target: under 10 s for
 1,000,000 against 1,000,000 on this 2-core machine.
 ${full ? '' : `\n**This run is at ${N.toLocaleString()} orders, not 1,000,000: the machine was busy.** \`npm run bench -- reconciliation\` runs the full size.\n`}
-**The machine is shared with other helpers' test suites and benchmarks: figures under load.** \`uptime\` when the timed part
-began: \`${up0}\`; at its end: \`${uptime}\`.
+\`uptime\` when the timed part began (a 1-minute load average above ~2 means other work shared the 2 cores): \`${up0}\`; at its end: \`${uptime}\`.
 
 | orders | statement rows | parse + store statement s | partitions: match in SQL + the rest in JS + hints + store s | **total s** | peak RSS MiB (before: ${mib(rss0)}) | largest partition (records of one side) |
 |---|---|---|---|---|---|---|
