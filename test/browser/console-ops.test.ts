@@ -146,6 +146,8 @@ test('per role: operator_staff does not see what the API refuses it; the admin d
   assert.ok(await visible('cmd-change-config'));
   await page.goto(`${w.p.url}/console/roaming`);
   await page.getByTestId('partners').waitFor();
+  // the tabs render after the partner list loads: wait for the keys tab rather than count at once (CI, Node 24: 0 once)
+  await page.getByRole('tab', { name: '密钥（只写）' }).waitFor({ timeout: 15_000 });
   assert.equal(await page.getByRole('tab', { name: '密钥（只写）' }).count(), 1, 'the admin sees the keys');
 
   await login('op1-staff', 'op1-staff-pass');

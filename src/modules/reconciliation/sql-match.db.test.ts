@@ -125,7 +125,7 @@ test('a run stores exactly the items of reconcile (random months, both databases
         .sort();
       assert.deepEqual(got, want);
     }),
-    { numRuns: 60 },
+    { numRuns: 60, seed: 20261206 }, // fixed: every class must show up in the 60 months (unseeded, one run in CI had no amount_mismatch)
   );
   for (const c of ['matched', 'missing_at_partner', 'missing_here', 'energy_mismatch', 'amount_mismatch', 'anomaly', 'duplicate']) assert.ok(seen.has(c), `the random months had a ${c}`);
 });
