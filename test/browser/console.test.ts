@@ -118,7 +118,7 @@ test('correct the abnormal order with notify off: the preview recomputes before 
   assert.equal(sent.body.items.length, 0, 'nothing sent with notify off');
   await page.goto(`${w.p.url}/console/orders/${held}`);
   await page.getByTestId('order-versions').waitFor();
-  assert.equal(await page.locator('[data-testid="order-versions"] tbody tr.ant-table-row').count(), 2);
+  await waitFor('two versions', async () => (await page.locator('[data-testid="order-versions"] tbody tr.ant-table-row').count()) === 2);
   // settled by the correction: shown as resolved, not as abnormal; what was found is one click away
   assert.equal(o.body.review, 'resolved');
   await page.getByTestId('order-resolved').waitFor();

@@ -64,7 +64,7 @@ test('a UTC browser: the browser really is in UTC, the console says which zone i
   assert.match(details, /2026-11-20 15:30:00/);
   assert.doesNotMatch(details, /2026-11-20 02:00:00/);
   const rows = page.locator('[data-testid="order-breakdown"] tbody tr.ant-table-row');
-  assert.equal(await rows.count(), 2);
+  await waitFor('two periods', async () => (await rows.count()) === 2);
   const first = (await rows.nth(0).textContent()) ?? '';
   const second = (await rows.nth(1).textContent()) ?? '';
   // the tariff: 08:00 flat, 15:00 peak
