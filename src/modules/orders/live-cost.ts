@@ -5,7 +5,7 @@
  */
 import type { Ctx } from '../../platform/context.ts';
 import { sessionForOrder, energySamples, setLiveCost } from '../sessions/index.ts';
-import { priceSession, loadTariffVersion, resolveTariffVersionId, operatorTimeZone, type TariffVersion } from '../tariffs/index.ts';
+import { priceSession, resolveTariffVersionId, operatorTimeZone, tariffVersionCache } from '../tariffs/index.ts';
 
 export const LIVE_COST_INTERVAL_MS = 15_000;
 
@@ -13,19 +13,7 @@ export function liveCostUpdater(ctx: Ctx) {
   const last = new Map<number, number>();
   const running = new Set<number>();
   let prunedAt = 0;
-  // a version in force never changes (only future ones may be edited, tariffs/service.ts): parsed once per process (bounded)
-  const versions = new Map<string, TariffVersion>();
-  const version = async (operatorId: string, id: number) => {
-    const k = `${operatorId}|${id}`;
-    const hit = versions.get(k);
-    if (hit) return hit;
-    const v = await loadTariffVersion(ctx.db, operatorId, id);
-    if (v && v.effectiveFrom <= ctx.clock.now()) {
-      if (versions.size >= 1000) versions.delete(versions.keys().next().value!);
-      versions.set(k, v);
-    }
-    return v;
-  };
+  const version = tariffVersionCache(ctx); // a version in force is read and parsed once per process
   return async (e: { operatorId: string; sessionId: number }, force = false): Promise<boolean> => {
     const now = ctx.clock.now();
     const gap = LIVE_COST_INTERVAL_MS * ctx.timeScale;
@@ -44,7 +32,7 @@ export function liveCostUpdater(ctx: Ctx) {
       const s = await sessionForOrder(q, e.operatorId, e.sessionId);
       if (!s || s.status !== 'active') return false;
       const versionId = s.tariffVersionId ?? (await resolveTariffVersionId(q, e.operatorId, s.chargerId, s.startedAt));
-      const tariff = versionId ? await version(e.operatorId, versionId) : null;
+      const tariff = versionId ? await version(q, e.operatorId, versionId) : null;
       if (!tariff) return false;
       const endAt = Math.max(s.lastSampleAt?.getTime() ?? now, s.startedAt.getTime());
       const priced = priceSession({

@@ -5,7 +5,7 @@
  */
 import type { Queryable } from '../../platform/db/index.ts';
 import { getSession, energySamples } from '../sessions/index.ts';
-import { priceSession, loadTariffVersion, operatorTimeZone } from '../tariffs/index.ts';
+import { priceSession, loadTariffVersion, operatorTimeZone, type TariffVersionLoader } from '../tariffs/index.ts';
 
 export interface WatchedSession {
   id: number;
@@ -20,7 +20,8 @@ export interface WatchedSession {
   costFen: number | null;
 }
 
-export async function watchedSession(q: Queryable, operatorId: string, sessionId: number): Promise<WatchedSession | null> {
+/** `version` reads the frozen tariff version: the balance watcher passes the tariffs module's cache of the versions in force. */
+export async function watchedSession(q: Queryable, operatorId: string, sessionId: number, version: TariffVersionLoader = loadTariffVersion): Promise<WatchedSession | null> {
   const s = await getSession(q, operatorId, sessionId);
   if (!s) return null;
   const energyWh = Math.max(0, (s.last_energy_wh ?? s.meter_start_wh) - s.meter_start_wh);
@@ -28,7 +29,7 @@ export async function watchedSession(q: Queryable, operatorId: string, sessionId
   // Only sessions paid from a balance are priced here (partner and anonymous sessions are not watched).
   const watched = s.status === 'active' && !!s.driver_phone && s.origin !== 'partner';
   if (watched && s.tariff_version_id) {
-    const tariff = await loadTariffVersion(q, operatorId, s.tariff_version_id);
+    const tariff = await version(q, operatorId, s.tariff_version_id);
     if (tariff) {
       const endAt = Math.max(s.started_at.getTime(), (s.last_sample_at ?? s.started_at).getTime());
       const priced = priceSession({

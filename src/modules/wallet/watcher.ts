@@ -13,6 +13,7 @@ import { memberAllowance, payerAccount, payerFor } from './payer.ts';
 import { enterpriseLimitStop } from './limit-stop.ts';
 import { walletSettings } from './settings.ts';
 import { watchedSession, type WatchedSession } from './running-cost.ts';
+import { tariffVersionCache } from '../tariffs/index.ts';
 
 export const REMOTE_STOP_TOPIC = 'wallet.remote_stop';
 /** Minimum spacing of balance checks for one session (the stop margin covers what flows meanwhile). */
@@ -22,6 +23,11 @@ export interface WatchDeps {
   session(q: Queryable, operatorId: string, sessionId: number): Promise<WatchedSession | null>;
 }
 export const defaultDeps: WatchDeps = { session: watchedSession };
+/** The running watcher's reads: the frozen tariff version from the versions-in-force cache shared per ctx. */
+export const cachedDeps = (ctx: Pick<Ctx, 'clock'>): WatchDeps => {
+  const version = tariffVersionCache(ctx);
+  return { session: (q, operatorId, sessionId) => watchedSession(q, operatorId, sessionId, version) };
+};
 
 export type WatchOutcome =
   | { action: 'none'; why: string }
@@ -84,7 +90,7 @@ export const stopReason = (costFen: number, availFen: number, marginFen: number,
 type OcppCaller = { call(chargerId: string, action: string, payload: unknown): Promise<any> };
 
 /** Subscribes to meter events and delivers the remote stops (retried by the outbox until the charger answers). */
-export function startWatcher(ctx: Ctx, deps: WatchDeps = defaultDeps): () => void {
+export function startWatcher(ctx: Ctx, deps: WatchDeps = cachedDeps(ctx)): () => void {
   ctx.outbox.register(
     REMOTE_STOP_TOPIC,
     async (row) => {

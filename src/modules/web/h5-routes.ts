@@ -181,7 +181,9 @@ export async function h5Routes(app: FastifyInstance, ctx: Ctx) {
       const s = (await sessions.listActiveSessions(ctx.db, operatorId)).filter((x) => x.driver_phone === phone).at(-1);
       if (!s) return { session: null };
       const wallet = await optionalModule<WalletH5>('wallet');
-      const w = wallet ? await wallet.watchedSession(ctx.db, operatorId, s.id) : null;
+      // the versions in force come from the cache the balance watcher shares (tariffs/version-cache.ts)
+      const versions = (await optionalModule<Tariffs>('tariffs'))?.tariffVersionCache(ctx);
+      const w = wallet ? await wallet.watchedSession(ctx.db, operatorId, s.id, versions) : null;
       const soc = await ctx.db.query<{ value: string }>(
         `SELECT value::text AS value FROM meter_samples WHERE session_id = $1 AND measurand = 'SoC' ORDER BY at DESC, id DESC LIMIT 1`,
         [s.id],
