@@ -82,7 +82,8 @@ function parse(text: string, final: boolean, recordNo: number): { records: strin
   return { records, rest: final ? '' : text.slice(start) };
 }
 
-export async function* csvRecords(input: AsyncIterable<string | Buffer>): AsyncGenerator<string[]> {
+/** The records of each chunk of input as one array (a million-row file: one await per chunk, not per record). */
+export async function* csvRecordBatches(input: AsyncIterable<string | Buffer>): AsyncGenerator<string[][]> {
   const dec = new TextDecoder('utf-8');
   let buf = '';
   let started = false;
@@ -96,9 +97,16 @@ export async function* csvRecords(input: AsyncIterable<string | Buffer>): AsyncG
     const { records, rest } = parse(buf, false, count);
     buf = rest;
     count += records.length;
-    yield* records;
+    if (records.length) yield records;
   }
   buf += dec.decode();
   if (!started && buf.charCodeAt(0) === 0xfeff) buf = buf.slice(1);
-  if (buf.length) yield* parse(buf, true, count).records;
+  if (buf.length) {
+    const { records } = parse(buf, true, count);
+    if (records.length) yield records;
+  }
+}
+
+export async function* csvRecords(input: AsyncIterable<string | Buffer>): AsyncGenerator<string[]> {
+  for await (const records of csvRecordBatches(input)) yield* records;
 }

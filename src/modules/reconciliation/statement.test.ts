@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import ExcelJS from 'exceljs';
-import { localTimeParser, parseKwhToWh, parseMoney, readStatement, statementRows, type StatementCheck } from './statement.ts';
+import { KWH, LOCAL, MONEY, localTimeParser, parseKwhToWh, parseMoney, readStatement, statementRows, type StatementCheck } from './statement.ts';
 
 const XJ = '101437000';
 const seq = (n: number) => `${XJ}1754000000000${String(n).padStart(5, '0')}`;
@@ -102,6 +102,47 @@ test('property: money and energy parse exactly (no binary floats)', () => {
   );
   assert.equal(parseMoney('1.234'), null);
   assert.equal(parseMoney('1e3'), null);
+});
+
+// the hand-written parsers against the grammar they implement, on text near and far from it
+const nearText = (alphabet: string, maxLength: number) => fc.oneof(fc.string({ maxLength }), fc.array(fc.constantFrom(...alphabet), { maxLength }).map((a) => a.join('')));
+const byRegex = (re: RegExp, intScale: number, fracLen: number) => (s: string) => {
+  const m = re.exec(s);
+  if (!m) return null;
+  const v = Number(m[2]) * intScale + Number((m[3] ?? '').padEnd(fracLen, '0'));
+  return m[1] ? -v : v;
+};
+
+test('property: the money and energy parsers accept exactly what the grammar accepts, with the same value', () => {
+  fc.assert(fc.property(nearText('-0123456789.9 x', 14), (s) => assert.equal(parseMoney(s), byRegex(MONEY, 100, 2)(s), s)), { numRuns: 5000 });
+  fc.assert(fc.property(nearText('-0123456789.9 x', 12), (s) => assert.equal(parseKwhToWh(s), byRegex(KWH, 1000, 3)(s), s)), { numRuns: 5000 });
+  for (const s of ['', '-', '.', '1.', '.5', '-.5', '--1', '1.2.3', '1234567890', '123456789.12', '-0', '0.1']) assert.equal(parseMoney(s), byRegex(MONEY, 100, 2)(s), s);
+});
+
+test('property: local times in the grammar read as their wall time in the zone; anything else as before (an ISO instant or null)', () => {
+  const parse = localTimeParser('Asia/Shanghai');
+  const digits = (n: number) => fc.array(fc.constantFrom(...'0123456789'), { minLength: n, maxLength: n }).map((a) => a.join(''));
+  const local = fc
+    .tuple(digits(4), digits(2), digits(2), fc.constantFrom(' ', 'T', '_'), digits(2), digits(2), fc.option(digits(2)))
+    .map(([y, mo, d, sep, h, mi, se]) => `${y}-${mo}-${d}${sep}${h}:${mi}${se === null ? '' : `:${se}`}`);
+  fc.assert(
+    fc.property(fc.oneof(local, nearText('0123456789-: TZ+', 25)), (s) => {
+      const m = LOCAL.exec(s);
+      const got = parse(s);
+      if (!m) {
+        const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s) ? Date.parse(s) : NaN;
+        return assert.equal(got, Number.isFinite(iso) ? iso : null, s);
+      }
+      const [y, mo, d, h, mi, se] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '00'].map(Number);
+      const wall = Date.UTC(y, mo - 1, d, h, mi, se);
+      const valid = mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && se <= 59 && new Date(wall).getUTCDate() === d;
+      // Shanghai has kept +08:00 since 1992; earlier years (and the year 0–99 quirk of Date.UTC) only need to agree on validity
+      if (!valid) return assert.equal(got, null, s);
+      assert.notEqual(got, null, s);
+      if (y >= 1992) assert.equal(got, wall - 8 * 3_600_000, s);
+    }),
+    { numRuns: 5000 },
+  );
 });
 
 test('local times follow the zone’s offset, across a DST change', () => {
