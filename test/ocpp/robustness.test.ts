@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { minimalDoc } from '../fixtures/minimal.ts';
-import { eventually, iso, CP, KEY } from './support.ts';
+import { eventually, iso, rawCharger, basicAuth, CP, KEY } from './support.ts';
 import { originalJson, originalText } from '../../src/platform/safe-text.ts';
 import { dataTransferHandlers } from '../../src/modules/ocpp/index.ts';
 import type { OcppServer } from '../../src/modules/ocpp/gateway.ts';
@@ -22,25 +22,7 @@ before(async () => {
 });
 after(async () => p.close());
 
-const basic = (id: string, key: string) => `Basic ${Buffer.from(`${id}:${key}`).toString('base64')}`;
-
-/** A raw 1.6 connection: frames as text, answers by message id, the close code. */
-async function raw(id = CP, key = KEY) {
-  const ws = new WebSocket(`${p.url.replace(/^http/, 'ws')}/ocpp/${id}`, ['ocpp1.6'], { headers: { authorization: basic(id, key) } });
-  await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
-  const answers = new Map<string, any[]>();
-  const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
-  ws.on('message', (d) => {
-    const f = JSON.parse(String(d));
-    answers.set(f[1], f);
-  });
-  const answer = (mid: string) => eventually(async () => answers.get(mid), `the answer to ${JSON.stringify(mid)}`);
-  const call = async (mid: string, action: string, payload: unknown) => {
-    ws.send(JSON.stringify([2, mid, action, payload]));
-    return answer(mid);
-  };
-  return { ws, answers, answer, call, closed };
-}
+const raw = (id = CP, key = KEY) => rawCharger(p, id, key);
 
 const rows = async (sql: string, params: unknown[] = []) => (await p.ctx.db.query(sql, params)).rows;
 const NUL_TAG = 'CARD\u0000\ud800X';
@@ -231,7 +213,7 @@ test('OCPP_MAX_FRAME_BYTES: a bigger frame (whole or in fragments) closes the co
 test('a charge box id that does not decode, holds NUL or is too long is refused with 400 (the server stays up)', async () => {
   const status = (path: string) =>
     new Promise<number>((resolve) => {
-      const ws = new WebSocket(`${p.url.replace(/^http/, 'ws')}/ocpp/${path}`, ['ocpp1.6'], { headers: { authorization: basic('x', 'y') } });
+      const ws = new WebSocket(`${p.url.replace(/^http/, 'ws')}/ocpp/${path}`, ['ocpp1.6'], { headers: { authorization: basicAuth('x', 'y') } });
       ws.on('unexpected-response', (_q, res) => (res.resume(), resolve(res.statusCode ?? 0)));
       ws.on('open', () => (ws.terminate(), resolve(101)));
       ws.on('error', () => {});

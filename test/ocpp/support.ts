@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import WebSocket from 'ws';
 import type { TestPlatform } from '../support/platform.ts';
 
 /** An independent OCPP 1.6J stack for the charger side: ocpp-rpc's RPCClient in strict mode. */
@@ -36,3 +37,23 @@ export async function eventually<T>(fn: () => Promise<T | null | undefined | fal
 export const iso = (msAgo = 0) => new Date(Date.now() - msAgo).toISOString();
 
 export const boot = (c: any) => c.call('BootNotification', { chargePointVendor: 'Sinexcel', chargePointModel: 'DC60', chargePointSerialNumber: 'SN0016', firmwareVersion: 'V1.2.3' });
+
+export const basicAuth = (id: string, key: string) => `Basic ${Buffer.from(`${id}:${key}`).toString('base64')}`;
+
+/** A raw 1.6 connection (no validation on the charger's side): frames as text, answers by message id, the close code. */
+export async function rawCharger(p: TestPlatform, id = CP, key = KEY) {
+  const ws = new WebSocket(`${p.url.replace(/^http/, 'ws')}/ocpp/${id}`, ['ocpp1.6'], { headers: { authorization: basicAuth(id, key) } });
+  await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
+  const answers = new Map<string, any[]>();
+  const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+  ws.on('message', (d) => {
+    const f = JSON.parse(String(d));
+    answers.set(f[1], f);
+  });
+  const answer = (mid: string) => eventually(async () => answers.get(mid), `the answer to ${JSON.stringify(mid)}`);
+  const call = async (mid: string, action: string, payload: unknown) => {
+    ws.send(JSON.stringify([2, mid, action, payload]));
+    return answer(mid);
+  };
+  return { ws, answers, answer, call, closed };
+}

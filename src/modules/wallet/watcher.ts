@@ -125,7 +125,8 @@ export function startWatcher(ctx: Ctx, deps: WatchDeps = cachedDeps(ctx)): () =>
   const run = (sessionId: number): Promise<unknown> => {
     const st = state.get(sessionId)!;
     const wait = Math.max(0, st.lastAt + CHECK_EVERY_MS * ctx.timeScale - ctx.clock.now());
-    return new Promise((r) => setTimeout(r, wait))
+    // the spacing is business time: the injected clock's timer, so a test's fake clock drives it too
+    return (wait > 0 ? ctx.clock.sleep(wait) : Promise.resolve())
       .then(() => {
         st.lastAt = ctx.clock.now();
         return check(sessionId, st.operatorId);

@@ -1,0 +1,82 @@
+/**
+ * The gateway's hot path for one MeterValues frame (docs/architecture.md): the balance watcher's
+ * spacing per session, the message log's two lanes, and the gateway's own answer to a committed
+ * frame. The database is wrapped so the test can count the watcher's session reads.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { testDb } from '../support/db.ts';
+import { minimalDoc } from '../fixtures/minimal.ts';
+import { FakeClock } from '../../src/platform/clock.ts';
+import type { Db } from '../../src/platform/db/index.ts';
+import type { OcppServer } from '../../src/modules/ocpp/gateway.ts';
+import { CHECK_EVERY_MS } from '../../src/modules/wallet/watcher.ts';
+import { rawCharger, eventually, iso } from './support.ts';
+
+// ticking: sockets and the database need real time; advance() jumps the watcher's spacing ahead
+const clock = new FakeClock(Date.now(), { ticking: true });
+let p: TestPlatform;
+let db: Db;
+let gw: OcppServer;
+let c: Awaited<ReturnType<typeof rawCharger>>;
+let tx: number;
+
+/** getSession's statement: the balance watcher's first read of every check (wallet/running-cost.ts). */
+const SESSION_READ = 'SELECT * FROM sessions WHERE id = $1';
+const sessionReads = new Map<number, number>();
+
+function wrapped(inner: Db): Db {
+  const query = (text: string, params?: unknown[]) => {
+    if (text.startsWith(SESSION_READ)) sessionReads.set(Number(params?.[0]), (sessionReads.get(Number(params?.[0])) ?? 0) + 1);
+    return inner.query(text, params);
+  };
+  return new Proxy(inner, {
+    get: (t, k) => {
+      if (k === 'query') return query;
+      const v = Reflect.get(t, k);
+      return typeof v === 'function' ? v.bind(t) : v;
+    },
+  });
+}
+
+const meterValues = (mid: string, wh: number, over: Record<string, unknown> = {}) =>
+  c.call(mid, 'MeterValues', { connectorId: 1, transactionId: tx, meterValue: [{ timestamp: iso(), sampledValue: [{ value: String(wh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }], ...over });
+
+before(async () => {
+  db = await testDb();
+  p = await startTestPlatform({ provisioning: minimalDoc(), clock, db: wrapped(db) });
+  gw = p.ctx.services.ocpp as OcppServer;
+  c = await rawCharger(p);
+  // the charger answers the platform's commands at once
+  c.ws.on('message', (d) => {
+    const f = JSON.parse(String(d));
+    if (f[0] === 2) c.ws.send(JSON.stringify([3, f[1], f[2] === 'RemoteStopTransaction' ? { status: 'Accepted' } : {}]));
+  });
+  await c.call('boot', 'BootNotification', { chargePointVendor: 'Sinexcel', chargePointModel: 'DC60' });
+  const start = await c.call('start', 'StartTransaction', { connectorId: 1, idTag: 'CARD0001', meterStart: 1_000, timestamp: iso() });
+  assert.equal(start[0], 3, JSON.stringify(start));
+  tx = start[2].transactionId;
+});
+after(async () => {
+  c?.ws.close();
+  await p?.close();
+  await db?.close();
+});
+
+test('balance watcher: a second MeterValues of a session within 5 s of clock does not read the session again; after 5 s it does', async () => {
+  const reads = () => sessionReads.get(tx) ?? 0;
+  const before = reads();
+  assert.deepEqual(await meterValues('w1', 2_000), [3, 'w1', {}]);
+  await eventually(async () => reads() === before + 1, 'the first frame’s balance check');
+  assert.deepEqual(await meterValues('w2', 3_000), [3, 'w2', {}]);
+  assert.deepEqual(await meterValues('w3', 4_000), [3, 'w3', {}]);
+  await clock.advance(CHECK_EVERY_MS - 1_000);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(reads(), before + 1, 'frames within 5 s of the last check wait for the trailing check');
+  await clock.advance(1_000);
+  // well under 5 s of real time: the injected clock, not the wall clock, let the trailing check run
+  await eventually(async () => reads() === before + 2, 'one trailing check once 5 s of clock passed', 2_000);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(reads(), before + 2, 'two frames in the interval cost one check');
+});
