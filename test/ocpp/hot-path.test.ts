@@ -1,7 +1,8 @@
 /**
  * The gateway's hot path for one MeterValues frame (docs/architecture.md): the balance watcher's
  * spacing per session, the message log's two lanes, and the gateway's own answer to a committed
- * frame. The database is wrapped so the test can count the watcher's session reads.
+ * frame. The database is wrapped so the test can count the watcher's session reads and stall the
+ * outbound lane's INSERTs.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,11 +26,14 @@ let tx: number;
 /** getSession's statement: the balance watcher's first read of every check (wallet/running-cost.ts). */
 const SESSION_READ = 'SELECT * FROM sessions WHERE id = $1';
 const sessionReads = new Map<number, number>();
+/** While set, the outbound lane's INSERTs into the message log wait for it. */
+let outboundGate: Promise<void> | null = null;
 
 function wrapped(inner: Db): Db {
   const query = (text: string, params?: unknown[]) => {
     if (text.startsWith(SESSION_READ)) sessionReads.set(Number(params?.[0]), (sessionReads.get(Number(params?.[0])) ?? 0) + 1);
-    return inner.query(text, params);
+    const outbound = text.includes('INSERT INTO ocpp_messages') && (params?.[2] as string[] | undefined)?.every((d) => d === 'out');
+    return outbound && outboundGate ? outboundGate.then(() => inner.query(text, params)) : inner.query(text, params);
   };
   return new Proxy(inner, {
     get: (t, k) => {
@@ -59,6 +63,7 @@ before(async () => {
   tx = start[2].transactionId;
 });
 after(async () => {
+  outboundGate = null;
   c?.ws.close();
   await p?.close();
   await db?.close();
@@ -79,4 +84,31 @@ test('balance watcher: a second MeterValues of a session within 5 s of clock doe
   await eventually(async () => reads() === before + 2, 'one trailing check once 5 s of clock passed', 2_000);
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(reads(), before + 2, 'two frames in the interval cost one check');
+});
+
+test('message log lanes: a command’s answer is stored (and the API call answered) while the outbound lane is stalled behind MeterValues answers', async () => {
+  let release!: () => void;
+  outboundGate = new Promise<void>((r) => (release = r));
+  try {
+    // each answer's log row is an outbound write: the first ones hold the lane's INSERTs, the rest queue behind them
+    for (let i = 0; i < 20; i++) assert.deepEqual(await meterValues(`lane${i}`, 5_000 + i), [3, `lane${i}`, {}]);
+    const staff = await p.login('op1-staff', 'op1-staff-pass');
+    const r = await Promise.race([
+      p.api('POST', `/api/v1/chargers/44030700030000200016/commands/RemoteStopTransaction`, { transactionId: tx }, staff),
+      new Promise<never>((_, j) => setTimeout(() => j(new Error('the command’s answer queued behind the outbound lane')), 5_000)),
+    ]);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body, { status: 'Accepted' });
+    const answer = (await db.query(`SELECT message_id FROM ocpp_messages WHERE direction = 'in' AND message_type = 3 AND action = 'RemoteStopTransaction'`)).rows;
+    assert.equal(answer.length, 1, 'the charger’s answer is in the log');
+    const out = (await db.query(`SELECT count(*)::int AS n FROM ocpp_messages WHERE direction = 'out' AND (message_id LIKE 'lane%' OR message_id = $1)`, [answer[0].message_id])).rows[0].n;
+    assert.equal(out, 0, 'the outbound lane was still stalled');
+    release();
+    await gw.log.drain();
+    const after = (await db.query(`SELECT count(*)::int AS n FROM ocpp_messages WHERE direction = 'out' AND (message_id LIKE 'lane%' OR message_id = $1)`, [answer[0].message_id])).rows[0].n;
+    assert.equal(after, 21, 'every answer and the command are logged once the lane moves');
+  } finally {
+    outboundGate = null;
+    release();
+  }
 });

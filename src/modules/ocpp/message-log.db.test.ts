@@ -43,3 +43,27 @@ test('parseFrame: message types that are no small integers, deep nesting and NUL
   const r = (await db.query(`SELECT raw FROM ocpp_messages WHERE charger_id = 'LOGTEST' AND message_type IS NULL AND payload IS NULL ORDER BY id DESC LIMIT 1`)).rows[0];
   assert.equal(originalText(r.raw), '\u0000\ud800 not json');
 });
+
+test('the outbound lane stalled behind MeterValues answers does not hold an inbound frame (a command’s answer)', async () => {
+  // INSERTs of outbound rows wait until released; inbound ones go through
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const stalled = { ...db, query: (sql: string, params?: unknown[]) => ((params?.[2] as string[] | undefined)?.every((d) => d === 'out') ? gate.then(() => db.query(sql, params)) : db.query(sql, params)) } as Db;
+  const log = new MessageLog(stalled, createLogger('silent'), 500, 2);
+  const out = (i: number): FrameEntry => ({ ...entry(`[3,"lane-mv${i}",{}]`), chargerId: 'LANETEST', direction: 'out', action: 'MeterValues' });
+  // one write per turn, as the gateway answers frame after frame: both INSERT slots of the lane hold, the rest queue
+  const outs: Promise<void>[] = [];
+  for (let i = 0; i < 2000; i++) {
+    outs.push(log.write(out(i)));
+    if (i < 4) await new Promise((r) => setImmediate(r));
+  }
+  const answer = { ...entry('[3,"lane-stop",{"status":"Accepted"}]'), chargerId: 'LANETEST', action: 'RemoteStopTransaction' };
+  const stored = await Promise.race([log.write(answer).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 2_000))]);
+  if (!stored) release(); // let the lane finish before failing
+  assert.equal(stored, true, 'the command’s answer was written while the outbound lane was stalled');
+  const rows = async () => (await db.query(`SELECT direction, count(*)::int AS n FROM ocpp_messages WHERE charger_id = 'LANETEST' GROUP BY direction ORDER BY direction`)).rows.map((r: any) => [r.direction, r.n]);
+  assert.deepEqual(await rows(), [['in', 1]]);
+  release();
+  await Promise.all(outs);
+  assert.deepEqual(await rows(), [['in', 1], ['out', 2000]]);
+});
