@@ -47,6 +47,9 @@ function wrapped(inner: Db): Db {
 const meterValues = (mid: string, wh: number, over: Record<string, unknown> = {}) =>
   c.call(mid, 'MeterValues', { connectorId: 1, transactionId: tx, meterValue: [{ timestamp: iso(), sampledValue: [{ value: String(wh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }], ...over });
 
+const logged = async (mid: string) =>
+  (await db.query(`SELECT direction, message_type, error_code FROM ocpp_messages WHERE message_id = $1 ORDER BY direction`, [mid])).rows.map((r: any) => [r.direction, r.message_type, r.error_code]);
+
 before(async () => {
   db = await testDb();
   p = await startTestPlatform({ provisioning: minimalDoc(), clock, db: wrapped(db) });
@@ -110,5 +113,36 @@ test('message log lanes: a command’s answer is stored (and the API call answer
   } finally {
     outboundGate = null;
     release();
+  }
+});
+
+test('MeterValues: a committed frame is answered {} by the gateway and logged once in and once out; an invalid one still gets its CALLERROR', async () => {
+  const events: number[] = [];
+  const off = p.ctx.events.on('session.meter', (e) => void events.push(e.sessionId));
+  try {
+    assert.deepEqual(await meterValues('direct', 9_000), [3, 'direct', {}]);
+    // answered only once committed: the session's running total is there the moment the answer is
+    assert.equal(Number((await db.query(`SELECT last_energy_wh FROM sessions WHERE id = $1`, [tx])).rows[0].last_energy_wh), 9_000);
+    await gw.log.drain();
+    assert.deepEqual(await logged('direct'), [['in', 2, null], ['out', 3, null]]);
+    assert.deepEqual(events, [tx], 'one session.meter for the frame (the handler did not act on it a second time)');
+
+    const invalid: [string, Promise<any[]>, string][] = [
+      ['bad-schema', c.call('bad-schema', 'MeterValues', { connectorId: 1, transactionId: tx }), 'OccurenceConstraintViolation'],
+      ['bad-connector', meterValues('bad-connector', 9_500, { connectorId: 3 }), 'PropertyConstraintViolation'],
+      ['bad-time', meterValues('bad-time', 9_500, { meterValue: [{ timestamp: '0000-01-01T00:00:00Z', sampledValue: [{ value: '9500' }] }] }), 'PropertyConstraintViolation'],
+    ];
+    c.ws.send(`[2,"bad-deep","MeterValues",{"connectorId":1,"meterValue":${'['.repeat(70)}${']'.repeat(70)}}]`);
+    invalid.push(['bad-deep', c.answer('bad-deep'), 'FormationViolation']);
+    for (const [mid, answer, code] of invalid) assert.deepEqual((await answer).slice(0, 3), [4, mid, code], mid);
+    await gw.log.drain();
+    for (const [mid, , code] of invalid) {
+      const rows = await logged(mid);
+      assert.deepEqual(rows.map((r) => r[0]), ['in', 'out'], `${mid}: logged once each way`);
+      assert.deepEqual(rows[1], ['out', 4, code], mid);
+    }
+    assert.deepEqual(events, [tx], 'no session.meter for a refused frame');
+  } finally {
+    off();
   }
 });
