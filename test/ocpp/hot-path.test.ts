@@ -13,7 +13,7 @@ import { FakeClock } from '../../src/platform/clock.ts';
 import type { Db } from '../../src/platform/db/index.ts';
 import type { OcppServer } from '../../src/modules/ocpp/gateway.ts';
 import { CHECK_EVERY_MS } from '../../src/modules/wallet/watcher.ts';
-import { rawCharger, eventually, iso } from './support.ts';
+import { rawCharger, eventually, iso, CP } from './support.ts';
 
 // ticking: sockets and the database need real time; advance() jumps the watcher's spacing ahead
 const clock = new FakeClock(Date.now(), { ticking: true });
@@ -144,5 +144,23 @@ test('MeterValues: a committed frame is answered {} by the gateway and logged on
     assert.deepEqual(events, [tx], 'no session.meter for a refused frame');
   } finally {
     off();
+  }
+});
+
+test('the gateway sends its own MeterValues answer with what it knows (logged, not parsed back through the sendRaw hook)', async () => {
+  const client = gw.connections.get(CP)!.client as unknown as { sendRaw(text: string): unknown };
+  const hook = client.sendRaw;
+  const throughHook: string[] = [];
+  client.sendRaw = (text: string) => (throughHook.push(text), hook.call(client, text));
+  try {
+    assert.deepEqual(await meterValues('known', 9_800), [3, 'known', {}]);
+    // a refused one is answered by ocpp-rpc: through the hook, which gives the CALLERROR its 1.6 code
+    assert.deepEqual((await meterValues('known-bad', 9_900, { connectorId: 3 })).slice(0, 3), [4, 'known-bad', 'PropertyConstraintViolation']);
+    await gw.log.drain();
+    const out = (await db.query(`SELECT message_type, action, payload FROM ocpp_messages WHERE message_id = 'known' AND direction = 'out'`)).rows;
+    assert.deepEqual(out, [{ message_type: 3, action: 'MeterValues', payload: {} }]);
+    assert.deepEqual(throughHook.map((t) => JSON.parse(t)[1]), ['known-bad']);
+  } finally {
+    client.sendRaw = hook;
   }
 });

@@ -2,7 +2,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { touchCharger } from '../registry/index.ts';
 import { OPEN, has16Schema, validate16, type RPCServerClient } from './rpc.ts';
 import type { Connection } from './connection.ts';
-import { parseFrame, type MessageLog, type FrameEntry } from './message-log.ts';
+import { parseFrame, type MessageLog, type FrameEntry, type ParsedFrame } from './message-log.ts';
 import type { MeterFrameWriter } from './meter-frames.ts';
 import { checkValues, checkConnector } from './v16/constraints.ts';
 import { storableJson } from '../../platform/safe-text.ts';
@@ -15,6 +15,18 @@ import type { MeterSession } from '../sessions/index.ts';
 
 /** A metrics label: the charger chooses action names, so only the 1.6 ones become label values (bounded cardinality). */
 const actionLabel = (a: string | null) => (a && has16Schema(`urn:${a}.req`) ? a : 'unknown');
+
+/**
+ * A frame's action: a CALL names its own and is remembered by its id among this side's `calls`; an
+ * answer takes the action of the other side's CALL it answers (forgotten then).
+ */
+function frameAction(f: Pick<ParsedFrame, 'messageType' | 'messageId' | 'action'>, calls: Map<string, string>, answered: Map<string, string>): string | null {
+  if (f.messageType === 2 && f.messageId && f.action) calls.set(f.messageId, f.action);
+  if ((f.messageType !== 3 && f.messageType !== 4) || !f.messageId) return f.action;
+  const action = answered.get(f.messageId) ?? null;
+  answered.delete(f.messageId);
+  return action;
+}
 
 /** Sends a CALLERROR for a CALL the gateway answers itself (never handed to ocpp-rpc). */
 export function answerError(conn: Connection, messageId: string | null, code: string, description: string) {
@@ -41,12 +53,7 @@ export function interceptFrames(ctx: Ctx, log: MessageLog, conn: Connection, met
     const text = buf.toString('utf8');
     if (!text.length) return onMessage(buf);
     const f = parseFrame(text);
-    let action = f.action;
-    if (f.messageType === 2 && f.messageId && action) conn.inbound.set(f.messageId, action);
-    if ((f.messageType === 3 || f.messageType === 4) && f.messageId) {
-      action = conn.outbound.get(f.messageId) ?? null;
-      conn.outbound.delete(f.messageId);
-    }
+    const action = frameAction(f, conn.inbound, conn.outbound);
     ctx.metrics.framesTotal.inc({ direction: 'in', action: actionLabel(action) });
     const { tooDeep, ...rest } = f;
     const entry: FrameEntry = { ...rest, action, operatorId: conn.operatorId, chargerId: conn.chargerId, direction: 'in', at: ctx.clock.date(), text };
@@ -59,7 +66,7 @@ export function interceptFrames(ctx: Ctx, log: MessageLog, conn: Connection, met
     const acted = after
       .then(() => Promise.all([stored, conn.ready]))
       .then(
-        ([m]) => (tooDeep ? answerError(conn, f.messageId, 'FormationViolation', `the frame is nested deeper than ${MAX_JSON_DEPTH} levels`) : m ? answerMeterValues(ctx, conn, m) : onMessage(buf)),
+        ([m]) => (tooDeep ? answerError(conn, f.messageId, 'FormationViolation', `the frame is nested deeper than ${MAX_JSON_DEPTH} levels`) : m ? answerMeterValues(ctx, conn, m, sendFrame) : onMessage(buf)),
         (err) => {
           // Not stored means not acted on; a CALL still gets an answer, so the charger knows to retry.
           ctx.log.error({ err, chargerId: conn.chargerId, messageId: f.messageId, action }, 'OCPP frame not stored; not acted on');
@@ -73,10 +80,19 @@ export function interceptFrames(ctx: Ctx, log: MessageLog, conn: Connection, met
     }
   };
   const sendRaw = client.sendRaw.bind(client);
+  /** Logs an outbound frame whose parts are known, then sends its text. */
+  const sendFrame = (text: string, f: Omit<ParsedFrame, 'tooDeep'>) => {
+    const action = frameAction(f, conn.outbound, conn.inbound);
+    ctx.metrics.framesTotal.inc({ direction: 'out', action: actionLabel(action) });
+    log
+      .write({ ...f, action, operatorId: conn.operatorId, chargerId: conn.chargerId, direction: 'out', at: ctx.clock.date(), text })
+      .catch(() => {}); // already logged by the writer
+    return sendRaw(text);
+  };
+  // what ocpp-rpc sends is parsed back to be logged; the gateway's own MeterValues answers are not (sendFrame)
   client.sendRaw = (message: string) => {
     let text = typeof message === 'string' ? message : String(message);
-    const f = parseFrame(text);
-    let action = f.action;
+    const { tooDeep: _deep, ...f } = parseFrame(text);
     if (f.messageType === 4 && f.errorCode) {
       const code = errorCode16(f.errorCode);
       if (code !== f.errorCode) {
@@ -86,17 +102,7 @@ export function interceptFrames(ctx: Ctx, log: MessageLog, conn: Connection, met
         f.errorCode = code;
       }
     }
-    if (f.messageType === 2 && f.messageId && action) conn.outbound.set(f.messageId, action);
-    if ((f.messageType === 3 || f.messageType === 4) && f.messageId) {
-      action = conn.inbound.get(f.messageId) ?? null;
-      conn.inbound.delete(f.messageId);
-    }
-    ctx.metrics.framesTotal.inc({ direction: 'out', action: actionLabel(action) });
-    const { tooDeep: _deep, ...entry } = f;
-    log
-      .write({ ...entry, action, operatorId: conn.operatorId, chargerId: conn.chargerId, direction: 'out', at: ctx.clock.date(), text })
-      .catch(() => {}); // already logged by the writer
-    return sendRaw(text);
+    return sendFrame(text, f);
   };
 }
 
@@ -132,10 +138,15 @@ async function storeMeterValues(ctx: Ctx, log: MessageLog, meter: MeterFrameWrit
   }
 }
 
-/** The CALLRESULT of a committed MeterValues, and what the handler would have done after it (events, observers). */
-function answerMeterValues(ctx: Ctx, conn: Connection, m: MeterStored) {
+type SendFrame = (text: string, f: Omit<ParsedFrame, 'tooDeep'>) => void;
+
+/**
+ * The CALLRESULT of a committed MeterValues, and what the handler would have done after it (events,
+ * observers). Sent with its parts as known here: the bulk of the gateway's frames is not parsed back to be logged.
+ */
+function answerMeterValues(ctx: Ctx, conn: Connection, m: MeterStored, send: SendFrame) {
   meterRecorded(ctx, conn, m.session);
   const observers = ocppObservers(ctx);
   if (observers.size) observers.notify({ kind: 'call', operatorId: conn.operatorId, chargerId: conn.chargerId, action: 'MeterValues', params: m.params, result: {}, messageId: m.messageId, receivedAt: m.receivedAt });
-  if (conn.client.state === OPEN) conn.client.sendRaw(JSON.stringify([3, m.messageId, {}]));
+  if (conn.client.state === OPEN) send(JSON.stringify([3, m.messageId, {}]), { messageType: 3, messageId: m.messageId, action: null, payload: {}, raw: null, errorCode: null });
 }
