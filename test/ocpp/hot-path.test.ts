@@ -26,12 +26,16 @@ let tx: number;
 /** getSession's statement: the balance watcher's first read of every check (wallet/running-cost.ts). */
 const SESSION_READ = 'SELECT * FROM sessions WHERE id = $1';
 const sessionReads = new Map<number, number>();
+/** loadTariffVersion's statement (tariffs/service.ts): the cache of the versions in force stands in front of it. */
+const VERSION_READ = 'FROM tariff_versions WHERE operator_id = $1 AND id = $2';
+let versionReads = 0;
 /** While set, the outbound lane's INSERTs into the message log wait for it. */
 let outboundGate: Promise<void> | null = null;
 
 function wrapped(inner: Db): Db {
   const query = (text: string, params?: unknown[]) => {
     if (text.startsWith(SESSION_READ)) sessionReads.set(Number(params?.[0]), (sessionReads.get(Number(params?.[0])) ?? 0) + 1);
+    if (text.includes(VERSION_READ)) versionReads++;
     const outbound = text.includes('INSERT INTO ocpp_messages') && (params?.[2] as string[] | undefined)?.every((d) => d === 'out');
     return outbound && outboundGate ? outboundGate.then(() => inner.query(text, params)) : inner.query(text, params);
   };
@@ -163,4 +167,14 @@ test('the gateway sends its own MeterValues answer with what it knows (logged, n
   } finally {
     client.sendRaw = hook;
   }
+});
+
+test('the balance watcher and the running cost read the session’s frozen tariff version once, not on every check', async () => {
+  const reads = () => sessionReads.get(tx) ?? 0;
+  const before = reads();
+  assert.deepEqual(await meterValues('v1', 10_000), [3, 'v1', {}]);
+  await clock.advance(CHECK_EVERY_MS);
+  await eventually(async () => reads() > before, 'another balance check', 2_000);
+  assert.ok(reads() >= 3, `${reads()} balance checks priced the session in this file`);
+  assert.equal(versionReads, 1);
 });

@@ -40,6 +40,14 @@ test('a tariff version in force is read from the database once, then from the ca
   assert.equal(reads, 1);
 });
 
+test('callers asking at once for a version share one read', async () => {
+  const load = newTariffVersionCache({ clock });
+  reads = 0;
+  const [a, b] = await Promise.all([load(counting, 'op1', inForce), load(counting, 'op1', inForce)]);
+  assert.equal(a, b);
+  assert.equal(reads, 1);
+});
+
 test('a future tariff version is not cached: an edit before it takes effect is seen', async () => {
   const load = newTariffVersionCache({ clock });
   // far ahead of both the fake clock and the database's now(), so replaceScheduledVersion may edit it

@@ -16,18 +16,30 @@ export const VERSION_CACHE_MAX = 1000;
 
 /** A new cache of its own (tests; the bound may be set); modules share tariffVersionCache(ctx). */
 export function newTariffVersionCache(ctx: Pick<Ctx, 'clock'>, max = VERSION_CACHE_MAX): TariffVersionLoader {
-  const versions = new Map<string, TariffVersion>();
-  return async (q: Queryable, operatorId: string, versionId: number) => {
+  // the load itself is kept, so callers asking at once (the running cost and the balance watcher on
+  // one meter frame) share one read; it is dropped again unless the version turns out to be in force
+  const versions = new Map<string, Promise<TariffVersion | null>>();
+  return (q: Queryable, operatorId: string, versionId: number) => {
     // the operator is part of the key: another operator's id is read (and refused) by the database
     const k = `${operatorId}|${versionId}`;
     const hit = versions.get(k);
     if (hit) return hit;
-    const v = await loadTariffVersion(q, operatorId, versionId);
-    if (v && v.effectiveFrom <= ctx.clock.now()) {
-      if (versions.size >= max) versions.delete(versions.keys().next().value!);
-      versions.set(k, v);
-    }
-    return v;
+    const forget = () => {
+      if (versions.get(k) === load) versions.delete(k);
+    };
+    const load: Promise<TariffVersion | null> = loadTariffVersion(q, operatorId, versionId).then(
+      (v) => {
+        if (!v || v.effectiveFrom > ctx.clock.now()) forget();
+        return v;
+      },
+      (err) => {
+        forget();
+        throw err;
+      },
+    );
+    if (versions.size >= max) versions.delete(versions.keys().next().value!);
+    versions.set(k, load);
+    return load;
   };
 }
 
