@@ -1,0 +1,95 @@
+/**
+ * The partner's side of a run as stored (migration 0882): COPY and the INSERT fallback keep every
+ * field as it was (text that COPY must escape, absent fields), the database's bucket is the one
+ * orders.seqBucketSql gives (the two sides of a partition meet), and a run's rows need their run.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { testDb } from '../../../test/support/db.ts';
+import { minimalDoc } from '../../../test/fixtures/minimal.ts';
+import { provision } from '../registry/provisioning.ts';
+import type { Db, Queryable } from '../../platform/db/index.ts';
+import { seqBucketSql } from '../orders/index.ts';
+import type { Rec } from './match.ts';
+import { createRun } from './runs.ts';
+import { BUCKETS, stagedRows, stageRows } from './stage.ts';
+
+const FROM = new Date('2026-08-01T00:00:00+08:00');
+const TO = new Date('2026-09-01T00:00:00+08:00');
+let db: Db;
+before(async () => {
+  db = await testDb();
+  await provision(db, minimalDoc());
+});
+after(async () => db?.close());
+
+const newRun = () => db.tx(async (q) => (await createRun(q, { operatorId: 'op1', partnerId: '101437000', from: FROM, to: TO, startedBy: 'test', source: 'statement' }))!);
+/** The same database without COPY: stageRows falls back to INSERT. */
+const withoutCopy = (q: Queryable): Queryable => ({ query: (t, p) => q.query(t, p), exec: (t) => q.exec(t) });
+
+const text = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('a\tb', 'c\\d', 'e\nf', 'g\rh', '\\N', '\\', '站\t点', ' x '));
+const rec = fc
+  .record(
+    {
+      seq: fc.option(fc.stringMatching(/^[A-Za-z0-9_-]{1,30}$/), { nil: undefined }),
+      connector: fc.option(text, { nil: undefined }),
+      startMs: fc.option(fc.integer({ min: 0, max: 2 ** 41 }), { nil: undefined }),
+      endMs: fc.option(fc.integer({ min: 0, max: 2 ** 41 }), { nil: undefined }),
+      wh: fc.integer({ min: -1e9, max: 1e9 }),
+      elecFen: fc.option(fc.integer({ min: -1e9, max: 1e9 }), { nil: undefined }),
+      serviceFen: fc.option(fc.integer({ min: -1e9, max: 1e9 }), { nil: undefined }),
+      totalFen: fc.integer({ min: -1e9, max: 1e9 }),
+    },
+    { requiredKeys: ['wh', 'totalFen'] },
+  )
+  .map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as unknown as Rec);
+
+test('property: staged rows read back exactly as they were, through COPY and through the INSERT fallback', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(rec, { minLength: 1, maxLength: 30 }), fc.boolean(), async (rows, copy) => {
+      const id = await newRun();
+      await db.tx((q) => stageRows(copy ? q : withoutCopy(q), id, rows));
+      const back = await stagedRows(db, id, { lo: 0, hi: BUCKETS - 1 }, false);
+      const loose = await stagedRows(db, id, { lo: 0, hi: BUCKETS - 1 }, true);
+      const got = [...back, ...loose].sort((a, b) => a.row! - b.row!);
+      assert.deepEqual(
+        got,
+        rows.map((r, i) => ({ ...r, row: i + 1 })),
+      );
+    }),
+    { numRuns: 25 },
+  );
+});
+
+test("the database's bucket of a staged row is orders.seqBucketSql of its StartChargeSeq (or connector)", async () => {
+  const id = await newRun();
+  const rows: Rec[] = Array.from({ length: 500 }, (_, i) => (i % 5 ? { seq: `101437000${String(i * 7919).padStart(18, '0')}`, wh: 1, totalFen: 1 } : { connector: `4403070003000020001${i % 10}01`, wh: 1, totalFen: 1 }));
+  await db.tx((q) => stageRows(q, id, rows));
+  const r = await db.query<{ bucket: number; want: number }>(
+    `SELECT bucket, ${seqBucketSql(`coalesce(seq, connector, '')`, BUCKETS)} AS want FROM recon_statement_rows WHERE run_id = $1`,
+    [id],
+  );
+  assert.equal(r.rows.length, 500);
+  assert.ok(new Set(r.rows.map((x) => x.bucket)).size > 100, 'spread over the buckets');
+  for (const x of r.rows) assert.equal(x.bucket, x.want);
+});
+
+test('staged rows and items need their run; deleting a run takes them along', async () => {
+  for (const q of [(x: Queryable) => x, withoutCopy]) {
+    await assert.rejects(
+      db.tx((t) => stageRows(q(t), 999_999, [{ seq: 'X1', wh: 1, totalFen: 1 }])),
+      (e: Error & { code?: string }) => e.code === '23503',
+    );
+  }
+  await assert.rejects(
+    db.query(`INSERT INTO recon_items (run_id, operator_id, class) VALUES (999999, 'op1', 'matched')`),
+    (e: Error & { code?: string }) => e.code === '23503',
+  );
+  const id = await newRun();
+  await db.tx((q) => stageRows(q, id, [{ seq: 'X1', wh: 1, totalFen: 1 }]));
+  await db.query(`INSERT INTO recon_items (run_id, operator_id, class) VALUES ($1, 'op1', 'matched')`, [id]);
+  await db.query(`DELETE FROM recon_runs WHERE id = $1`, [id]);
+  const left = await db.query<{ n: number }>(`SELECT (SELECT count(*) FROM recon_items WHERE run_id = $1) + (SELECT count(*) FROM recon_statement_rows WHERE run_id = $1) AS n`, [id]);
+  assert.equal(Number(left.rows[0].n), 0);
+});
