@@ -19,7 +19,7 @@ export { durationText, localTime } from './export.ts';
 export { detectAnomalies, type AnomalyReason, type AnomalyCode } from './anomalies.ts';
 export { verifyLedger } from './verify.ts';
 export { dailyTotals, heldCount, type DailyTotals } from './stats.ts';
-export { partnerOrdersEnded, partnerOrdersEndedSql, periodFigures, countPartnerOrdersEnded, seqBucketSql, orderFacts, repushOrder, correctOrderFor, emitOrderEvents, type PartnerOrderFigures, type SeqBuckets, type OrderFacts, type OrderEvents, type CorrectionActor, type CorrectionRequest } from './for-reconciliation.ts';
+export { partnerOrdersEnded, partnerOrdersById, partnerOrdersEndedSql, periodFigures, countPartnerOrdersEnded, seqBucketSql, orderFacts, repushOrder, correctOrderFor, emitOrderEvents, type PartnerOrderFigures, type SeqBuckets, type OrderFacts, type OrderEvents, type CorrectionActor, type CorrectionRequest } from './for-reconciliation.ts';
 
 const offs = new WeakMap<Ctx, () => void>();
 

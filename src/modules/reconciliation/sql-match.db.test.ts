@@ -40,6 +40,8 @@ const order = fc.record({
   f: figures,
   // priced periods: none, adding up, or off by one somewhere
   periods: fc.constantFrom('none', 'ok', 'off'),
+  // now and then the previous order again, figures and all: a duplicate each of whose pairs passes
+  twin: fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
 });
 const row = fc.record({
   // mostly the order it copies; or another StartChargeSeq (maybe none of ours), or none (connector + time)
@@ -54,6 +56,8 @@ const row = fc.record({
   dServ: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: -2, max: 2 }) }),
   parts: fc.constantFrom('both', 'both', 'none', 'elec', 'bad'),
   wh: figures,
+  // now and then the previous row again: the partner's duplicate, each of whose pairs passes
+  twin: fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
 });
 const month = fc.record({
   orders: fc.array(order, { maxLength: 14 }),
@@ -75,7 +79,10 @@ test('a run stores exactly the items of reconcile (random months, both databases
       const chargerOf = (c: number) => `44030700030000200${String(c).padStart(3, '0')}`;
       const at = (min: number, sec = 0) => FROM.getTime() + 3 * 86_400_000 + min * 60_000 + sec * 1000;
       const ours: { seq: string; charger: string; gun: number; start: number; wh: number; elec: number; serv: number }[] = [];
-      for (const o of m.orders) {
+      const drawn: (typeof m.orders)[number][] = [];
+      for (const [k, o0] of m.orders.entries()) {
+        const o = o0.twin && k > 0 ? drawn[k - 1] : o0;
+        drawn.push(o);
         const [wh, elec, serv] = [1000 + o.f.wh * 5, 100 + o.f.elec, 50 + o.f.serv].map((v, i) => (i === 0 && o.f.wh < -15 ? -v : v));
         const periods = o.periods === 'none' ? [] : [{ wh: wh - 400, electricityFen: elec - 40, serviceFen: serv - 20 }, { wh: 400 + (o.periods === 'off' ? 1 : 0), electricityFen: 40, serviceFen: 20 }];
         const x = { seq: seqOf(o.seq), charger: chargerOf(o.charger), gun: o.gun, start: at(o.startMin), wh, elec: o.f.elec < -2 ? -elec : elec, serv };
@@ -87,12 +94,16 @@ test('a run stores exactly the items of reconcile (random months, both databases
           [`R${String(++orderNo).padStart(19, '0')}`, 800_000 + orderNo, x.charger, x.gun, partner, x.seq, new Date(x.start), new Date(x.start + 2_400_000), x.wh, x.elec, x.serv, x.elec + x.serv, JSON.stringify(periods)],
         );
       }
-      const theirs: Rec[] = m.rows.map((r, i) => {
-        const base = ours[i]; // row i copies order i (if any), so a pair is mostly one record a side
+      const copies: number[] = [];
+      const theirs: Rec[] = m.rows.map((r0, i) => {
+        const j = r0.twin && i > 0 ? copies[i - 1] : i;
+        copies.push(j);
+        const r = m.rows[j];
+        const base = ours[j]; // row i copies order i (if any), so a pair is mostly one record a side
         const wh = base ? base.wh + r.dWh : 1000 + r.wh.wh;
         const elec = base ? base.elec + r.dElec : 100 + r.wh.elec;
         const serv = base ? base.serv + r.dServ : 50 + r.wh.serv;
-        const seq = r.seq === 'same' ? (base?.seq ?? seqOf(40 + i)) : r.seq === undefined ? undefined : seqOf(r.seq);
+        const seq = r.seq === 'same' ? (base?.seq ?? seqOf(40 + j)) : r.seq === undefined ? undefined : seqOf(r.seq);
         const rec: Rec = { seq, connector: connectorCode(chargerOf(r.charger), r.gun), startMs: at(r.startMin, r.startSec), wh, totalFen: elec + serv, row: i + 2 };
         rec.endMs = rec.startMs! + 2_400_000;
         if (r.parts !== 'none') rec.elecFen = elec - (r.parts === 'bad' ? 1 : 0); // bad: the parts do not add up to the total

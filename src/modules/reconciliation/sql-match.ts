@@ -9,11 +9,10 @@
  * never the other way), which sql-match.db.test.ts checks against `reconcile` on random data.
  */
 import type { Queryable } from '../../platform/db/index.ts';
-import { partnerOrdersEndedSql, periodFigures, type PartnerOrderFigures, type SeqBuckets } from '../orders/index.ts';
-import type { PricedPeriod } from '../tariffs/index.ts';
+import { partnerOrdersById, partnerOrdersEndedSql, type PartnerOrderFigures, type SeqBuckets } from '../orders/index.ts';
 import { connectorCode } from '../roaming/index.ts';
 import { anomalies, type Rec, type Tolerance } from './match.ts';
-import { stagedRec } from './stage.ts';
+import { stagedRec, type StagedRow } from './stage.ts';
 
 /** An order of ours as a record; details that add up say nothing more and are dropped (smaller). */
 export function ourRec(o: PartnerOrderFigures): Rec {
@@ -41,28 +40,18 @@ export interface RunRef {
   period_to: Date;
 }
 
-interface Row {
-  side: 'n' | 'o' | 't';
-  ord_end: Date | null;
-  ord: string;
-  order_no: string | null;
-  seq: string | null;
-  charger_id: string | null;
-  connector_id: number | null;
-  connector: string | null;
-  start_ms: string | null;
-  end_ms: string | null;
-  wh: string;
-  elec_fen: string | null;
-  service_fen: string | null;
-  total_fen: string | null;
-  periods: PricedPeriod[] | null;
-}
-
 /**
  * Stores the certainly-matched pairs of partition `range` and returns the rest: our orders (in the
  * order partnerOrdersEnded reads them: end_time, id) and the partner's rows with a StartChargeSeq
  * (by row), and the sizes of both sides.
+ *
+ * Shaped by EXPLAIN ANALYZE on a million a side (bench/reconciliation): the CTEs that are written
+ * out carry only what matching needs (the rest of our orders is read again by id); one hash full
+ * join and one hash aggregate by StartChargeSeq decide everything (a StartChargeSeq has a certain
+ * match when it joined exactly one pair and that pair passes; a StartChargeSeq twice on either side
+ * makes two pairs or more) where sorts for windows and merge joins took seconds; the few that are
+ * not matched find their records through a small hash; and no JIT (it spent 2 s compiling a
+ * statement that runs once).
  */
 export async function matchInSql(q: Queryable, run: RunRef, range: SeqBuckets, tol: Tolerance) {
   const params: unknown[] = [];
@@ -71,57 +60,43 @@ export async function matchInSql(q: Queryable, run: RunRef, range: SeqBuckets, t
   const [runId, op, lo, hi, tolE, tolM] = [run.id, run.operator_id, Math.floor(range.lo), Math.floor(range.hi), tol.energyWh, tol.moneyFen].map(p);
   // anomaly (match.anomalies): a negative figure, electricity + service ≠ total, details ≠ totals
   const sql = `WITH o AS MATERIALIZED (
-      SELECT x.*, x.elec_fen + x.service_fen AS total_fen, count(*) OVER (PARTITION BY x.seq) AS n,
+      SELECT x.id, x.order_no, x.seq, x.wh, x.elec_fen, x.service_fen, x.elec_fen + x.service_fen AS total_fen,
         x.wh >= 0 AND x.elec_fen >= 0 AND x.service_fen >= 0 AND x.elec_fen + x.service_fen >= 0 AND x.details_add_up AS clean
       FROM (${ours}) x),
     t AS MATERIALIZED (
-      SELECT s.row_no, s.seq, s.connector, s.start_ms, s.end_ms, s.wh, s.elec_fen, s.service_fen, s.total_fen, count(*) OVER (PARTITION BY s.seq) AS n,
+      SELECT s.row_no, s.seq, s.connector, s.start_ms, s.end_ms, s.wh, s.elec_fen, s.service_fen, s.total_fen,
         s.wh >= 0 AND coalesce(s.elec_fen, 0) >= 0 AND coalesce(s.service_fen, 0) >= 0 AND s.total_fen >= 0
           AND (s.elec_fen IS NULL OR s.service_fen IS NULL OR s.elec_fen + s.service_fen = s.total_fen) AS clean
       FROM recon_statement_rows s WHERE s.run_id = ${runId} AND s.bucket BETWEEN ${lo} AND ${hi} AND s.seq IS NOT NULL),
-    m AS MATERIALIZED (
-      SELECT o.order_no, o.seq, o.wh AS ours_wh, o.total_fen AS ours_fen, t.wh AS theirs_wh, t.total_fen AS theirs_fen
-      FROM o JOIN t ON t.seq = o.seq
-      WHERE o.seq <> '' AND o.n = 1 AND t.n = 1 AND o.clean AND t.clean
-        AND abs(o.wh - t.wh) <= ${tolE} AND abs(o.total_fen - t.total_fen) <= ${tolM}
-        AND (t.elec_fen IS NULL OR abs(o.elec_fen - t.elec_fen) <= ${tolM}) AND (t.service_fen IS NULL OR abs(o.service_fen - t.service_fen) <= ${tolM})),
+    g AS MATERIALIZED (
+      SELECT coalesce(o.seq, t.seq) AS seq,
+        count(*) = 1 AND bool_and(o.seq <> '' AND o.clean AND t.clean
+          AND abs(o.wh - t.wh) <= ${tolE} AND abs(o.total_fen - t.total_fen) <= ${tolM}
+          AND (t.elec_fen IS NULL OR abs(o.elec_fen - t.elec_fen) <= ${tolM}) AND (t.service_fen IS NULL OR abs(o.service_fen - t.service_fen) <= ${tolM})) IS TRUE AS matched,
+        min(o.order_no) AS order_no, min(o.wh) AS ours_wh, min(o.total_fen) AS ours_fen, min(t.wh) AS theirs_wh, min(t.total_fen) AS theirs_fen
+      FROM o FULL JOIN t ON t.seq = o.seq GROUP BY 1),
     ins AS (
       INSERT INTO recon_items (run_id, operator_id, class, order_no, start_charge_seq, ours_wh, ours_fen, theirs_wh, theirs_fen, stake_fen)
-      SELECT ${runId}, ${op}, 'matched', order_no, seq, ours_wh, ours_fen, theirs_wh, theirs_fen, abs(ours_fen - theirs_fen) FROM m)
-    SELECT 'n' AS side, NULL::timestamptz AS ord_end, 0::int8 AS ord, NULL AS order_no, NULL AS seq, NULL AS charger_id, NULL::int AS connector_id, NULL AS connector, NULL::int8 AS start_ms, NULL::int8 AS end_ms,
-        (SELECT count(*) FROM o) AS wh, (SELECT count(*) FROM t) AS elec_fen, (SELECT count(*) FROM m) AS service_fen, NULL::int8 AS total_fen, NULL::jsonb AS periods
-    UNION ALL
-    SELECT 'o', o.end_time, o.id, o.order_no, o.seq, o.charger_id, o.connector_id, NULL, o.start_ms, o.end_ms, o.wh, o.elec_fen, o.service_fen, o.total_fen, o.periods
-      FROM o WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.seq = o.seq)
-    UNION ALL
-    SELECT 't', NULL, t.row_no, NULL, t.seq, NULL, NULL, t.connector, t.start_ms, t.end_ms, t.wh, t.elec_fen, t.service_fen, t.total_fen, NULL
-      FROM t WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.seq = t.seq)
-    ORDER BY side, ord_end, ord`;
+      SELECT ${runId}, ${op}, 'matched', order_no, seq, ours_wh, ours_fen, theirs_wh, theirs_fen, abs(ours_fen - theirs_fen) FROM g WHERE matched),
+    rest AS MATERIALIZED (SELECT seq FROM g WHERE NOT matched)
+    SELECT (SELECT count(*) FROM o) AS ours, (SELECT count(*) FROM t) AS theirs, (SELECT count(*) FROM g WHERE matched) AS matched,
+      (SELECT coalesce(array_agg(o.id), '{}') FROM o WHERE o.seq IN (SELECT seq FROM rest)) AS rest_ours,
+      (SELECT coalesce(json_agg(json_build_array(t.row_no, t.seq, t.connector, t.start_ms, t.end_ms, t.wh, t.elec_fen, t.service_fen, t.total_fen) ORDER BY t.row_no), '[]')
+         FROM t WHERE t.seq IN (SELECT seq FROM rest)) AS rest_theirs`;
   // the CTEs carry no statistics: without this the planner may pair them in nested loops (n²); the
   // sorts and hashes of a million rows stay in memory instead of spilling to disk (4 MB default)
   await q.query(`SET LOCAL enable_nestloop = off`);
   await q.query(`SET LOCAL work_mem = '128MB'`);
-  const r = await q.query<Row>(sql, params);
-  const n = r.rows.find((x) => x.side === 'n')!;
-  const restOurs: Rec[] = [];
-  const restTheirs: Rec[] = [];
-  for (const x of r.rows) {
-    if (x.side === 'o')
-      restOurs.push(
-        ourRec({
-          orderNo: x.order_no!,
-          startChargeSeq: x.seq,
-          chargerId: x.charger_id!,
-          connectorId: Number(x.connector_id),
-          startMs: Number(x.start_ms),
-          endMs: Number(x.end_ms),
-          wh: Number(x.wh),
-          elecFen: Number(x.elec_fen),
-          serviceFen: Number(x.service_fen),
-          details: periodFigures(x.periods),
-        }),
-      );
-    else if (x.side === 't') restTheirs.push(stagedRec({ ...x, row_no: Number(x.ord), wh: x.wh, total_fen: x.total_fen! }));
-  }
-  return { matched: Number(n.service_fen), ours: Number(n.wh), theirs: Number(n.elec_fen), restOurs, restTheirs };
+  await q.query(`SET LOCAL enable_mergejoin = off`);
+  await q.query(`SET LOCAL jit = off`);
+  const r = await q.query<{ ours: string; theirs: string; matched: string; rest_ours: (string | number)[]; rest_theirs: unknown[][] | string }>(sql, params);
+  await q.query(`RESET enable_nestloop`);
+  await q.query(`RESET enable_mergejoin`);
+  const x = r.rows[0];
+  const restOurs = (await partnerOrdersById(q, run.operator_id, x.rest_ours.map(Number))).map(ourRec);
+  const theirs = (typeof x.rest_theirs === 'string' ? JSON.parse(x.rest_theirs) : x.rest_theirs) as unknown[][];
+  const restTheirs = theirs.map(([row_no, seq, connector, start_ms, end_ms, wh, elec_fen, service_fen, total_fen]) =>
+    stagedRec({ row_no, seq, connector, start_ms, end_ms, wh, elec_fen, service_fen, total_fen } as StagedRow),
+  );
+  return { matched: Number(x.matched), ours: Number(x.ours), theirs: Number(x.theirs), restOurs, restTheirs };
 }
