@@ -21,7 +21,9 @@ import { machine, numArg, writeSection } from '../support/perf-doc.ts';
 const N = numArg('orders', 1_000_000);
 // records of one side per partition (the run's memory bound); the API uses PART_ROWS
 const PART = numArg('part-rows', 0) || undefined;
-const WRITE = !process.argv.includes('--no-write');
+// keeps the schema (orders, the run's items) for EXPLAIN ANALYZE in psql; the staged rows are gone once a run finishes
+const KEEP = process.argv.includes('--keep');
+const WRITE = !process.argv.includes('--no-write') && !KEEP;
 const URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = 'bench_recon';
 const XJ = '101437000';
@@ -118,6 +120,7 @@ const runId = await db.tx(async (q) => {
   await claimPart(q, id, 'stage', 0, parsed.count);
   return id;
 });
+if (KEEP) await db.query(`CREATE TABLE kept_statement_rows AS SELECT * FROM recon_statement_rows`);
 const tParse = performance.now();
 let maxPart = 0;
 log(`statement stored (${((tParse - t0) / 1000).toFixed(1)} s)`);
@@ -135,7 +138,7 @@ peak = Math.max(peak, process.memoryUsage().rss);
 const load1 = loadavg()[0];
 const stored = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM recon_items WHERE run_id = $1`, [runId])).rows[0].n);
 await db.close();
-await admin.query(`DROP SCHEMA ${SCHEMA} CASCADE`);
+if (!KEEP) await admin.query(`DROP SCHEMA ${SCHEMA} CASCADE`);
 await admin.end();
 rmSync(dir, { recursive: true, force: true });
 
@@ -172,6 +175,6 @@ Memory: the statement is never held (streamed, stored a chunk at a time, two chu
 JS only what a partition does not match in SQL, so the peak follows the differences of a partition (at most PART_ROWS in
 src/modules/reconciliation/execute.ts a side), not the month.
 Machine: ${machine()}. Measured ${new Date().toISOString().slice(0, 10)}; 1-minute load average ${load0.toFixed(1)} before and ${load1.toFixed(1)} after.
-Reproduce: \`npm run bench -- reconciliation\` or \`node --import tsx --expose-gc bench/reconciliation/index.ts [--orders 1000000] [--part-rows 1000000] [--no-write]\`.`;
+Reproduce: \`npm run bench -- reconciliation\` or \`node --import tsx --expose-gc bench/reconciliation/index.ts [--orders 1000000] [--part-rows 1000000] [--no-write] [--keep]\`.`;
 if (WRITE) writeSection('Reconciliation', body);
 console.log(body);
