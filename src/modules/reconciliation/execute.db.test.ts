@@ -131,8 +131,10 @@ test('a run stopped half-way continues where it stopped: no item twice, the same
   let committed = 0;
   let died!: () => void;
   const dead = new Promise<void>((r) => (died = r));
+  // one worker: the parts follow each other (two workers: see the next test)
   void executeRun(ctx, id, {
     partRows: 10,
+    workers: 1,
     afterPart: () => {
       if (++committed < 2) return;
       died();
@@ -150,7 +152,7 @@ test('a run stopped half-way continues where it stopped: no item twice, the same
 
   // 2. a second worker fails inside its third part's transaction: that part is not stored at all
   await assert.rejects(
-    executeRun(ctx, id, { inPart: (_phase, p) => { if (p === 4) throw new Error('power cut'); } }),
+    executeRun(ctx, id, { workers: 1, inPart: (_phase, p) => { if (p === 4) throw new Error('power cut'); } }),
     /power cut/,
   );
   assert.equal(await marked(), 4, 'the second worker did parts 2 and 3, then part 4 rolled back');
@@ -165,6 +167,35 @@ test('a run stopped half-way continues where it stopped: no item twice, the same
   assert.deepEqual(await stored(id), want);
   const dup = await db.query(`SELECT phase, part FROM recon_run_parts WHERE run_id = $1 GROUP BY phase, part HAVING count(*) > 1`, [id]);
   assert.equal(dup.rows.length, 0);
+});
+
+test('two workers: a part that fails stops both after the part each is in, only whole parts are stored, and a restart gives the same result', async () => {
+  const want = await expected();
+  const id = await newRun();
+  const entered: number[] = [];
+  await assert.rejects(
+    executeRun(ctx, id, {
+      partRows: 10,
+      workers: 2,
+      inPart: async (_phase, p) => {
+        entered.push(p);
+        if (p === 2) throw new Error('power cut');
+        await new Promise((r) => setTimeout(r, 50)); // the other worker's part outlasts the failure
+      },
+    }),
+    /power cut/,
+  );
+  const parts = (await db.query<{ part: number }>(`SELECT part FROM recon_run_parts WHERE run_id = $1 AND phase = 'seq' ORDER BY part`, [id])).rows.map((x) => Number(x.part));
+  assert.ok(!parts.includes(2), 'the failed part is not stored');
+  assert.ok(entered.length <= 4, `no worker takes a part after the failure: ${entered}`);
+  assert.deepEqual(parts, entered.filter((p) => p !== 2).sort((a, b) => a - b), 'every other part entered is stored whole');
+  const items = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM recon_items WHERE run_id = $1`, [id])).rows[0].n);
+  const markedItems = Number((await db.query<{ n: string }>(`SELECT coalesce(sum(items), 0) AS n FROM recon_run_parts WHERE run_id = $1 AND phase = 'seq'`, [id])).rows[0].n);
+  assert.equal(items, markedItems);
+  assert.equal((await db.query<{ status: string }>(`SELECT status FROM recon_runs WHERE id = $1`, [id])).rows[0].status, 'failed');
+  await db.query(`UPDATE recon_runs SET status = 'running', error = NULL WHERE id = $1`, [id]);
+  await executeRun(ctx, id, { partRows: 10, workers: 2 });
+  assert.deepEqual(await stored(id), want);
 });
 
 test('a statement run from before statements were stored cannot resume: marked failed at start', async () => {

@@ -34,6 +34,8 @@ export interface RunOptions {
   partRows?: number;
   /** our orders per query (default 20,000) */
   batch?: number;
+  /** partitions worked at once, each in its own transaction (default RUN_WORKERS on PostgreSQL; 1 on PGlite, one connection) */
+  workers?: number;
   /** tests: called inside each part's transaction, before its commit */
   inPart?: (phase: Phase, part: number) => Promise<void> | void;
   /** tests: called after each part committed */
@@ -46,6 +48,13 @@ export interface RunOptions {
  * orders once: at 1,000,000 one partition took 15.5 s where five of 200,000 took 38.4 s (bench).
  */
 export const PART_ROWS = 1_000_000;
+/**
+ * Partitions worked at once on PostgreSQL: a partition is one backend's work (mostly the INSERT of
+ * its matched items), so two use both cores of a small server (bench/reconciliation). A run of at
+ * least MIN_SPLIT records a side is cut into at least this many partitions.
+ */
+export const RUN_WORKERS = 2;
+const MIN_SPLIT = 100_000;
 
 interface RunRow {
   id: number;
@@ -116,11 +125,12 @@ async function storeItems(q: Queryable, run: RunRow, items: Item[], hints: Map<I
 }
 
 /** The number of partitions, fixed by the first worker so a resumed run cuts the same way. */
-async function partitions(ctx: Ctx, run: RunRow, partRows: number): Promise<number> {
+async function partitions(ctx: Ctx, run: RunRow, partRows: number, workers: number): Promise<number> {
   if (run.parts) return run.parts;
   const ours = await countPartnerOrdersEnded(ctx.db, run.operator_id, run.partner_id, run.period_from, run.period_to);
   const { rows } = await stagedCounts(ctx.db, run.id);
-  const want = Math.min(BUCKETS, Math.max(1, Math.ceil(Math.max(ours, rows) / Math.max(1, partRows))));
+  const most = Math.max(ours, rows);
+  const want = Math.min(BUCKETS, Math.max(1, Math.ceil(most / Math.max(1, partRows)), most >= MIN_SPLIT ? workers : 1));
   const r = await ctx.db.query<{ parts: number }>(`UPDATE recon_runs SET parts = COALESCE(parts, $2) WHERE id = $1 RETURNING parts`, [run.id, want]);
   run.parts = r.rows[0].parts;
   return run.parts;
@@ -154,28 +164,44 @@ export async function executeRun(ctx: Ctx, runId: number, opts: RunOptions = {})
       await stageCheckAnswers(ctx, run);
       done = await partsDone(ctx.db, run.id);
     }
-    const parts = await partitions(ctx, run, opts.partRows ?? PART_ROWS);
+    const workers = Math.max(1, ctx.db.kind === 'postgres' ? (opts.workers ?? RUN_WORKERS) : 1);
+    const parts = await partitions(ctx, run, opts.partRows ?? PART_ROWS, workers);
     const { loose } = await stagedCounts(ctx.db, run.id);
     const steps: Phase[] = loose ? ['seq', 'loose'] : ['seq'];
     let stepsDone = [...done.keys()].filter((k) => !k.startsWith('stage:')).length;
     const total = steps.length * parts;
-    for (const phase of steps)
-      for (let p = 0; p < parts; p++) {
-        if (done.has(`${phase}:${p}`)) continue;
-        const range = bucketRange(p, parts);
-        let sizes: { ours: number; theirs: number; ms?: Record<string, number> } = { ours: 0, theirs: 0 };
-        const did = await ctx.db.tx(async (q) => {
-          if (!(await claimPart(q, run.id, phase, p))) return false;
-          const n = phase === 'seq' ? await seqPart(q, run, range, tolerance, loose > 0) : await loosePart(q, run, range, tolerance);
-          sizes = n.sizes;
-          await q.query(`UPDATE recon_run_parts SET items = $4 WHERE run_id = $1 AND phase = $2 AND part = $3`, [run.id, phase, p, n.items]);
-          await opts.inPart?.(phase, p);
-          return true;
-        });
-        stepsDone++;
-        if (did) await opts.afterPart?.(phase, p, sizes);
-        await progress(ctx, run.id, { phase: phase === 'seq' ? 'matching' : 'pairing by connector and time', part: p + 1, parts, stored: stepsDone, total });
-      }
+    const part = async (phase: Phase, p: number) => {
+      const range = bucketRange(p, parts);
+      let sizes: { ours: number; theirs: number; ms?: Record<string, number> } = { ours: 0, theirs: 0 };
+      const did = await ctx.db.tx(async (q) => {
+        if (!(await claimPart(q, run.id, phase, p))) return false;
+        const n = phase === 'seq' ? await seqPart(q, run, range, tolerance, loose > 0) : await loosePart(q, run, range, tolerance);
+        sizes = n.sizes;
+        await q.query(`UPDATE recon_run_parts SET items = $4 WHERE run_id = $1 AND phase = $2 AND part = $3`, [run.id, phase, p, n.items]);
+        await opts.inPart?.(phase, p);
+        return true;
+      });
+      stepsDone++;
+      if (did) await opts.afterPart?.(phase, p, sizes);
+      await progress(ctx, run.id, { phase: phase === 'seq' ? 'matching' : 'pairing by connector and time', part: p + 1, parts, stored: stepsDone, total });
+    };
+    // the loose pass starts when every seq partition is stored (it pairs what they left waiting)
+    for (const phase of steps) {
+      const todo = Array.from({ length: parts }, (_, p) => p).filter((p) => !done.has(`${phase}:${p}`));
+      let stop = false;
+      const worker = async () => {
+        try {
+          for (let p = todo.shift(); p !== undefined && !stop; p = todo.shift()) await part(phase, p);
+        } catch (e) {
+          stop = true;
+          throw e;
+        }
+      };
+      // after a failure no worker takes another part, and the failure is reported once every worker
+      // has stopped (none is still writing when the run is marked failed)
+      const failed = (await Promise.allSettled(Array.from({ length: Math.min(workers, todo.length) }, worker))).find((r) => r.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+    }
     return await finish(ctx, run);
   } catch (e) {
     await ctx.db.query(`UPDATE recon_runs SET status = 'failed', error = $2, finished_at = $3 WHERE id = $1 AND status = 'running'`, [run.id, (e as Error).message.slice(0, 500), ctx.clock.date()]);
