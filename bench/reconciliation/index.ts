@@ -14,7 +14,7 @@ import { systemClock } from '../../src/platform/clock.ts';
 import type { Ctx } from '../../src/platform/context.ts';
 import { csvRows, readStatement } from '../../src/modules/reconciliation/statement.ts';
 import { createRun } from '../../src/modules/reconciliation/runs.ts';
-import { executeRun, PART_ROWS } from '../../src/modules/reconciliation/execute.ts';
+import { executeRun, PART_ROWS, RUN_WORKERS } from '../../src/modules/reconciliation/execute.ts';
 import { claimPart, stageRows, STAGE_CHUNK } from '../../src/modules/reconciliation/stage.ts';
 import { machine, numArg, writeSection } from '../support/perf-doc.ts';
 
@@ -157,13 +157,13 @@ const uptime = (() => {
 })();
 const body = `\`npm run bench -- reconciliation\`: one partner's month on PostgreSQL — ${N.toLocaleString()} of our partner orders against a
 ${rows.toLocaleString()}-row statement CSV with differences of every class, end to end as the API runs it: the file parsed as a
-stream and stored with the run (chunks of ${STAGE_CHUNK.toLocaleString()} rows in one transaction, each chunk stored while the next is
-parsed), then the run in ${parts} hash partition(s) of at most about ${(PART ?? PART_ROWS).toLocaleString()} records a side. In each, one SQL
-statement joins our orders with the partner's rows by StartChargeSeq and stores every pair that is certainly matched (one
-record a side, nothing negative or not adding up, within the tolerances) without reading it out of the database; only the
-rest (the differences, a few per cent) comes back to the pure rules (match.ts), gets its hints and is stored; the part
-commits with its marker. Then the connector + time pass, the summary. ${stored.toLocaleString()} items stored. Target: under 10 s for
-1,000,000 against 1,000,000 on this 2-core machine.
+stream and stored with the run by COPY (chunks of ${STAGE_CHUNK.toLocaleString()} rows in one transaction, each chunk stored while the next is
+parsed), then the run in ${parts} hash partition(s) (at most about ${(PART ?? PART_ROWS).toLocaleString()} records a side, at least ${RUN_WORKERS} from 100,000), ${RUN_WORKERS} worked at
+once in their own transactions. In each, one SQL statement joins our orders with the partner's rows by StartChargeSeq and
+stores every StartChargeSeq that is certainly matched (one record a side, nothing negative or not adding up, within the
+tolerances) without reading it out of the database; only the rest (the differences, a few per cent) comes back to the pure
+rules (match.ts), gets its hints and is stored; the part commits with its marker. Then the connector + time pass, the
+summary. ${stored.toLocaleString()} items stored. Target: under 10 s for 1,000,000 against 1,000,000 on this 2-core machine.
 ${full ? '' : `\n**This run is at ${N.toLocaleString()} orders, not 1,000,000: the machine was busy.** \`npm run bench -- reconciliation\` runs the full size.\n`}
 \`uptime\` when the timed part began (a 1-minute load average above ~2 means other work shared the 2 cores): \`${up0}\`; at its end: \`${uptime}\`.
 

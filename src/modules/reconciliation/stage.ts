@@ -12,7 +12,7 @@ import type { Rec } from './match.ts';
 /** Hash buckets of a run; a partition is a contiguous range of them. */
 export const BUCKETS = 1024;
 /** Partner rows stored per INSERT (larger: fewer round trips; bench/reconciliation). */
-export const STAGE_CHUNK = 20_000;
+export const STAGE_CHUNK = 5_000;
 
 export type Phase = 'stage' | 'seq' | 'loose';
 
