@@ -47,10 +47,15 @@ export function exportRow(i: ItemRow, timeZone: string): string[] {
 }
 
 async function* batches(q: Queryable, runId: number, f: ItemFilter) {
-  const w = itemWhere(runId, f, 2);
-  let after = 0;
+  // the run's id span first (one pass over the run), then pages of the primary key within it: a
+  // page never walks the items of other runs (matched items have no b-tree by run, migration 0883)
+  const w0 = itemWhere(runId, f, 1);
+  const span = (await q.query<{ lo: number | null; hi: number | null }>(`SELECT min(id) AS lo, max(id) AS hi FROM recon_items WHERE ${w0.sql}`, w0.values)).rows[0];
+  if (span?.lo === null || span?.lo === undefined) return;
+  const w = itemWhere(runId, f, 3);
+  let after = Number(span.lo) - 1;
   for (;;) {
-    const r = await q.query<ItemRow>(`SELECT * FROM recon_items WHERE id > $1 AND ${w.sql} ORDER BY id LIMIT 10000`, [after, ...w.values]);
+    const r = await q.query<ItemRow>(`SELECT * FROM recon_items WHERE id > $1 AND id <= $2 AND ${w.sql} ORDER BY id LIMIT 10000`, [after, Number(span.hi), ...w.values]);
     if (!r.rows.length) return;
     after = Number(r.rows[r.rows.length - 1].id);
     yield r.rows;
