@@ -110,7 +110,9 @@ export async function newPage(browser: Browser, opts: { width: number; height: n
   const page = await ctx.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  page.setDefaultTimeout(15_000);
+  // generous: on a slow or shared machine the server's answer behind a click can take seconds (CI
+  // saw a modal's action outlast 15 s while another test file ran beside it)
+  page.setDefaultTimeout(30_000);
   return { ctx, page, errors };
 }
 
@@ -125,7 +127,7 @@ export async function chargeOnce(sim: SimulatedCharger, connectorId: number, idT
   await sim.unplug(connectorId);
 }
 
-export async function waitFor<T>(what: string, f: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(what: string, f: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await f();
