@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { startWorld, newPage, shot, waitFor, chargeOnce, DC, type World } from './support.ts';
+import { startWorld, fillPicker, newPage, shot, waitFor, chargeOnce, DC, type World } from './support.ts';
 
 let w: World;
 let page: Page;
@@ -95,10 +95,7 @@ test('correct the abnormal order with notify off: the preview recomputes before 
     const cur = await input.inputValue();
     const next = new Date(Date.parse(cur.replace(' ', 'T') + '+08:00') + minutes * 60_000);
     const s = next.toLocaleString('sv-SE', { timeZone: 'Asia/Shanghai' });
-    await input.click();
-    await input.fill(s);
-    await page.locator('.ant-picker-dropdown:visible .ant-picker-ok button').click();
-    await waitFor(`${testId} set`, async () => (await input.inputValue()) === s);
+    await fillPicker(page, input, s);
   };
   await setTime('corr-start', -30); // the charger's clock lost the start: it began half an hour earlier
   await waitFor('the recomputed total', async () => (await page.getByTestId('preview-total').textContent()) !== before);

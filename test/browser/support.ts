@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { minimalDoc } from '../fixtures/minimal.ts';
 import { ensureWebBuilt } from '../../src/modules/web/build.ts';
@@ -134,5 +134,26 @@ export async function waitFor<T>(what: string, f: () => Promise<T | null | undef
     if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Types a value into an antd date(-range) picker input and confirms it with OK. On a slow machine the
+ * OK click can land before the picker has taken the typed text (CI saw the value never arrive), so
+ * the whole gesture is retried, up to three times, until the input shows the value.
+ */
+export async function fillPicker(page: Page, input: Locator, value: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    if ((await input.inputValue()) === value) return;
+    await input.click();
+    await input.fill(value);
+    await page.locator('.ant-picker-dropdown:visible .ant-picker-ok button').click();
+    try {
+      await waitFor(`the picker to show ${value}`, async () => (await input.inputValue()) === value, 7_000);
+      return;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await page.keyboard.press('Escape');
+    }
   }
 }

@@ -11,7 +11,7 @@ import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ensureWebBuilt } from '../../src/modules/web/build.ts';
 import { peekDriverCode } from '../../src/modules/web/driver-auth.ts';
 import { chargeSession, ordersDoc } from '../orders/support.ts';
-import { launchChromium, newPage, shot, waitFor } from './support.ts';
+import { fillPicker, launchChromium, newPage, shot, waitFor } from './support.ts';
 
 let p: TestPlatform;
 let browser: Browser;
@@ -86,10 +86,7 @@ test('a UTC browser: the orders filter for the operator’s day 2026-11-20 finds
     [0, '2026-11-20 00:00'],
     [1, '2026-11-20 23:59'],
   ] as const) {
-    await inputs.nth(i).click();
-    await inputs.nth(i).fill(v);
-    await page.locator('.ant-picker-dropdown:visible .ant-picker-ok button').click();
-    await waitFor(`window ${i} set`, async () => (await inputs.nth(i).inputValue()) === v);
+    await fillPicker(page, inputs.nth(i), v);
   }
   const [req] = await Promise.all([page.waitForRequest((r) => r.url().includes('/api/v1/orders?')), page.getByTestId('orders-search').click()]);
   const q = new URL(req.url()).searchParams;
