@@ -124,6 +124,26 @@ test('a run in partitions stores exactly the items of reconcile over the whole m
   assert.equal(Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM recon_statement_rows WHERE run_id = $1`, [id])).rows[0].n), 0, 'the staged rows are dropped when the run is done');
 });
 
+test('the result is committed before the staged rows go; a stop in between leaves them to the next start', async () => {
+  const id = await newRun();
+  const staged = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM recon_statement_rows WHERE run_id = $1`, [id])).rows[0].n);
+  let atResult: { status: string; summary: { theirs: number } } | null = null;
+  await assert.rejects(
+    executeRun(ctx, id, {
+      onResult: () => {
+        throw new Error('power cut'); // after the commit of the result, before the rows are dropped
+      },
+    }),
+    /power cut/,
+  );
+  atResult = (await db.query(`SELECT status, summary FROM recon_runs WHERE id = $1`, [id])).rows[0];
+  assert.equal(atResult!.status, 'open', 'the result stands (a failure after it does not mark the run failed)');
+  assert.equal(atResult!.summary.theirs, theirs.length, 'the partner side counted when it was staged');
+  assert.equal(await staged(), theirs.length, 'the rows are still there');
+  await resumeInterrupted(ctx);
+  assert.equal(await staged(), 0, 'the next start drops them');
+});
+
 test('a run stopped half-way continues where it stopped: no item twice, the same result', async () => {
   const want = await expected();
   const id = await newRun();

@@ -13,7 +13,7 @@ import { getPartner, listPartners } from '../roaming/index.ts';
 import { operatorTimeZone } from '../tariffs/index.ts';
 import { executeRun, type RunOptions } from './execute.ts';
 import { createRun, partnerSettings, savePartnerSettings } from './runs.ts';
-import { claimPart, stageRows, STAGE_CHUNK } from './stage.ts';
+import { claimPart, dropStagedOfFinishedRuns, stageRows, STAGE_CHUNK } from './stage.ts';
 import { readStatement, statementRows, type Mapping, type StatementFormat } from './statement.ts';
 
 export const TOPIC_RUN = 'reconciliation.run';
@@ -98,6 +98,7 @@ export async function resumeInterrupted(ctx: Ctx) {
     `UPDATE recon_runs r SET status = 'failed', error = 'interrupted by a restart: start it again' WHERE status = 'running' AND source = 'statement'
        AND NOT EXISTS (SELECT 1 FROM recon_run_parts p WHERE p.run_id = r.id AND p.phase = 'stage')`,
   );
+  await dropStagedOfFinishedRuns(ctx.db);
   const r = await ctx.db.query<{ id: number }>(`SELECT id FROM recon_runs WHERE status = 'running' AND source = 'statement' ORDER BY id`);
   return r.rows.map((x) => runInBackground(ctx, Number(x.id)));
 }

@@ -13,7 +13,7 @@ import type { Db, Queryable } from '../../platform/db/index.ts';
 import { seqBucketSql } from '../orders/index.ts';
 import type { Rec } from './match.ts';
 import { createRun } from './runs.ts';
-import { BUCKETS, stagedRows, stageRows } from './stage.ts';
+import { BUCKETS, dropStagedOfFinishedRuns, stagedRows, stageRows } from './stage.ts';
 
 const FROM = new Date('2026-08-01T00:00:00+08:00');
 const TO = new Date('2026-09-01T00:00:00+08:00');
@@ -92,4 +92,16 @@ test('staged rows and items need their run; deleting a run takes them along', as
   await db.query(`DELETE FROM recon_runs WHERE id = $1`, [id]);
   const left = await db.query<{ n: number }>(`SELECT (SELECT count(*) FROM recon_items WHERE run_id = $1) + (SELECT count(*) FROM recon_statement_rows WHERE run_id = $1) AS n`, [id]);
   assert.equal(Number(left.rows[0].n), 0);
+});
+
+test('a run with its result whose staged rows were left (a stop between the two) loses them at the next start; running and failed runs keep theirs', async () => {
+  const runs = { open: await newRun(), closed: await newRun(), running: await newRun(), failed: await newRun() };
+  for (const [status, id] of Object.entries(runs)) {
+    await db.tx((q) => stageRows(q, id, [{ seq: `S${id}`, wh: 1, totalFen: 1 }, { connector: 'c1', startMs: 1, wh: 2, totalFen: 2 }]));
+    await db.query(`UPDATE recon_runs SET status = $2 WHERE id = $1`, [id, status]);
+  }
+  const staged = async (id: number) => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM recon_statement_rows WHERE run_id = $1`, [id])).rows[0].n);
+  assert.equal(await dropStagedOfFinishedRuns(db), 4);
+  assert.deepEqual([await staged(runs.open), await staged(runs.closed), await staged(runs.running), await staged(runs.failed)], [0, 0, 2, 2]);
+  assert.equal(await dropStagedOfFinishedRuns(db), 0, 'a second pass finds nothing');
 });
