@@ -13,8 +13,8 @@ import type { Db } from '../../platform/db/index.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { partnerOrdersEnded } from '../orders/index.ts';
 import { connectorCode } from '../roaming/index.ts';
-import { executeRun, loadOurs } from './execute.ts';
-import { reconcile, type Rec } from './match.ts';
+import { executeRun, itemSums, loadOurs } from './execute.ts';
+import { CLASSES, reconcile, type Rec } from './match.ts';
 import { createRun } from './runs.ts';
 import { pendingRuns, resumeInterrupted } from './service.ts';
 import { claimPart, stageRows } from './stage.ts';
@@ -79,6 +79,14 @@ async function expected() {
   const items = reconcile(await loadOurs(db, run), theirs);
   return items.map((i) => key(i.class, i.seq, i.ours[0]?.orderNo, i.theirs.length ? i.theirs.reduce((a, r) => a + r.wh, 0) : null)).sort();
 }
+/** The run's summary (added up from its parts) is the count and sums of its stored items, class by class. */
+async function assertSummaryOfItems(id: number) {
+  const summary = (await db.query<{ summary: { perClass: Record<string, Record<string, number>>; counts: Record<string, number> } }>(`SELECT summary FROM recon_runs WHERE id = $1`, [id])).rows[0].summary;
+  const items = await itemSums(db, id);
+  const zero = { count: 0, oursFen: 0, theirsFen: 0, oursWh: 0, theirsWh: 0, stakeFen: 0 };
+  for (const c of CLASSES) assert.deepEqual(summary.perClass[c], items[c] ?? zero, `the summary's ${c}`);
+  assert.ok(summary.counts.matched > 0 && summary.counts.duplicate > 0, 'the data has matched and differing items');
+}
 async function stored(id: number) {
   const r = await db.query<{ class: string; start_charge_seq: string | null; order_no: string | null; theirs_wh: string | null }>(`SELECT class, start_charge_seq, order_no, theirs_wh FROM recon_items WHERE run_id = $1`, [id]);
   return r.rows.map((x) => key(x.class, x.start_charge_seq, x.order_no, x.theirs_wh === null ? null : Number(x.theirs_wh))).sort();
@@ -122,6 +130,7 @@ test('a run in partitions stores exactly the items of reconcile over the whole m
   assert.equal(seen.filter((s) => s.phase === 'loose').length, parts, 'rows without StartChargeSeq: a connector pass per partition');
   assert.deepEqual(await stored(id), want);
   assert.equal(Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM recon_statement_rows WHERE run_id = $1`, [id])).rows[0].n), 0, 'the staged rows are dropped when the run is done');
+  await assertSummaryOfItems(id);
 });
 
 test('the result is committed before the staged rows go; a stop in between leaves them to the next start', async () => {
@@ -178,13 +187,16 @@ test('a run stopped half-way continues where it stopped: no item twice, the same
   assert.equal(await marked(), 4, 'the second worker did parts 2 and 3, then part 4 rolled back');
   assert.equal(await items(), await markedItems());
 
-  // 3. the restarted node resumes it (a killed process leaves it running)
+  // 3. the restarted node resumes it (a killed process leaves it running); the parts stored so far
+  // carry no sums, as parts stored before migration 0885: the summary then reads the items
+  await db.query(`UPDATE recon_run_parts SET sums = NULL WHERE run_id = $1`, [id]);
   await db.query(`UPDATE recon_runs SET status = 'running', error = NULL WHERE id = $1`, [id]);
   const tasks = await resumeInterrupted(ctx);
   assert.equal(tasks.length, 1);
   await Promise.all([...pendingRuns(ctx)]);
   assert.equal(await status(), 'open');
   assert.deepEqual(await stored(id), want);
+  await assertSummaryOfItems(id);
   const dup = await db.query(`SELECT phase, part FROM recon_run_parts WHERE run_id = $1 GROUP BY phase, part HAVING count(*) > 1`, [id]);
   assert.equal(dup.rows.length, 0);
 });
@@ -216,6 +228,7 @@ test('two workers: a part that fails stops both after the part each is in, only 
   await db.query(`UPDATE recon_runs SET status = 'running', error = NULL WHERE id = $1`, [id]);
   await executeRun(ctx, id, { partRows: 10, workers: 2 });
   assert.deepEqual(await stored(id), want);
+  await assertSummaryOfItems(id);
 });
 
 test('a statement run from before statements were stored cannot resume: marked failed at start', async () => {

@@ -25,7 +25,7 @@ import { countPartnerOrdersEnded, partnerOrdersEnded, type SeqBuckets } from '..
 import { checkAnswer, connectorCode } from '../roaming/index.ts';
 import { operatorTimeZone } from '../tariffs/index.ts';
 import { gatherFacts, hintsFor } from './hints.ts';
-import { CLASSES, pairBySeq, pairLoose, type ItemClass, type Item, type Rec, type Tolerance } from './match.ts';
+import { CLASSES, pairBySeq, pairLoose, summarize, type ClassSums, type ItemClass, type Item, type Rec, type Tolerance } from './match.ts';
 import { daysOf, partnerSettings, theirsFromCheck } from './runs.ts';
 import { matchInSql, ourRec } from './sql-match.ts';
 import { BUCKETS, bucketRange, claimPart, partsDone, stagedCounts, stagedRows, stageRows, STAGE_CHUNK, type Phase } from './stage.ts';
@@ -95,6 +95,24 @@ async function hintsOf(q: Queryable, run: RunRow, items: Item[], tol: Tolerance)
     part.forEach((it, j) => out.set(it, hintsFor(it, facts[j], tol)));
   }
   return out;
+}
+
+type Sums = Partial<Record<ItemClass, ClassSums>>;
+const SUM_KEYS = ['count', 'oursFen', 'theirsFen', 'oursWh', 'theirsWh', 'stakeFen'] as const;
+
+/**
+ * Adds (sign 1) or takes away (-1) per-class sums. A class that is all zeros is left out (a part's
+ * record stays small); a count of zero is not enough: a connector + time part that turns a waiting
+ * anomaly into a paired one changes the sums of the class, not its count.
+ */
+function addSums(into: Sums, from: Sums, sign = 1): Sums {
+  for (const c of CLASSES) {
+    const f = from[c];
+    if (!f || SUM_KEYS.every((k) => !f[k])) continue;
+    const t = (into[c] ??= { count: 0, oursFen: 0, theirsFen: 0, oursWh: 0, theirsWh: 0, stakeFen: 0 });
+    for (const k of SUM_KEYS) t[k] += sign * f[k];
+  }
+  return into;
 }
 
 const BATCH = 10_000;
@@ -181,7 +199,7 @@ export async function executeRun(ctx: Ctx, runId: number, opts: RunOptions = {})
         if (!(await claimPart(q, run.id, phase, p))) return false;
         const n = phase === 'seq' ? await seqPart(q, run, range, tolerance, loose > 0) : await loosePart(q, run, range, tolerance);
         sizes = n.sizes;
-        await q.query(`UPDATE recon_run_parts SET items = $4 WHERE run_id = $1 AND phase = $2 AND part = $3`, [run.id, phase, p, n.items]);
+        await q.query(`UPDATE recon_run_parts SET items = $4, sums = $5 WHERE run_id = $1 AND phase = $2 AND part = $3`, [run.id, phase, p, n.items, JSON.stringify(n.sums)]);
         await opts.inPart?.(phase, p);
         return true;
       });
@@ -235,12 +253,13 @@ async function seqPart(q: Queryable, run: RunRow, range: SeqBuckets, tol: Tolera
   await storeItems(q, run, waiting, new Map(), true);
   const t4 = performance.now();
   const ms = { sql: t1 - t0, match: t2 - t1, hints: t3 - t2, store: t4 - t3 };
-  return { items: m.matched + final.length + waiting.length, sizes: { ours: m.ours, theirs: m.theirs, ms } };
+  const sums = addSums({ matched: m.matched }, summarize([...final, ...waiting]).perClass);
+  return { items: m.matched.count + final.length + waiting.length, sums, sizes: { ours: m.ours, theirs: m.theirs, ms } };
 }
 
 async function loosePart(q: Queryable, run: RunRow, range: SeqBuckets, tol: Tolerance) {
-  const w = await q.query<{ id: number; detail: { ours: Rec[] } }>(
-    `SELECT id, detail FROM recon_items WHERE run_id = $1 AND loose_bucket BETWEEN $2 AND $3 ORDER BY id`,
+  const w = await q.query<{ id: number; detail: { ours: Rec[] }; class: ItemClass; ours_fen: number | null; ours_wh: number | null; stake_fen: number }>(
+    `SELECT id, detail, class, ours_fen, ours_wh, stake_fen FROM recon_items WHERE run_id = $1 AND loose_bucket BETWEEN $2 AND $3 ORDER BY id`,
     [run.id, range.lo, range.hi],
   );
   const ours = w.rows.map((x) => x.detail.ours[0]);
@@ -250,23 +269,35 @@ async function loosePart(q: Queryable, run: RunRow, range: SeqBuckets, tol: Tole
   const hints = await hintsOf(q, run, items, tol);
   await q.query(`DELETE FROM recon_items WHERE id = ANY($1::int8[])`, [[...idOf.values()]]);
   await storeItems(q, run, items, hints);
-  return { items: items.length, sizes: { ours: ours.length, theirs: theirs.length } };
+  // what this part changed: the waiting items it replaced go out of the seq parts' sums, its items come in
+  const sums = addSums({}, summarize(items).perClass);
+  for (const x of w.rows)
+    addSums(sums, { [x.class]: { count: 1, oursFen: Number(x.ours_fen ?? 0), theirsFen: 0, oursWh: Number(x.ours_wh ?? 0), theirsWh: 0, stakeFen: Number(x.stake_fen) } }, -1);
+  return { items: items.length, sums, sizes: { ours: ours.length, theirs: theirs.length } };
+}
+
+/** Counts and sums per class of the stored items: what the parts' sums must add up to (and the way for a part stored without them). */
+export async function itemSums(q: Queryable, runId: number): Promise<Sums> {
+  const r = await q.query<{ class: ItemClass; n: string; ours_fen: string; theirs_fen: string; ours_wh: string; theirs_wh: string; stake_fen: string }>(
+    `SELECT class, count(*) AS n, coalesce(sum(ours_fen), 0) AS ours_fen, coalesce(sum(theirs_fen), 0) AS theirs_fen, coalesce(sum(ours_wh), 0) AS ours_wh,
+            coalesce(sum(theirs_wh), 0) AS theirs_wh, coalesce(sum(stake_fen), 0) AS stake_fen
+     FROM recon_items WHERE run_id = $1 GROUP BY class`,
+    [runId],
+  );
+  return Object.fromEntries(
+    r.rows.map((x) => [x.class, { count: Number(x.n), oursFen: Number(x.ours_fen), theirsFen: Number(x.theirs_fen), oursWh: Number(x.ours_wh), theirsWh: Number(x.theirs_wh), stakeFen: Number(x.stake_fen) }]),
+  );
 }
 
 /**
- * Summary from the stored items (the same sums as match.summarize), status set. `theirs`: the rows
- * the partner's side had (counted when they were staged).
+ * The summary (the same sums as match.summarize) from the parts' sums, status set. `theirs`: the
+ * rows the partner's side had (counted when they were staged).
  */
 async function finish(ctx: Ctx, run: RunRow, theirs: number) {
   return ctx.db.tx(async (q) => {
-    const r = await q.query<{ class: ItemClass; n: string; ours_fen: string; theirs_fen: string; ours_wh: string; theirs_wh: string; stake_fen: string }>(
-      `SELECT class, count(*) AS n, coalesce(sum(ours_fen), 0) AS ours_fen, coalesce(sum(theirs_fen), 0) AS theirs_fen, coalesce(sum(ours_wh), 0) AS ours_wh,
-              coalesce(sum(theirs_wh), 0) AS theirs_wh, coalesce(sum(stake_fen), 0) AS stake_fen
-       FROM recon_items WHERE run_id = $1 GROUP BY class`,
-      [run.id],
-    );
-    const perClass = Object.fromEntries(CLASSES.map((c) => [c, { count: 0, oursFen: 0, theirsFen: 0, oursWh: 0, theirsWh: 0, stakeFen: 0 }]));
-    for (const x of r.rows) perClass[x.class] = { count: Number(x.n), oursFen: Number(x.ours_fen), theirsFen: Number(x.theirs_fen), oursWh: Number(x.ours_wh), theirsWh: Number(x.theirs_wh), stakeFen: Number(x.stake_fen) };
+    const parts = await q.query<{ sums: Sums | null }>(`SELECT sums FROM recon_run_parts WHERE run_id = $1 AND phase <> 'stage'`, [run.id]);
+    const sums = parts.rows.every((x) => x.sums) ? parts.rows.reduce((a, x) => addSums(a, x.sums!), {} as Sums) : await itemSums(q, run.id);
+    const perClass = Object.fromEntries(CLASSES.map((c) => [c, sums[c] ?? { count: 0, oursFen: 0, theirsFen: 0, oursWh: 0, theirsWh: 0, stakeFen: 0 }])) as Record<ItemClass, ClassSums>;
     const counts = Object.fromEntries(CLASSES.map((c) => [c, perClass[c].count])) as Record<ItemClass, number>;
     const stakeFen = CLASSES.reduce((a, c) => a + perClass[c].stakeFen, 0);
     const nItems = CLASSES.reduce((a, c) => a + counts[c], 0);

@@ -11,7 +11,7 @@
 import type { Queryable } from '../../platform/db/index.ts';
 import { partnerOrdersById, partnerOrdersEndedSql, type PartnerOrderFigures, type SeqBuckets } from '../orders/index.ts';
 import { connectorCode } from '../roaming/index.ts';
-import { anomalies, type Rec, type Tolerance } from './match.ts';
+import { anomalies, type ClassSums, type Rec, type Tolerance } from './match.ts';
 import { stagedRec, type StagedRow } from './stage.ts';
 
 /** An order of ours as a record; details that add up say nothing more and are dropped (smaller). */
@@ -79,7 +79,9 @@ export async function matchInSql(q: Queryable, run: RunRef, range: SeqBuckets, t
       INSERT INTO recon_items (run_id, operator_id, class, order_no, start_charge_seq, ours_wh, ours_fen, theirs_wh, theirs_fen, stake_fen)
       SELECT ${runId}, ${op}, 'matched', order_no, seq, ours_wh, ours_fen, theirs_wh, theirs_fen, abs(ours_fen - theirs_fen) FROM g WHERE matched),
     rest AS MATERIALIZED (SELECT seq FROM g WHERE NOT matched)
-    SELECT (SELECT count(*) FROM o) AS ours, (SELECT count(*) FROM t) AS theirs, (SELECT count(*) FROM g WHERE matched) AS matched,
+    SELECT (SELECT count(*) FROM o) AS ours, (SELECT count(*) FROM t) AS theirs,
+      (SELECT json_build_array(count(*), coalesce(sum(ours_fen), 0), coalesce(sum(theirs_fen), 0), coalesce(sum(ours_wh), 0), coalesce(sum(theirs_wh), 0), coalesce(sum(abs(ours_fen - theirs_fen)), 0))
+         FROM g WHERE matched) AS matched,
       (SELECT coalesce(array_agg(o.id), '{}') FROM o WHERE o.seq IN (SELECT seq FROM rest)) AS rest_ours,
       (SELECT coalesce(json_agg(json_build_array(t.row_no, t.seq, t.connector, t.start_ms, t.end_ms, t.wh, t.elec_fen, t.service_fen, t.total_fen) ORDER BY t.row_no), '[]')
          FROM t WHERE t.seq IN (SELECT seq FROM rest)) AS rest_theirs`;
@@ -89,7 +91,7 @@ export async function matchInSql(q: Queryable, run: RunRef, range: SeqBuckets, t
   await q.query(`SET LOCAL work_mem = '128MB'`);
   await q.query(`SET LOCAL enable_mergejoin = off`);
   await q.query(`SET LOCAL jit = off`);
-  const r = await q.query<{ ours: string; theirs: string; matched: string; rest_ours: (string | number)[]; rest_theirs: unknown[][] | string }>(sql, params);
+  const r = await q.query<{ ours: string; theirs: string; matched: (string | number)[] | string; rest_ours: (string | number)[]; rest_theirs: unknown[][] | string }>(sql, params);
   await q.query(`RESET enable_nestloop`);
   await q.query(`RESET enable_mergejoin`);
   const x = r.rows[0];
@@ -98,5 +100,7 @@ export async function matchInSql(q: Queryable, run: RunRef, range: SeqBuckets, t
   const restTheirs = theirs.map(([row_no, seq, connector, start_ms, end_ms, wh, elec_fen, service_fen, total_fen]) =>
     stagedRec({ row_no, seq, connector, start_ms, end_ms, wh, elec_fen, service_fen, total_fen } as StagedRow),
   );
-  return { matched: Number(x.matched), ours: Number(x.ours), theirs: Number(x.theirs), restOurs, restTheirs };
+  const [n, oursFen, theirsFen, oursWh, theirsWh, stakeFen] = (typeof x.matched === 'string' ? JSON.parse(x.matched) : x.matched).map(Number) as number[];
+  const matched: ClassSums = { count: n, oursFen, theirsFen, oursWh, theirsWh, stakeFen };
+  return { matched, ours: Number(x.ours), theirs: Number(x.theirs), restOurs, restTheirs };
 }
