@@ -105,22 +105,17 @@ export async function partnerOrdersById(q: Queryable, operatorId: string, ids: n
  * million rows out). Parameters are appended to `params`. Columns: id, end_time, order_no, seq
  * (StartChargeSeq), charger_id, connector_id, start_ms, end_ms (epoch ms, as a Date keeps them),
  * wh, elec_fen, service_fen, periods, and details_add_up: false unless the priced periods (if any)
- * are numbers that add up to the order's energy, electricity and service totals.
+ * are numbers that add up to the order's energy, electricity and service totals (kept by the order
+ * itself, migration 0543: computed when it is written, not for each of a month's orders at a run).
  */
 export function partnerOrdersEndedSql(params: unknown[], operatorId: string, partnerId: string, from: Date, to: Date, buckets: SeqBuckets): string {
   const p = (v: unknown) => `$${params.push(v)}`;
-  const num = (k: string) => `CASE WHEN jsonb_typeof(e->'${k}') = 'number' THEN (e->>'${k}')::numeric END`;
-  const addUp = `CASE WHEN jsonb_typeof(periods) = 'array' AND jsonb_array_length(periods) > 0 THEN
-      (SELECT coalesce(bool_and(${num('wh')} IS NOT NULL AND ${num('electricityFen')} IS NOT NULL AND ${num('serviceFen')} IS NOT NULL), false)
-          AND sum(${num('wh')}) = energy_wh AND sum(${num('electricityFen')}) = electricity_fen AND sum(${num('serviceFen')}) = service_fen
-       FROM jsonb_array_elements(periods) e)
-    ELSE true END`;
   // the whole range (one partition): every order with a StartChargeSeq, without hashing each one
   const whole = buckets.lo <= 0 && buckets.hi >= buckets.of - 1;
   const part = whole ? 'partner_order_no IS NOT NULL' : `${seqBucketSql('partner_order_no', buckets.of)} BETWEEN ${Math.floor(buckets.lo)} AND ${Math.floor(buckets.hi)}`;
   return `SELECT id, end_time, order_no, partner_order_no AS seq, charger_id, connector_id,
       floor(extract(epoch FROM start_time) * 1000)::int8 AS start_ms, floor(extract(epoch FROM end_time) * 1000)::int8 AS end_ms,
-      energy_wh::int8 AS wh, electricity_fen::int8 AS elec_fen, service_fen::int8 AS service_fen, periods, coalesce(${addUp}, false) AS details_add_up
+      energy_wh::int8 AS wh, electricity_fen::int8 AS elec_fen, service_fen::int8 AS service_fen, periods, periods_add_up AS details_add_up
     FROM orders WHERE operator_id = ${p(operatorId)} AND partner_id = ${p(partnerId)} AND end_time >= ${p(from)} AND end_time < ${p(to)}
       AND ${part}`;
 }
