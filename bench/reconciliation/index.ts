@@ -42,14 +42,20 @@ log(`seeding ${N.toLocaleString()} partner orders`);
 const seq = (g: string) => `'${XJ}' || lpad(${g}::text, 18, '0')`;
 await admin.query(`SET search_path = ${SCHEMA}`);
 await admin.query(`INSERT INTO operators (id, name, timezone) VALUES ('op1', 'Bench', 'Asia/Shanghai')`);
+// every order priced in two periods that add up to its totals, as the billing engine writes them
+// (reconciliation checks each order's periods against its totals: an order that disagrees is an anomaly)
+const periodSql = (type: string, from: string, to: string, wh: string, elec: string, serv: string) =>
+  `jsonb_build_object('start', ${from}, 'end', ${to}, 'type', '${type}', 'electricityPrice', 7000, 'servicePrice', 8000, 'wh', ${wh}, 'electricityFen', ${elec}, 'serviceFen', ${serv})`;
 await admin.query(
   `INSERT INTO orders (operator_id, order_no, session_id, charger_id, connector_id, origin, auth_method, partner_id, partner_order_no, payment_method, status,
      start_time, end_time, energy_wh, electricity_fen, service_fen, total_fen, periods)
    SELECT 'op1', lpad(g::text, 20, '0'), g, '440307000300' || lpad((g % 500)::text, 8, '0'), 1 + g % 2, 'partner', 'partner', '${XJ}', ${seq('g')}, 'partner', 'settled',
-     to_timestamp(${FROM / 1000} + (g - 1)::float8 * ${SPAN_S} / ${N}), to_timestamp(${FROM / 1000} + (g - 1)::float8 * ${SPAN_S} / ${N} + 2400),
-     10000 + g % 20000, CASE WHEN g % 1000 = 7 THEN -1 ELSE 1 END * ((10000 + g % 20000) * 7 / 100), (10000 + g % 20000) * 8 / 100,
-     CASE WHEN g % 1000 = 7 THEN -1 ELSE 1 END * ((10000 + g % 20000) * 7 / 100) + (10000 + g % 20000) * 8 / 100, '[]'::jsonb
-   FROM generate_series(1, ${N}) g`,
+     to_timestamp(st), to_timestamp(st + 2400), wh, elec, serv, elec + serv,
+     jsonb_build_array(${periodSql('flat', '(st * 1000)::int8', '((st + 1200) * 1000)::int8', 'wh - wh * 2 / 5', 'elec - elec * 2 / 5', 'serv - serv * 2 / 5')},
+                       ${periodSql('peak', '((st + 1200) * 1000)::int8', '((st + 2400) * 1000)::int8', 'wh * 2 / 5', 'elec * 2 / 5', 'serv * 2 / 5')})
+   FROM (SELECT g, ${FROM / 1000} + (g - 1)::float8 * ${SPAN_S} / ${N} AS st, 10000 + g % 20000 AS wh,
+           CASE WHEN g % 1000 = 7 THEN -1 ELSE 1 END * ((10000 + g % 20000) * 7 / 100) AS elec, (10000 + g % 20000) * 8 / 100 AS serv
+         FROM generate_series(1, ${N}) g) x`,
 );
 await admin.query(`VACUUM ANALYZE orders`);
 
