@@ -163,7 +163,7 @@ const uptime = (() => {
     return `load average ${loadavg().map((x) => x.toFixed(2)).join(', ')}`;
   }
 })();
-const body = `\`npm run bench -- reconciliation\`: one partner's month on PostgreSQL — ${N.toLocaleString()} of our partner orders against a
+const body = `\`npm run bench -- reconciliation\`: one partner's month on PostgreSQL — ${N.toLocaleString()} of our partner orders (each priced in two periods) against a
 ${rows.toLocaleString()}-row statement CSV with differences of every class, end to end as the API runs it: the file parsed as a
 stream and stored with the run by COPY (chunks of ${STAGE_CHUNK.toLocaleString()} rows in one transaction, each chunk stored while the next is
 parsed), then the run in ${parts} hash partition(s) (at most about ${(PART ?? PART_ROWS).toLocaleString()} records a side, at least ${RUN_WORKERS} from 100,000), ${RUN_WORKERS} worked at
