@@ -13,8 +13,8 @@
  *            without StartChargeSeq;
  *   loose  — partition p of connector buckets: the waiting orders against the partner's rows
  *            without StartChargeSeq, by connector + start time (match.pairLoose);
- *   finish — the summary from the stored items, the run open or closed; once that is committed, the
- *            staged rows are dropped.
+ *   finish — the summary added up from the parts' sums (from the stored items for parts stored
+ *            without them), the run open or closed; once that is committed, the staged rows are dropped.
  *
  * The result is the one `reconcile` gives over the whole month (match.test.ts, execute.db.test.ts,
  * sql-match.db.test.ts on random months).
