@@ -15,7 +15,7 @@ import type { Ctx } from '../../src/platform/context.ts';
 import { csvRows, readStatement } from '../../src/modules/reconciliation/statement.ts';
 import { createRun } from '../../src/modules/reconciliation/runs.ts';
 import { executeRun, PART_ROWS, RUN_WORKERS } from '../../src/modules/reconciliation/execute.ts';
-import { claimPart, stageRows, STAGE_CHUNK } from '../../src/modules/reconciliation/stage.ts';
+import { claimPart, stager, STAGE_CHUNK } from '../../src/modules/reconciliation/stage.ts';
 import { machine, numArg, writeSection } from '../support/perf-doc.ts';
 
 const N = numArg('orders', 1_000_000);
@@ -120,10 +120,12 @@ const t0 = performance.now();
 // as the API does it: the file parsed as a stream and stored a chunk at a time with the run, in one transaction
 const runId = await db.tx(async (q) => {
   const id = (await createRun(q, { operatorId: 'op1', partnerId: XJ, from: new Date(FROM), to: new Date(TO), startedBy: 'bench', source: 'statement' }))!;
+  const stage = stager(q, id);
   const parsed = await readStatement(csvRows(createReadStream(file)), undefined, { partnerId: XJ, from: FROM, to: TO, timeZone: 'Asia/Shanghai' }, undefined, {
     chunk: STAGE_CHUNK,
-    write: (rows) => stageRows(q, id, rows),
+    write: stage.write,
   });
+  await stage.close(parsed.problems.length > 0);
   if (parsed.problems.length) throw new Error(JSON.stringify(parsed.problems.slice(0, 3)));
   await claimPart(q, id, 'stage', 0, parsed.count);
   return id;

@@ -13,7 +13,7 @@ import type { Db, Queryable } from '../../platform/db/index.ts';
 import { seqBucketSql } from '../orders/index.ts';
 import type { Rec } from './match.ts';
 import { createRun } from './runs.ts';
-import { BUCKETS, dropStagedOfFinishedRuns, stagedRows, stageRows } from './stage.ts';
+import { BUCKETS, dropStagedOfFinishedRuns, stagedRows, stageRows, stager } from './stage.ts';
 
 const FROM = new Date('2026-08-01T00:00:00+08:00');
 const TO = new Date('2026-09-01T00:00:00+08:00');
@@ -45,11 +45,21 @@ const rec = fc
   )
   .map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as unknown as Rec);
 
-test('property: staged rows read back exactly as they were, through COPY and through the INSERT fallback', async () => {
+const staged = async (id: number) => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM recon_statement_rows WHERE run_id = $1`, [id])).rows[0].n);
+/** rows written through a stager in chunks of `size` (the last one shorter) */
+async function throughStager(q: Queryable, id: number, rows: Rec[], size: number) {
+  const s = stager(q, id);
+  for (let k = 0; k < rows.length; k += size) await s.write(rows.slice(k, k + size));
+  await s.close();
+}
+
+test('property: staged rows read back exactly as they were, through COPY, through the INSERT fallback and through a stager in chunks', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(rec, { minLength: 1, maxLength: 30 }), fc.boolean(), async (rows, copy) => {
+    fc.asyncProperty(fc.array(rec, { minLength: 1, maxLength: 30 }), fc.constantFrom('copy', 'insert', 'stager', 'stager-insert'), fc.integer({ min: 1, max: 8 }), async (rows, how, size) => {
       const id = await newRun();
-      await db.tx((q) => stageRows(copy ? q : withoutCopy(q), id, rows));
+      await db.tx((q) =>
+        how === 'copy' ? stageRows(q, id, rows) : how === 'insert' ? stageRows(withoutCopy(q), id, rows) : throughStager(how === 'stager' ? q : withoutCopy(q), id, rows, size),
+      );
       const back = await stagedRows(db, id, { lo: 0, hi: BUCKETS - 1 }, false);
       const loose = await stagedRows(db, id, { lo: 0, hi: BUCKETS - 1 }, true);
       const got = [...back, ...loose].sort((a, b) => a.row! - b.row!);
@@ -58,8 +68,32 @@ test('property: staged rows read back exactly as they were, through COPY and thr
         rows.map((r, i) => ({ ...r, row: i + 1 })),
       );
     }),
-    { numRuns: 25 },
+    { numRuns: 40 },
   );
+});
+
+test('a stager closed with abort stores nothing of what it took, and its transaction goes on', async () => {
+  const id = await newRun();
+  await db.tx(async (q) => {
+    const s = stager(q, id);
+    await s.write([{ seq: 'A1', wh: 1, totalFen: 1 }]);
+    await s.close(true);
+    await stageRows(q, id, [{ seq: 'B1', wh: 2, totalFen: 2 }]);
+  });
+  const back = await stagedRows(db, id, { lo: 0, hi: BUCKETS - 1 }, false);
+  assert.deepEqual(back.map((r) => r.seq), ['B1']);
+});
+
+test("a stager whose rows the database refuses says so when it is closed, and nothing is stored", async () => {
+  await assert.rejects(
+    db.tx(async (q) => {
+      const s = stager(q, 999_999);
+      await s.write([{ seq: 'X1', wh: 1, totalFen: 1 }]);
+      await s.close();
+    }),
+    (e: Error & { code?: string }) => e.code === '23503',
+  );
+  assert.equal(await staged(999_999), 0);
 });
 
 test("the database's bucket of a staged row is orders.seqBucketSql of its StartChargeSeq (or connector)", async () => {
@@ -100,7 +134,6 @@ test('a run with its result whose staged rows were left (a stop between the two)
     await db.tx((q) => stageRows(q, id, [{ seq: `S${id}`, wh: 1, totalFen: 1 }, { connector: 'c1', startMs: 1, wh: 2, totalFen: 2 }]));
     await db.query(`UPDATE recon_runs SET status = $2 WHERE id = $1`, [id, status]);
   }
-  const staged = async (id: number) => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM recon_statement_rows WHERE run_id = $1`, [id])).rows[0].n);
   assert.equal(await dropStagedOfFinishedRuns(db), 4);
   assert.deepEqual([await staged(runs.open), await staged(runs.closed), await staged(runs.running), await staged(runs.failed)], [0, 0, 2, 2]);
   assert.equal(await dropStagedOfFinishedRuns(db), 0, 'a second pass finds nothing');
