@@ -148,7 +148,7 @@ const tEnd = performance.now();
 clearInterval(sampler);
 peak = Math.max(peak, process.memoryUsage().rss);
 const load1 = loadavg()[0];
-const stored = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM recon_items WHERE run_id = $1`, [runId])).rows[0].n);
+const stored = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM recon_items_all WHERE run_id = $1`, [runId])).rows[0].n);
 await db.close();
 if (!KEEP) await admin.query(`DROP SCHEMA ${SCHEMA} CASCADE`);
 await admin.end();

@@ -115,6 +115,14 @@ test('case 7: 32 missing at the partner (with the start-timeout hint), 2 energy 
   }
   const again = await p.api('POST', `/api/v1/reconciliations/${run.id}/items/${items[0].id}/resolve`, { action: 'write_off', note: 'twice' }, staff);
   assert.equal(again.status, 409);
+  // the matched items (stored apart, migration 0886) are listed with the rest and need no resolution
+  const matched = (await p.api('GET', `/api/v1/reconciliations/${run.id}?class=matched&limit=1000`, undefined, admin)).body.items as any[];
+  assert.equal(matched.length, 85);
+  assert.equal(new Set([...matched, ...items].map((i) => i.id)).size, 85 + 36, 'one id per item across both tables');
+  assert.ok(matched.every((i) => i.class === 'matched' && i.orderNo && i.startChargeSeq && i.ours && i.theirs && i.stakeAmount === '0.00'), JSON.stringify(matched[0]));
+  const noNeed = await p.api('POST', `/api/v1/reconciliations/${run.id}/items/${matched[0].id}/resolve`, { action: 'write_off', note: 'matched' }, staff);
+  assert.equal(noNeed.status, 409);
+  assert.match(noNeed.body.error.message, /matched item needs no resolution/);
   const closed = (await p.api('GET', `/api/v1/reconciliations/${run.id}`, undefined, admin)).body;
   assert.equal(closed.status, 'closed');
   assert.equal(closed.stakeAfterAmount, '0.00');

@@ -115,7 +115,7 @@ test('a run killed -9 inside a part resumes after the restart: every record in e
   // a part the kill caught inside its transaction left nothing: the items are exactly the stored parts'
   assert.ok(done.every((p) => stored.includes(p)), `committed ${done} stored ${stored}`);
   assert.equal(
-    await count(`SELECT count(*) AS n FROM recon_items WHERE run_id = $1`, id),
+    await count(`SELECT count(*) AS n FROM recon_items_all WHERE run_id = $1`, id),
     await count(`SELECT coalesce(sum(items), 0) AS n FROM recon_run_parts WHERE run_id = $1 AND phase = 'seq'`, id),
     'the items stored are exactly those of the committed parts',
   );
@@ -126,15 +126,15 @@ test('a run killed -9 inside a part resumes after the restart: every record in e
   assert.equal((await resumeInterrupted(ctx)).length, 1);
   await Promise.all([...pendingRuns(ctx)]);
   assert.equal((await db.query<{ status: string }>(`SELECT status FROM recon_runs WHERE id = $1`, [id])).rows[0].status, 'open');
-  const orders = await db.query<{ order_no: string; n: string }>(`SELECT order_no, count(*) AS n FROM recon_items WHERE run_id = $1 AND order_no IS NOT NULL GROUP BY order_no`, [id]);
+  const orders = await db.query<{ order_no: string; n: string }>(`SELECT order_no, count(*) AS n FROM recon_items_all WHERE run_id = $1 AND order_no IS NOT NULL GROUP BY order_no`, [id]);
   assert.equal(orders.rows.length, N, 'every order of ours in an item');
   assert.ok(orders.rows.every((x) => Number(x.n) === 1), 'no order in two items');
-  const seqs = await db.query(`SELECT start_charge_seq FROM recon_items WHERE run_id = $1 AND start_charge_seq IS NOT NULL GROUP BY start_charge_seq HAVING count(*) > 1`, [id]);
+  const seqs = await db.query(`SELECT start_charge_seq FROM recon_items_all WHERE run_id = $1 AND start_charge_seq IS NOT NULL GROUP BY start_charge_seq HAVING count(*) > 1`, [id]);
   assert.equal(seqs.rows.length, 0, 'no StartChargeSeq in two items');
   const run = { id, operator_id: 'op1', partner_id: XJ, period_from: FROM, period_to: TO, source: 'statement' as const, status: 'running', parts: null };
   const key = (c: unknown, seq: unknown, no: unknown) => `${c}|${seq ?? ''}|${no ?? ''}`;
   const want = reconcile(await loadOurs(db, run), theirs).map((i) => key(i.class, i.seq, i.ours[0]?.orderNo)).sort();
-  const got = (await db.query<{ class: string; start_charge_seq: string | null; order_no: string | null }>(`SELECT class, start_charge_seq, order_no FROM recon_items WHERE run_id = $1`, [id])).rows
+  const got = (await db.query<{ class: string; start_charge_seq: string | null; order_no: string | null }>(`SELECT class, start_charge_seq, order_no FROM recon_items_all WHERE run_id = $1`, [id])).rows
     .map((x) => key(x.class, x.start_charge_seq, x.order_no))
     .sort();
   assert.deepEqual(got, want);

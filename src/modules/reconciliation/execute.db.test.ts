@@ -88,7 +88,7 @@ async function assertSummaryOfItems(id: number) {
   assert.ok(summary.counts.matched > 0 && summary.counts.duplicate > 0, 'the data has matched and differing items');
 }
 async function stored(id: number) {
-  const r = await db.query<{ class: string; start_charge_seq: string | null; order_no: string | null; theirs_wh: string | null }>(`SELECT class, start_charge_seq, order_no, theirs_wh FROM recon_items WHERE run_id = $1`, [id]);
+  const r = await db.query<{ class: string; start_charge_seq: string | null; order_no: string | null; theirs_wh: string | null }>(`SELECT class, start_charge_seq, order_no, theirs_wh FROM recon_items_all WHERE run_id = $1`, [id]);
   return r.rows.map((x) => key(x.class, x.start_charge_seq, x.order_no, x.theirs_wh === null ? null : Number(x.theirs_wh))).sort();
 }
 
@@ -173,7 +173,7 @@ test('a run stopped half-way continues where it stopped: no item twice, the same
   await dead;
   const status = async () => (await db.query<{ status: string }>(`SELECT status FROM recon_runs WHERE id = $1`, [id])).rows[0].status;
   const marked = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM recon_run_parts WHERE run_id = $1 AND phase <> 'stage'`, [id])).rows[0].n);
-  const items = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM recon_items WHERE run_id = $1`, [id])).rows[0].n);
+  const items = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM recon_items_all WHERE run_id = $1`, [id])).rows[0].n);
   const markedItems = async () => Number((await db.query<{ n: string }>(`SELECT coalesce(sum(items), 0) AS n FROM recon_run_parts WHERE run_id = $1 AND phase = 'seq'`, [id])).rows[0].n);
   assert.equal(await status(), 'running');
   assert.equal(await marked(), 2);
@@ -221,7 +221,7 @@ test('two workers: a part that fails stops both after the part each is in, only 
   assert.ok(!parts.includes(2), 'the failed part is not stored');
   assert.ok(entered.length <= 4, `no worker takes a part after the failure: ${entered}`);
   assert.deepEqual(parts, entered.filter((p) => p !== 2).sort((a, b) => a - b), 'every other part entered is stored whole');
-  const items = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM recon_items WHERE run_id = $1`, [id])).rows[0].n);
+  const items = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM recon_items_all WHERE run_id = $1`, [id])).rows[0].n);
   const markedItems = Number((await db.query<{ n: string }>(`SELECT coalesce(sum(items), 0) AS n FROM recon_run_parts WHERE run_id = $1 AND phase = 'seq'`, [id])).rows[0].n);
   assert.equal(items, markedItems);
   assert.equal((await db.query<{ status: string }>(`SELECT status FROM recon_runs WHERE id = $1`, [id])).rows[0].status, 'failed');

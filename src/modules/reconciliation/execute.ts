@@ -281,7 +281,7 @@ export async function itemSums(q: Queryable, runId: number): Promise<Sums> {
   const r = await q.query<{ class: ItemClass; n: string; ours_fen: string; theirs_fen: string; ours_wh: string; theirs_wh: string; stake_fen: string }>(
     `SELECT class, count(*) AS n, coalesce(sum(ours_fen), 0) AS ours_fen, coalesce(sum(theirs_fen), 0) AS theirs_fen, coalesce(sum(ours_wh), 0) AS ours_wh,
             coalesce(sum(theirs_wh), 0) AS theirs_wh, coalesce(sum(stake_fen), 0) AS stake_fen
-     FROM recon_items WHERE run_id = $1 GROUP BY class`,
+     FROM recon_items_all WHERE run_id = $1 GROUP BY class`,
     [runId],
   );
   return Object.fromEntries(

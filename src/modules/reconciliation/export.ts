@@ -46,19 +46,21 @@ export function exportRow(i: ItemRow, timeZone: string): string[] {
   ];
 }
 
+/** Ids a page of the export spans: at most this many items. */
+const PAGE_IDS = 10_000;
+
 async function* batches(q: Queryable, runId: number, f: ItemFilter) {
-  // the run's id span first (one pass over the run), then pages of the primary key within it: a
-  // page never walks the items of other runs (matched items have no b-tree by run, migration 0883)
+  // the run's id span first (one pass over the run), then windows of ids within it: each window is
+  // a range of recon_items' primary key and of recon_matched's BRIN (run_id, id) (migration 0886),
+  // so a page never walks the rest of the run nor the items of other runs
   const w0 = itemWhere(runId, f, 1);
-  const span = (await q.query<{ lo: number | null; hi: number | null }>(`SELECT min(id) AS lo, max(id) AS hi FROM recon_items WHERE ${w0.sql}`, w0.values)).rows[0];
+  const span = (await q.query<{ lo: number | null; hi: number | null }>(`SELECT min(id) AS lo, max(id) AS hi FROM recon_items_all WHERE ${w0.sql}`, w0.values)).rows[0];
   if (span?.lo === null || span?.lo === undefined) return;
   const w = itemWhere(runId, f, 3);
-  let after = Number(span.lo) - 1;
-  for (;;) {
-    const r = await q.query<ItemRow>(`SELECT * FROM recon_items WHERE id > $1 AND id <= $2 AND ${w.sql} ORDER BY id LIMIT 10000`, [after, Number(span.hi), ...w.values]);
-    if (!r.rows.length) return;
-    after = Number(r.rows[r.rows.length - 1].id);
-    yield r.rows;
+  const hi = Number(span.hi);
+  for (let after = Number(span.lo) - 1; after < hi; after += PAGE_IDS) {
+    const r = await q.query<ItemRow>(`SELECT * FROM recon_items_all WHERE id > $1 AND id <= $2 AND ${w.sql} ORDER BY id`, [after, Math.min(hi, after + PAGE_IDS), ...w.values]);
+    if (r.rows.length) yield r.rows;
   }
 }
 

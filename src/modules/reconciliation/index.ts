@@ -2,7 +2,7 @@
  * Partner reconciliation (issue 12, case 7): a month with a partner compared, every difference
  * classified, explained by computed hints and resolved; scheduled monthly per partner. docs/reconciliation.md.
  *
- * Owns: recon_runs, recon_items, recon_partner_settings, recon_statement_rows, recon_run_parts.
+ * Owns: recon_runs, recon_items, recon_matched (the view recon_items_all reads both), recon_partner_settings, recon_statement_rows, recon_run_parts.
  * Offers: reconciliation runs, resolutions, exports. Needs: orders, roaming, sessions, tariffs.
  */
 import type { Cron } from 'croner';

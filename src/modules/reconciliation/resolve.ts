@@ -36,7 +36,12 @@ export async function resolveItem(ctx: Ctx, operatorId: string, runId: number, i
     if (!run) throw notFound(`reconciliation ${runId}`);
     if (run.status === 'running') throw conflict(`reconciliation ${runId} is still running`);
     const it = (await q.query<ItemRow>(`SELECT * FROM recon_items WHERE run_id = $1 AND id = $2 FOR UPDATE`, [runId, itemId])).rows[0];
-    if (!it) throw notFound(`item ${itemId} of reconciliation ${runId}`);
+    if (!it) {
+      // an item matched in the database (recon_matched) has nothing to resolve either
+      const m = await q.query(`SELECT 1 FROM recon_matched WHERE run_id = $1 AND id = $2`, [runId, itemId]);
+      if (m.rows.length) throw conflict('a matched item needs no resolution');
+      throw notFound(`item ${itemId} of reconciliation ${runId}`);
+    }
     if (it.class === 'matched') throw conflict('a matched item needs no resolution');
     if (it.resolved_at) throw conflict(`item ${itemId} was resolved already (${String(it.resolution?.action)} by ${String(it.resolution?.by)})`);
     const orderNo = it.order_no;

@@ -129,7 +129,7 @@ test('a run stores exactly the items of reconcile (random months, both databases
       for (const k of want) seen.add(k.split('|')[0]);
       const got = (
         await db.query<{ class: string; start_charge_seq: string | null; order_no: string | null; ours_wh: string | null; ours_fen: string | null; theirs_wh: string | null; theirs_fen: string | null; stake_fen: string }>(
-          `SELECT class, start_charge_seq, order_no, ours_wh, ours_fen, theirs_wh, theirs_fen, stake_fen FROM recon_items WHERE run_id = $1`,
+          `SELECT class, start_charge_seq, order_no, ours_wh, ours_fen, theirs_wh, theirs_fen, stake_fen FROM recon_items_all WHERE run_id = $1`,
           [id],
         )
       ).rows

@@ -41,7 +41,8 @@ export interface RunRef {
 }
 
 /**
- * Stores the certainly-matched pairs of partition `range` and returns the rest: our orders (in the
+ * Stores the certainly-matched pairs of partition `range` (in recon_matched, the lean table of
+ * migration 0886) and returns the rest: our orders (in the
  * order partnerOrdersEnded reads them: end_time, id) and the partner's rows with a StartChargeSeq
  * (by row), and the sizes of both sides.
  *
@@ -76,8 +77,8 @@ export async function matchInSql(q: Queryable, run: RunRef, range: SeqBuckets, t
         min(o.order_no) AS order_no, min(o.wh) AS ours_wh, min(o.total_fen) AS ours_fen, min(t.wh) AS theirs_wh, min(t.total_fen) AS theirs_fen
       FROM o FULL JOIN t ON t.seq = o.seq GROUP BY 1),
     ins AS (
-      INSERT INTO recon_items (run_id, operator_id, class, order_no, start_charge_seq, ours_wh, ours_fen, theirs_wh, theirs_fen, stake_fen)
-      SELECT ${runId}, ${op}, 'matched', order_no, seq, ours_wh, ours_fen, theirs_wh, theirs_fen, abs(ours_fen - theirs_fen) FROM g WHERE matched),
+      INSERT INTO recon_matched (run_id, operator_id, order_no, start_charge_seq, ours_wh, ours_fen, theirs_wh, theirs_fen)
+      SELECT ${runId}, ${op}, order_no, seq, ours_wh, ours_fen, theirs_wh, theirs_fen FROM g WHERE matched),
     rest AS MATERIALIZED (SELECT seq FROM g WHERE NOT matched)
     SELECT (SELECT count(*) FROM o) AS ours, (SELECT count(*) FROM t) AS theirs,
       (SELECT json_build_array(count(*), coalesce(sum(ours_fen), 0), coalesce(sum(theirs_fen), 0), coalesce(sum(ours_wh), 0), coalesce(sum(theirs_wh), 0), coalesce(sum(abs(ours_fen - theirs_fen)), 0))

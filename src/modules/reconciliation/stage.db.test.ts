@@ -123,8 +123,14 @@ test('staged rows and items need their run; deleting a run takes them along', as
   const id = await newRun();
   await db.tx((q) => stageRows(q, id, [{ seq: 'X1', wh: 1, totalFen: 1 }]));
   await db.query(`INSERT INTO recon_items (run_id, operator_id, class) VALUES ($1, 'op1', 'matched')`, [id]);
+  await db.query(`INSERT INTO recon_matched (run_id, operator_id, order_no, start_charge_seq, ours_wh, ours_fen, theirs_wh, theirs_fen) VALUES ($1, 'op1', 'O1', 'X1', 1, 1, 1, 1)`, [id]);
+  const before = await db.query<{ n: number }>(`SELECT count(*) AS n FROM recon_items_all WHERE run_id = $1`, [id]);
+  assert.equal(Number(before.rows[0].n), 2);
   await db.query(`DELETE FROM recon_runs WHERE id = $1`, [id]);
-  const left = await db.query<{ n: number }>(`SELECT (SELECT count(*) FROM recon_items WHERE run_id = $1) + (SELECT count(*) FROM recon_statement_rows WHERE run_id = $1) AS n`, [id]);
+  const left = await db.query<{ n: number }>(
+    `SELECT (SELECT count(*) FROM recon_items WHERE run_id = $1) + (SELECT count(*) FROM recon_matched WHERE run_id = $1) + (SELECT count(*) FROM recon_statement_rows WHERE run_id = $1) AS n`,
+    [id],
+  );
   assert.equal(Number(left.rows[0].n), 0);
 });
 

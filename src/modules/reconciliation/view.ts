@@ -132,8 +132,9 @@ export function itemWhere(runId: number, f: ItemFilter, first = 1) {
 
 export async function listItems(q: Queryable, runId: number, f: ItemFilter, limit: number, offset: number) {
   const w = itemWhere(runId, f);
-  const r = await q.query<ItemRow>(`SELECT * FROM recon_items WHERE ${w.sql} ORDER BY id LIMIT ${Number(limit)} OFFSET ${Number(offset)}`, w.values);
-  const t = await q.query<{ n: string }>(`SELECT count(*) AS n FROM recon_items WHERE ${w.sql}`, w.values);
+  // every item: the differences (recon_items) and the items matched in the database (recon_matched)
+  const r = await q.query<ItemRow>(`SELECT * FROM recon_items_all WHERE ${w.sql} ORDER BY id LIMIT ${Number(limit)} OFFSET ${Number(offset)}`, w.values);
+  const t = await q.query<{ n: string }>(`SELECT count(*) AS n FROM recon_items_all WHERE ${w.sql}`, w.values);
   return { items: r.rows.map(itemView), total: Number(t.rows[0].n) };
 }
 
