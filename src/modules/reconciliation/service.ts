@@ -13,8 +13,9 @@ import { getPartner, listPartners } from '../roaming/index.ts';
 import { operatorTimeZone } from '../tariffs/index.ts';
 import { executeRun, type RunOptions } from './execute.ts';
 import { createRun, partnerSettings, savePartnerSettings } from './runs.ts';
-import { claimPart, dropStagedOfFinishedRuns, stager, STAGE_CHUNK } from './stage.ts';
-import { readStatement, statementRows, type Mapping, type StatementFormat } from './statement.ts';
+import { claimPart, dropStagedOfFinishedRuns } from './stage.ts';
+import { stageStatement } from './stage-statement.ts';
+import { type Mapping, type StatementFormat } from './statement.ts';
 
 export const TOPIC_RUN = 'reconciliation.run';
 /** A period longer than this is refused (a month is the usual run). */
@@ -51,21 +52,16 @@ export async function startRun(ctx: Ctx, operatorId: string, input: StartInput, 
   const id = await ctx.db.tx(async (q) => {
     const id = (await createRun(q, { operatorId, partnerId: input.partnerId, from: input.from, to: input.to, startedBy, source: 'statement' }))!;
     let parsed;
-    const stage = stager(q, id);
     try {
-      parsed = await readStatement(
-        statementRows(statement.format, statement.content, tz),
+      parsed = await stageStatement(q, id, {
+        format: statement.format,
+        content: statement.content,
         mapping,
-        { partnerId: input.partnerId, from: input.from.getTime(), to: input.to.getTime(), timeZone: tz },
-        undefined,
-        { chunk: STAGE_CHUNK, write: stage.write },
-      );
+        check: { partnerId: input.partnerId, from: input.from.getTime(), to: input.to.getTime(), timeZone: tz },
+      });
     } catch (e) {
-      await stage.close(true);
       throw new AppError(400, 'bad_statement', `the statement cannot be read as ${statement.format.toUpperCase()}: ${(e as Error).message.slice(0, 200)}`);
     }
-    // a statement with problems stored what it read before the first one: the transaction rolls it back
-    await stage.close(parsed.problems.length > 0);
     if (parsed.problems.length)
       throw new AppError(
         400,

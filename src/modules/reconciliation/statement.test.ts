@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import ExcelJS from 'exceljs';
-import { KWH, LOCAL, MONEY, localTimeParser, parseKwhToWh, parseMoney, readStatement, statementRows, type StatementCheck } from './statement.ts';
+import { KWH, LOCAL, MONEY, csvRows, localTimeParser, parseKwhToWh, parseMoney, readStatement, statementRows, type StatementCheck } from './statement.ts';
 
 const XJ = '101437000';
 const seq = (n: number) => `${XJ}1754000000000${String(n).padStart(5, '0')}`;
@@ -165,4 +165,21 @@ test('with a sink, records leave in chunks of at most the chunk size and none is
   const bad = await readStatement(statementRows('csv', `${HEAD}\n${body.join('\n')}\n`, 'Asia/Shanghai'), undefined, check, undefined, { chunk: 5, write: async (rows) => void chunks.push(rows.length) });
   assert.equal(bad.problems[0].row, 13);
   assert.deepEqual(chunks, [5, 5], 'after the first problem nothing more is written (the caller rolls back what was)');
+});
+
+test('a statement already in memory (a request body) is read in pieces: batches of a piece’s rows, every row once, a character split between pieces kept whole', async () => {
+  const lines = Array.from({ length: 20_000 }, (_, i) => `${i},站点${i},"a,b"`);
+  const text = `h1,h2,h3\n${lines.join('\n')}\n`;
+  for (const content of [text, Buffer.from(text, 'utf8')]) {
+    const batches = [];
+    for await (const b of csvRows(content)) batches.push(b);
+    assert.ok(batches.length > 1, 'more than one batch');
+    const rows = batches.flatMap((b) => b.rows);
+    assert.equal(rows.length, 20_001);
+    assert.deepEqual(rows[20_000], ['19999', '站点19999', 'a,b']);
+    assert.deepEqual(
+      batches.map((b) => b.first),
+      batches.map((_, k) => 1 + batches.slice(0, k).reduce((a, x) => a + x.rows.length, 0)),
+    );
+  }
 });

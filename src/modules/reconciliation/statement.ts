@@ -291,8 +291,13 @@ export interface RowBatch {
   rows: string[][];
 }
 
+/** Text or bytes already in memory, in pieces of 64 KiB: the parse stays streamed (batches of a piece's rows, not the whole file's). */
+function* pieces(input: string | Buffer, size = 1 << 16) {
+  for (let k = 0; k < input.length; k += size) yield typeof input === 'string' ? input.slice(k, k + size) : input.subarray(k, k + size);
+}
+
 export async function* csvRows(input: Readable | string | Buffer): AsyncIterable<RowBatch> {
-  const src = typeof input === 'string' || Buffer.isBuffer(input) ? Readable.from([input]) : input;
+  const src = typeof input === 'string' || Buffer.isBuffer(input) ? pieces(input) : input;
   let first = 1;
   for await (const rows of csvRecordBatches(src as AsyncIterable<string | Buffer>)) {
     yield { first, rows };
