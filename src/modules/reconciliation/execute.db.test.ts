@@ -239,3 +239,26 @@ test('a statement run from before statements were stored cannot resume: marked f
   assert.equal(r.status, 'failed');
   assert.match(r.error, /start it again/);
 });
+
+test('items whose records carry text that COPY escapes (tab, line end, backslash, quotes, CJK) are stored and read back as they were', async () => {
+  const odd = 'a\tb\\c"d\n站\re';
+  const rows: Rec[] = [
+    { seq: `${XJ}odd\\1`, connector: odd, startMs: FROM.getTime() + 1000, endMs: FROM.getTime() + 2000, wh: 5, totalFen: 7, row: 1 },
+    { connector: odd, startMs: FROM.getTime() + 3000, wh: 6, totalFen: 8, row: 2 },
+  ];
+  const id = await db.tx(async (q) => {
+    const id = (await createRun(q, { operatorId: 'op1', partnerId: XJ, from: FROM, to: TO, startedBy: 'test', source: 'statement' }))!;
+    await stageRows(q, id, rows);
+    await claimPart(q, id, 'stage', 0, rows.length);
+    return id;
+  });
+  await executeRun(ctx, id);
+  const r = await db.query<{ start_charge_seq: string | null; detail: { theirs: Rec[] } }>(
+    `SELECT start_charge_seq, detail FROM recon_items_all WHERE run_id = $1 AND class = 'missing_here' ORDER BY (detail->'theirs'->0->>'row')::int`,
+    [id],
+  );
+  assert.deepEqual(
+    r.rows.map((x) => [x.start_charge_seq, x.detail.theirs[0].connector, x.detail.theirs[0].row]),
+    [[`${XJ}odd\\1`, odd, 1], [null, odd, 2]],
+  );
+});

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import ExcelJS from 'exceljs';
-import { KWH, LOCAL, MONEY, csvRows, localTimeParser, parseKwhToWh, parseMoney, readStatement, statementRows, type StatementCheck } from './statement.ts';
+import { KWH, LOCAL, MONEY, csvRows, type RowBatch, localTimeParser, parseKwhToWh, parseMoney, readStatement, statementRows, type StatementCheck } from './statement.ts';
 
 const XJ = '101437000';
 const seq = (n: number) => `${XJ}1754000000000${String(n).padStart(5, '0')}`;
@@ -171,7 +171,7 @@ test('a statement already in memory (a request body) is read in pieces: batches 
   const lines = Array.from({ length: 20_000 }, (_, i) => `${i},站点${i},"a,b"`);
   const text = `h1,h2,h3\n${lines.join('\n')}\n`;
   for (const content of [text, Buffer.from(text, 'utf8')]) {
-    const batches = [];
+    const batches: RowBatch[] = [];
     for await (const b of csvRows(content)) batches.push(b);
     assert.ok(batches.length > 1, 'more than one batch');
     const rows = batches.flatMap((b) => b.rows);
