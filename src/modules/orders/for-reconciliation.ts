@@ -38,7 +38,7 @@ export const seqBucketSql = (col: string, of: number) => `abs(hashtext(${col}) %
 
 /**
  * Partner orders whose charging ended in [from, to), latest version, in keyset batches on
- * (end_time, id) (index orders_partner_end, migration 0542), at most `batch` rows per query; with
+ * (end_time, id) (index orders_partner_end_covering, migration 0544), at most `batch` rows per query; with
  * `buckets`, only the orders whose StartChargeSeq falls in that hash partition (orders without one
  * have no bucket and are left out then).
  */
