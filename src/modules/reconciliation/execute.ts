@@ -147,9 +147,8 @@ async function storeItems(q: Queryable, run: RunRow, items: Item[], hints: Map<I
 }
 
 /** The number of partitions, fixed by the first worker so a resumed run cuts the same way. */
-async function partitions(ctx: Ctx, run: RunRow, rows: number, partRows: number, workers: number): Promise<number> {
+async function partitions(ctx: Ctx, run: RunRow, ours: number, rows: number, partRows: number, workers: number): Promise<number> {
   if (run.parts) return run.parts;
-  const ours = await countPartnerOrdersEnded(ctx.db, run.operator_id, run.partner_id, run.period_from, run.period_to);
   const most = Math.max(ours, rows);
   const want = Math.min(BUCKETS, Math.max(1, Math.ceil(most / Math.max(1, partRows)), most >= MIN_SPLIT ? workers : 1));
   const r = await ctx.db.query<{ parts: number }>(`UPDATE recon_runs SET parts = COALESCE(parts, $2) WHERE id = $1 RETURNING parts`, [run.id, want]);
@@ -186,9 +185,13 @@ export async function executeRun(ctx: Ctx, runId: number, opts: RunOptions = {})
       done = await partsDone(ctx.db, run.id);
     }
     const workers = Math.max(1, ctx.db.kind === 'postgres' ? (opts.workers ?? RUN_WORKERS) : 1);
-    // one pass over the staged rows for both counts (each pass is a tenth of a second at a million)
-    const { rows: staged, loose } = await stagedCounts(ctx.db, run.id);
-    const parts = await partitions(ctx, run, staged, opts.partRows ?? PART_ROWS, workers);
+    // one pass over the staged rows for both counts (each pass is a tenth of a second at a million),
+    // beside the count of our orders that sizes a new run's partitions (0.1-0.4 s at a million)
+    const [{ rows: staged, loose }, ours] = await Promise.all([
+      stagedCounts(ctx.db, run.id),
+      run.parts ? null : countPartnerOrdersEnded(ctx.db, run.operator_id, run.partner_id, run.period_from, run.period_to),
+    ]);
+    const parts = await partitions(ctx, run, ours ?? 0, staged, opts.partRows ?? PART_ROWS, workers);
     const steps: Phase[] = loose ? ['seq', 'loose'] : ['seq'];
     let stepsDone = [...done.keys()].filter((k) => !k.startsWith('stage:')).length;
     const total = steps.length * parts;
