@@ -128,6 +128,9 @@ test('a run in partitions stores exactly the items of reconcile over the whole m
   assert.equal(seq.reduce((a, s) => a + s.theirs, 0), theirs.filter((r) => r.seq).length);
   assert.ok(seq.every((s) => s.ours < N / 2 && s.theirs < theirs.length / 2), `partitions are parts of the month: ${JSON.stringify(seq)}`);
   assert.equal(seen.filter((s) => s.phase === 'loose').length, parts, 'rows without StartChargeSeq: a connector pass per partition');
+  // only the orders with a row without StartChargeSeq near their start on their connector wait for that pass
+  const near = Array.from({ length: N }, (_, i) => i + 1).filter((g) => g % 20 === 1).length;
+  assert.equal(seen.filter((s) => s.phase === 'loose').reduce((a, s) => a + s.ours, 0), near);
   assert.deepEqual(await stored(id), want);
   assert.equal(Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM recon_statement_rows WHERE run_id = $1`, [id])).rows[0].n), 0, 'the staged rows are dropped when the run is done');
   await assertSummaryOfItems(id);

@@ -25,7 +25,7 @@ import { countPartnerOrdersEnded, partnerOrdersEnded, type SeqBuckets } from '..
 import { checkAnswer, connectorCode } from '../roaming/index.ts';
 import { operatorTimeZone } from '../tariffs/index.ts';
 import { gatherFacts, hintsFor } from './hints.ts';
-import { CLASSES, pairBySeq, pairLoose, summarize, type ClassSums, type ItemClass, type Item, type Rec, type Tolerance } from './match.ts';
+import { CLASSES, pairBySeq, pairLoose, summarize, TIME_WINDOW_MS, type ClassSums, type ItemClass, type Item, type Rec, type Tolerance } from './match.ts';
 import { daysOf, partnerSettings, theirsFromCheck } from './runs.ts';
 import { matchInSql, ourRec } from './sql-match.ts';
 import { BUCKETS, bucketRange, claimPart, partsDone, stagedCounts, stagedRows, stageRows, STAGE_CHUNK, type Phase } from './stage.ts';
@@ -239,14 +239,38 @@ export async function executeRun(ctx: Ctx, runId: number, opts: RunOptions = {})
   }
 }
 
+/** Loose rows looked at per seq part to decide which orders wait; beyond it every candidate waits. */
+const NEAR_MAX = 200_000;
+
+/**
+ * Whether a row without StartChargeSeq starts on `connector` within the time window of `startMs`:
+ * the start times of the run's loose rows on the connectors of `ours` (null: too many to hold;
+ * every order with a connector and a start waits then). The loose pass pairs only such orders, so
+ * an order without one is final already (the same item `pairLoose` would give it).
+ */
+async function looseStarts(q: Queryable, runId: number, ours: Rec[]): Promise<((connector: string, startMs: number) => boolean) | null> {
+  const conns = [...new Set(ours.map((r) => r.connector).filter((c): c is string => c !== undefined))];
+  if (!conns.length) return () => false;
+  const r = await q.query<{ connector: string; start_ms: number }>(
+    `SELECT connector, start_ms FROM recon_statement_rows WHERE run_id = $1 AND seq IS NULL AND start_ms IS NOT NULL AND connector = ANY($2::text[]) LIMIT ${NEAR_MAX + 1}`,
+    [runId, conns],
+  );
+  if (r.rows.length > NEAR_MAX) return null;
+  const starts = new Map<string, number[]>();
+  for (const x of r.rows) (starts.get(x.connector) ?? starts.set(x.connector, []).get(x.connector)!).push(Number(x.start_ms));
+  return (connector, startMs) => (starts.get(connector) ?? []).some((t) => Math.abs(t - startMs) <= TIME_WINDOW_MS);
+}
+
 async function seqPart(q: Queryable, run: RunRow, range: SeqBuckets, tol: Tolerance, hasLoose: boolean) {
   const t0 = performance.now();
   // the certain matches are paired and stored inside the database; the rest comes back as records
   const m = await matchInSql(q, run, range, tol);
   const t1 = performance.now();
   const { items, unpairedOurs } = pairBySeq(m.restOurs, m.restTheirs, tol);
-  // an order the partner lacks may still pair with a row without StartChargeSeq: it waits for the loose pass
-  const waits = (r: Rec) => hasLoose && r.connector !== undefined && r.startMs !== undefined;
+  // an order the partner lacks may still pair with a row without StartChargeSeq on its connector,
+  // within the time window: only then it waits for the loose pass (the others are final here)
+  const near = hasLoose ? await looseStarts(q, run.id, unpairedOurs) : null;
+  const waits = (r: Rec) => hasLoose && r.connector !== undefined && r.startMs !== undefined && (near === null || near(r.connector, r.startMs));
   const final = [...items, ...pairLoose(unpairedOurs.filter((r) => !waits(r)), [], tol)];
   const waiting = pairLoose(unpairedOurs.filter(waits), [], tol);
   const t2 = performance.now();
