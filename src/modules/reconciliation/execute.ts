@@ -117,7 +117,8 @@ function addSums(into: Sums, from: Sums, sign = 1): Sums {
 
 const BATCH = 10_000;
 const ITEM_COLUMNS = 'run_id, operator_id, class, order_no, start_charge_seq, ours_wh, ours_fen, theirs_wh, theirs_fen, stake_fen, detail, hints, loose_conn';
-const json = (v: unknown) => copyField(JSON.stringify(v));
+/** A jsonb field of a COPY line (null stays null). */
+const json = (v: unknown) => (v === null ? null : JSON.stringify(v));
 
 /**
  * Stores items; `waiting` ones keep their connector (the database derives the connector + time
@@ -137,11 +138,11 @@ async function storeItems(q: Queryable, run: RunRow, items: Item[], hints: Map<I
       sum(i.theirs, 'wh'),
       sum(i.theirs, 'totalFen'),
       i.stakeFen,
-      i.class === 'matched' ? null : { ours: i.ours.map(slim), theirs: i.theirs.map(slim), reasons: i.reasons },
-      i.class === 'matched' || waiting ? null : (hints.get(i) ?? []),
+      json(i.class === 'matched' ? null : { ours: i.ours.map(slim), theirs: i.theirs.map(slim), reasons: i.reasons }),
+      json(i.class === 'matched' || waiting ? null : (hints.get(i) ?? [])),
       waiting ? (i.ours[0]?.connector ?? '') : null,
     ]);
-    const text = rows.map((r) => r.map((v, c) => (v === null ? '\\N' : c === 10 || c === 11 ? json(v) : copyField(v as string | number))).join('\t')).join('\n') + '\n';
+    const text = rows.map((r) => r.map(copyField).join('\t')).join('\n') + '\n';
     await q.copyFrom!(`COPY recon_items (${ITEM_COLUMNS}) FROM STDIN`, text);
   }
 }
