@@ -44,9 +44,11 @@ async function pgliteTemplate(): Promise<Blob> {
 
 /**
  * A fresh, migrated database for one test file: PGlite in memory (from a template) or, with
- * TEST_DB=postgres, a new schema on the PostgreSQL server that is dropped on close.
+ * TEST_DB=postgres, a new schema on the PostgreSQL server that is dropped on close. `upTo` (upgrade
+ * tests): only the migrations up to and including that one (PGlite then starts empty, not from the
+ * template); `migrate(db)` applies the rest.
  */
-export async function testDb(): Promise<Db> {
+export async function testDb(opts: { upTo?: string } = {}): Promise<Db> {
   if (TEST_DB === 'postgres') {
     const schema = `t_${process.pid}_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
@@ -54,7 +56,7 @@ export async function testDb(): Promise<Db> {
     await admin.query(`CREATE SCHEMA ${schema}`);
     await admin.end();
     const db = await openPostgres(TEST_DATABASE_URL, { schema, max: 10 });
-    await migrate(db);
+    await migrate(db, opts);
     const close = db.close;
     return Object.assign(db, {
       async close() {
@@ -65,6 +67,11 @@ export async function testDb(): Promise<Db> {
         await c.end();
       },
     });
+  }
+  if (opts.upTo !== undefined) {
+    const db = await openPglite();
+    await migrate(db, opts);
+    return db;
   }
   const db = await openPglite({ loadDataDir: await pgliteTemplate() });
   await migrate(db); // no-op, but proves the template is current

@@ -33,14 +33,21 @@ export function listMigrations(): Migration[] {
   return all;
 }
 
-export async function migrate(db: Db): Promise<string[]> {
+/**
+ * Applies what is not applied yet, in name order. `upTo` (upgrade tests) stops after that migration,
+ * so a test can write rows the way an older release did and then migrate the rest.
+ */
+export async function migrate(db: Db, opts: { upTo?: string } = {}): Promise<string[]> {
+  const all = listMigrations();
+  if (opts.upTo !== undefined && !all.some((m) => m.name === opts.upTo)) throw new Error(`no migration is named ${opts.upTo}`);
   await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
   const applied: string[] = [];
   await db.tx(async (q) => {
     // Several nodes may start at once on one server: one migrates, the others wait.
     if (db.kind === 'postgres') await q.query(`SELECT pg_advisory_xact_lock(7264001)`);
     const done = new Set((await q.query<{ name: string }>(`SELECT name FROM schema_migrations`)).rows.map((r) => r.name));
-    for (const m of listMigrations()) {
+    for (const m of all) {
+      if (opts.upTo !== undefined && m.name.localeCompare(opts.upTo) > 0) break;
       if (done.has(m.name)) continue;
       await q.exec(m.sql);
       await q.query(`INSERT INTO schema_migrations (name) VALUES ($1)`, [m.name]);
