@@ -16,7 +16,7 @@ import { createRun } from '../../src/modules/reconciliation/runs.ts';
 import { executeRun, PART_ROWS, RUN_WORKERS } from '../../src/modules/reconciliation/execute.ts';
 import { claimPart, STAGE_CHUNK } from '../../src/modules/reconciliation/stage.ts';
 import { stageStatement } from '../../src/modules/reconciliation/stage-statement.ts';
-import { machine, numArg, writeSection } from '../support/perf-doc.ts';
+import { calibrate, machine, numArg, writeSection } from '../support/perf-doc.ts';
 
 const N = numArg('orders', 1_000_000);
 // records of one side per partition (the run's memory bound); the API uses PART_ROWS
@@ -183,9 +183,14 @@ async function timedRun(k: number): Promise<Timing> {
   return t;
 }
 
+const speed = (c: { jsMs: number; pgMs: number }) => `JS ${c.jsMs} ms, PostgreSQL ${c.pgMs} ms`;
+const cal0 = await calibrate((sql) => admin.query(sql));
+log(`machine speed now (fixed workloads, lower is faster): ${speed(cal0)}`);
 const timings: Timing[] = [];
 for (let k = 1; k <= RUNS; k++) timings.push(await timedRun(k));
 const load1 = loadavg()[0];
+const cal1 = await calibrate((sql) => admin.query(sql));
+log(`machine speed after the runs: ${speed(cal1)}`);
 await db.close();
 if (!KEEP) await admin.query(`DROP SCHEMA ${SCHEMA} CASCADE`);
 await admin.end();
@@ -216,6 +221,8 @@ rules (match.ts), gets its hints and is stored; the part commits with its marker
 summary; the run's result is committed (“result committed at”: what a reader waits for) and then the staged rows are
 dropped (the total includes that). ${stored.toLocaleString()} items stored. Target: under 10 s for 1,000,000 against 1,000,000 on this 2-core machine.
 ${full ? '' : `\n**This run is at ${N.toLocaleString()} orders, not 1,000,000: the machine was busy.** \`npm run bench -- reconciliation\` runs the full size.\n`}
+Machine speed (bench/support/perf-doc.ts \`calibrate\`: fixed JSON round trips in JS and a fixed hash-and-count query in PostgreSQL, best of three, lower is faster; the same machine moved by up to half from hour to hour): ${speed(cal0)} before the runs, ${speed(cal1)} after.
+
 \`uptime\` when the timed part began (a 1-minute load average above ~2 means other work shared the 2 cores): \`${up0}\`; at its end: \`${uptime}\`.
 
 | run | orders | statement rows | parse + store statement s | partitions: match in SQL + the rest in JS + hints + store s | result committed at s | **total s** (staged rows dropped) | peak RSS MiB | largest partition (records of one side) |

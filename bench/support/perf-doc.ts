@@ -54,3 +54,28 @@ export function numArg(name: string, dflt: number): number {
   const a = process.argv[i];
   return Number(a.includes('=') ? a.split('=')[1] : process.argv[i + 1]);
 }
+
+/**
+ * How fast the machine is right now, by two fixed workloads that no project code changes: the same
+ * JSON round trips in JS and the same hash-and-count query in PostgreSQL (best of three each). The
+ * machine's speed moved by up to half from hour to hour here, so a result says more beside these.
+ */
+export async function calibrate(query: (sql: string) => Promise<unknown>): Promise<{ jsMs: number; pgMs: number }> {
+  const doc = Array.from({ length: 50_000 }, (_, i) => ({ seq: `101437000${String(i).padStart(18, '0')}`, wh: 10_000 + (i % 20_000), fen: [i % 700, i % 800], ok: i % 3 === 0 }));
+  const best = async (f: () => unknown) => {
+    let min = Infinity;
+    for (let k = 0; k < 3; k++) {
+      const t = performance.now();
+      await f();
+      min = Math.min(min, performance.now() - t);
+    }
+    return Math.round(min);
+  };
+  const jsMs = await best(() => {
+    for (let k = 0; k < 5; k++) JSON.parse(JSON.stringify(doc));
+  });
+  await query('SET jit = off');
+  const pgMs = await best(() => query(`SELECT count(DISTINCT h) FROM (SELECT hashtext(g::text) AS h FROM generate_series(1, 1000000) g) x`));
+  await query('RESET jit');
+  return { jsMs, pgMs };
+}
