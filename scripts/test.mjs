@@ -69,7 +69,7 @@ function run(label, list, env) {
   const r = spawnSync(
     process.execPath,
     [
-      '--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=240000',
+      '--import', 'tsx', '--test', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, '--test-timeout=240000',
       '--test-reporter=spec', '--test-reporter-destination=stdout',
       `--test-reporter=${reporter}`, `--test-reporter-destination=${events}`,
       ...list,
