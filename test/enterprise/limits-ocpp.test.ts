@@ -5,6 +5,7 @@ import { minimalDoc } from '../fixtures/minimal.ts';
 import { charger, boot, eventually } from '../ocpp/support.ts';
 import { verifyLedgerLast } from '../support/verify-ledger.ts';
 import { canStart } from '../../src/modules/wallet/index.ts';
+import { FakeClock } from '../../src/platform/clock.ts';
 
 // Issue 17 point 2 over real OCPP 1.6J: enterprise caps while charging. 华南 (cap 20.00) > 深圳 > 宝安;
 // A in 深圳 with its own cap of 14.00, B in 宝安 with none. The charger delivers 54 kW (300 Wh = 0.45
@@ -18,7 +19,11 @@ let p: TestPlatform;
 let admin: string;
 let cp: any;
 const asked = new Set<number>();
-const t0 = Date.now() - 50 * 60_000;
+// the platform's clock runs from a fixed midday, so the sessions (50 to 25 minutes before it) never
+// cross the operator's midnight, where a flat day would be priced in two rounded parts (13.06, not
+// 13.05), nor a month's start, where "this month" of the caps would not hold them
+const NOW = Date.parse('2026-11-18T12:00:00+08:00');
+const t0 = NOW - 50 * 60_000;
 const at = (s: number) => new Date(t0 + s * 1000).toISOString();
 
 before(async () => {
@@ -42,7 +47,7 @@ before(async () => {
       ],
     },
   ];
-  p = await startTestPlatform({ provisioning: doc, timeScale: 0.01 });
+  p = await startTestPlatform({ provisioning: doc, timeScale: 0.01, clock: new FakeClock(NOW, { ticking: true }) });
   admin = await p.login('op1-admin', 'op1-admin-pass');
   await p.api('PUT', '/api/v1/wallet/settings', { minStartBalance: '5.00', stopMargin: '1.00', stopHorizonSeconds: 60, lowBalance: '2.00' }, admin);
   cp = await charger(p);

@@ -5,6 +5,7 @@ import { minimalDoc } from '../fixtures/minimal.ts';
 import { charger, boot, eventually } from '../ocpp/support.ts';
 import { walletBalanceFen } from '../../src/modules/wallet/index.ts';
 import { verifyLedgerLast } from '../support/verify-ledger.ts';
+import { FakeClock } from '../../src/platform/clock.ts';
 
 // Issue 11, point 5 over real OCPP 1.6J: one wallet of 40.00, two connectors of a DC charger started one
 // after the other with two cards of the same driver. The first start holds 30.00, the second the 10.00 left;
@@ -12,6 +13,9 @@ import { verifyLedgerLast } from '../support/verify-ledger.ts';
 // balance watcher stops each when cost + 1.35 (60 s more at 54 kW) reaches its share: B at frame 20
 // (9.00 + 1.35 ≥ 10.00; frame 19: 9.90 < 10.00), A at frame 64 (28.80 + 1.35 ≥ 30.00; frame 63: 29.70).
 const PHONE = '13500000041';
+// the platform's clock runs from a fixed midday, so the session never crosses the operator's
+// midnight, where the flat day would be priced in two rounded parts (a fen more than the figures below)
+const NOW = Date.parse('2026-11-18T12:00:00+08:00');
 let p: TestPlatform;
 let admin: string;
 const cps: any[] = [];
@@ -21,7 +25,7 @@ before(async () => {
   const op = doc.operators[0];
   op.tariffs[0].versions[0].periods = [{ start: '00:00', type: 'flat', electricityPrice: '1.0000', servicePrice: '0.5000' }];
   op.drivers.push({ phone: PHONE, name: '两张卡', idTags: [{ id: 'HOLDA001', status: 'active' }, { id: 'HOLDB001', status: 'active' }], walletBalance: '40.00' });
-  p = await startTestPlatform({ provisioning: doc, timeScale: 0.01 });
+  p = await startTestPlatform({ provisioning: doc, timeScale: 0.01, clock: new FakeClock(NOW, { ticking: true }) });
   admin = await p.login('op1-admin', 'op1-admin-pass');
   await p.api('PUT', '/api/v1/wallet/settings', { minStartBalance: '5.00', stopMargin: '1.00', stopHorizonSeconds: 60, lowBalance: '2.00' }, admin);
 });
@@ -31,7 +35,7 @@ after(async () => {
 });
 
 test('two sessions on one 40.00 wallet: holds 30.00 + 10.00, each remote-stopped at its share, settled, holds released', async () => {
-  const t0 = Date.now() - 40 * 60_000;
+  const t0 = NOW - 40 * 60_000;
   const at = (s: number) => new Date(t0 + s * 1000).toISOString();
   // one DC charger (60 kW per connector), a card on each connector
   const cp = await charger(p);

@@ -5,6 +5,7 @@ import { minimalDoc } from '../fixtures/minimal.ts';
 import { charger, boot, eventually } from '../ocpp/support.ts';
 import { walletBalanceFen } from '../../src/modules/wallet/index.ts';
 import { verifyLedgerLast } from '../support/verify-ledger.ts';
+import { FakeClock } from '../../src/platform/clock.ts';
 
 // Done when: "A session whose cost reaches the wallet balance is remote-stopped and settles to
 // exactly zero balance". A real OCPP 1.6J charger (ocpp-rpc RPCClient, strict) charges at 54 kW on
@@ -12,6 +13,9 @@ import { verifyLedgerLast } from '../support/verify-ledger.ts';
 // StopTransaction, after energy that was still flowing pushed the cost past the balance. Every
 // figure is exact: the frame on which the watcher must decide follows from the rule, not from timing.
 const PHONE = '13500000009';
+// the platform's clock runs from a fixed midday, so the session never crosses the operator's
+// midnight, where the flat day would be priced in two rounded parts (a fen more than the figures below)
+const NOW = Date.parse('2026-11-18T12:00:00+08:00');
 let p: TestPlatform;
 let cp: any;
 let admin: string;
@@ -21,7 +25,7 @@ before(async () => {
   const op = doc.operators[0];
   op.tariffs[0].versions[0].periods = [{ start: '00:00', type: 'flat', electricityPrice: '1.0000', servicePrice: '0.5000' }];
   op.drivers.push({ phone: PHONE, name: '余额少', idTags: [{ id: 'LOWBAL01', status: 'active' }], walletBalance: '10.00' });
-  p = await startTestPlatform({ provisioning: doc, timeScale: 0.01 });
+  p = await startTestPlatform({ provisioning: doc, timeScale: 0.01, clock: new FakeClock(NOW, { ticking: true }) });
   admin = await p.login('op1-admin', 'op1-admin-pass');
   await p.api('PUT', '/api/v1/wallet/settings', { minStartBalance: '5.00', stopMargin: '1.00', stopHorizonSeconds: 60, lowBalance: '2.00' }, admin);
   cp = await charger(p);
@@ -33,8 +37,8 @@ after(async () => {
 
 test('a session whose cost reaches the wallet balance is remote-stopped and settles to exactly zero balance', async () => {
   await boot(cp);
-  await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available', timestamp: new Date().toISOString() });
-  const t0 = Date.now() - 20 * 60_000;
+  await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available', timestamp: p.ctx.clock.date().toISOString() });
+  const t0 = NOW - 20 * 60_000;
   const at = (s: number) => new Date(t0 + s * 1000).toISOString();
   const auth = await cp.call('Authorize', { idTag: 'LOWBAL01' });
   assert.equal(auth.idTagInfo.status, 'Accepted');
