@@ -94,7 +94,7 @@ function expectedForText(t: string): string | null {
   }
 }
 
-async function waitForAnswers(n: number, ms = 10_000) {
+async function waitForAnswers(n: number, ms = 20_000) {
   const end = Date.now() + ms;
   while (conn.answers.length < n && !conn.closed() && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
 }

@@ -24,7 +24,7 @@ doc.operators[0].stations[0].chargers.push({
 );
 const tags = ['CARD0001', 'CARD0012', 'CARD0013'];
 
-const until = async (cond: () => boolean | Promise<boolean>, what: string, ms = 10_000) => {
+const until = async (cond: () => boolean | Promise<boolean>, what: string, ms = 20_000) => {
   const end = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

@@ -23,8 +23,12 @@ export async function charger(p: TestPlatform, opts: { id?: string; password?: s
   return c;
 }
 
-/** Polls until fn returns a truthy value (for effects that follow a socket closing). */
-export async function eventually<T>(fn: () => Promise<T | null | undefined | false>, what = 'condition', ms = 5000): Promise<T> {
+/**
+ * Polls until fn returns a truthy value (for effects that follow a socket closing). The limit is a
+ * last resort, not a timing: a pass returns at the first truthy value, and on a busy 2-core CI machine
+ * (two test files at once, each with its own platform and database) 5 s was within reach.
+ */
+export async function eventually<T>(fn: () => Promise<T | null | undefined | false>, what = 'condition', ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();

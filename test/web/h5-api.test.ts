@@ -21,7 +21,7 @@ async function driverToken(operatorId: string, phone: string) {
   return l.body.token as string;
 }
 
-const until = async <T>(f: () => Promise<T | null | undefined | false>, ms = 10_000): Promise<T> => {
+const until = async <T>(f: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> => {
   const end = Date.now() + ms;
   for (;;) {
     const v = await f();

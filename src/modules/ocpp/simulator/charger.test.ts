@@ -61,7 +61,7 @@ const sim = (id: string, extra: Partial<ConstructorParameters<typeof SimulatedCh
     ...extra,
   });
 const of = (id: string, action: string) => frames.filter((f) => f.id === id && f.action === action);
-const until = async (cond: () => boolean, what: string, ms = 5000) => {
+const until = async (cond: () => boolean, what: string, ms = 20_000) => {
   const end = systemClock.now() + ms;
   while (!cond()) {
     if (systemClock.now() > end) throw new Error(`timed out waiting for ${what}`);
