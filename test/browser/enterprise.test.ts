@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Page } from 'playwright-core';
-import { startWorld, newPage, shot, type World } from './support.ts';
+import { startWorld, newPage, shot, confirmModal, type World } from './support.ts';
 
 let w: World;
 let page: Page;
@@ -61,7 +61,8 @@ test('/console/enterprises: the list, the department tree editor, members with i
   // the member's caps edited in place
   await page.getByTestId('limits-18475511853').click();
   await page.getByTestId('limits-amount').fill('250.00');
-  await page.getByTestId('limits-save').click();
+  assert.equal(await page.getByTestId('limits-amount').inputValue(), '250.00');
+  await confirmModal(page, 'limits-save');
   await page.getByTestId('usage-18475511853').getByText('金额 0.00 / 250.00 元').waitFor();
   await page.getByTestId('members-import').click();
   const file = join(tmpdir(), `members-${process.pid}.csv`);

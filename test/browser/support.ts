@@ -157,3 +157,30 @@ export async function fillPicker(page: Page, input: Locator, value: string): Pro
     }
   }
 }
+
+/**
+ * Clicks a modal's OK button (its data-testid) and waits until the modal has closed. On a slow CI
+ * machine a click can be lost while the modal is still opening (CI on Node 22: the enterprise limits
+ * modal stayed open and the new cap never showed), so the click is repeated, up to three times,
+ * while the modal stays open; a modal that stays open anyway (a form error, a refused request) fails
+ * with its text and the messages on the page.
+ * Only for idempotent actions (a PUT of the same caps, a department of the same name), where a
+ * repeated click that the first one did reach changes nothing more.
+ */
+export async function confirmModal(page: Page, okTestId: string): Promise<void> {
+  const ok = page.getByTestId(okTestId);
+  const modal = page.locator('.ant-modal').filter({ has: ok });
+  for (let attempt = 1; ; attempt++) {
+    if (attempt > 1 && !(await modal.isVisible())) return;
+    await ok.click();
+    try {
+      await modal.waitFor({ state: 'hidden', timeout: 7_000 });
+      return;
+    } catch (e) {
+      if (attempt >= 3) {
+        const text = async (l: Locator) => ((await l.allTextContents().catch(() => [])) as string[]).join(' | ').slice(0, 300);
+        throw new Error(`the modal of ${okTestId} stayed open: ${await text(modal)}; messages shown: ${(await text(page.locator('.ant-message'))) || 'none'}`);
+      }
+    }
+  }
+}
