@@ -164,8 +164,8 @@ export async function fillPicker(page: Page, input: Locator, value: string): Pro
  * modal stayed open and the new cap never showed), so the click is repeated, up to three times,
  * while the modal stays open; a modal that stays open anyway (a form error, a refused request) fails
  * with its text and the messages on the page.
- * Only for idempotent actions (a PUT of the same caps, a department of the same name), where a
- * repeated click that the first one did reach changes nothing more.
+ * Only for idempotent actions (a PUT of the same caps), where a repeated click that the first one
+ * did reach changes nothing more; not for one that creates something (adding a department).
  */
 export async function confirmModal(page: Page, okTestId: string): Promise<void> {
   const ok = page.getByTestId(okTestId);
@@ -176,7 +176,7 @@ export async function confirmModal(page: Page, okTestId: string): Promise<void> 
     try {
       await modal.waitFor({ state: 'hidden', timeout: 7_000 });
       return;
-    } catch (e) {
+    } catch {
       if (attempt >= 3) {
         const text = async (l: Locator) => ((await l.allTextContents().catch(() => [])) as string[]).join(' | ').slice(0, 300);
         throw new Error(`the modal of ${okTestId} stayed open: ${await text(modal)}; messages shown: ${(await text(page.locator('.ant-message'))) || 'none'}`);
