@@ -106,6 +106,17 @@ export async function stagedRows(q: Queryable, runId: number, range: { lo: numbe
   return r.rows.map(stagedRec);
 }
 
+/** The partner's rows with these StartChargeSeqs in a range of buckets, by row. */
+export async function stagedRowsOf(q: Queryable, runId: number, range: { lo: number; hi: number }, seqs: string[]): Promise<Rec[]> {
+  if (!seqs.length) return [];
+  const r = await q.query<StagedRow>(
+    `SELECT row_no, seq, connector, start_ms, end_ms, wh, elec_fen, service_fen, total_fen FROM recon_statement_rows
+     WHERE run_id = $1 AND bucket BETWEEN $2 AND $3 AND seq = ANY($4::text[]) ORDER BY row_no`,
+    [runId, Math.floor(range.lo), Math.floor(range.hi), seqs],
+  );
+  return r.rows.map(stagedRec);
+}
+
 export interface StagedRow {
   row_no: number;
   seq: string | null;
