@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../ocpp/harness.ts';
+import { SERVER_NODE_FLAGS } from '../../bin/node-flags.mjs';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -22,7 +23,7 @@ export async function startNode(name: string, dir: string, dbUrl: string, env: R
   // the relay is what `env` says: a NATS_URL in the bench's own environment must not leak into the LISTEN/NOTIFY run
   const { NATS_URL: _, ...inherited } = process.env;
   const logFile = `/tmp/chargeops-bench-cluster-${name}.log`;
-  const child = spawn(process.execPath, [`${dir}/bin/chargeops.mjs`, 'start'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, `${dir}/bin/chargeops.mjs`, 'start'], {
     cwd: dir,
     env: { ...inherited, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: dbUrl, DEMO_DATA: 'false', WEB_BUILD: 'off', LOG_LEVEL: 'warn', HEARTBEAT_INTERVAL_S: '3600', ...secrets, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,6 +14,7 @@ import { machine, percentile, writeSection } from '../support/perf-doc.ts';
 import { freshBenchDb } from './db.ts';
 import { benchSecret, commands, freePort, login, pool, serverCheckout } from './harness.ts';
 import { RawCharger, meterValuesPayload } from './raw-charger.ts';
+import { SERVER_NODE_FLAGS } from '../../bin/node-flags.mjs';
 
 const arg = (name: string, env: string, def: number) => {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -125,7 +126,7 @@ async function main() {
   serverCommit = commit;
   // BENCH_SERVER_PROF=DIR: the server writes a V8 CPU profile there when it stops (for finding its bottleneck).
   const prof = process.env.BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, `${serverDir}/bin/chargeops.mjs`, 'start'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...prof, `${serverDir}/bin/chargeops.mjs`, 'start'], {
     cwd: serverDir,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: db.url, DEMO_DATA: 'false', WEB_BUILD: 'off', LOG_LEVEL: 'warn', HEARTBEAT_INTERVAL_S: '3600', AUTH_SECRET: randomBytes(24).toString('hex'), SECRETS_KEY: randomBytes(32).toString('base64'), SECURITY_LIVE_DETECTION: String(DETECTION) },
     stdio: ['ignore', 'pipe', 'pipe'],
