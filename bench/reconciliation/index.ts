@@ -17,6 +17,7 @@ import { executeRun, PART_ROWS, RUN_WORKERS } from '../../src/modules/reconcilia
 import { claimPart, STAGE_CHUNK } from '../../src/modules/reconciliation/stage.ts';
 import { stageStatement } from '../../src/modules/reconciliation/stage-statement.ts';
 import { calibrate, machine, numArg, writeSection } from '../support/perf-doc.ts';
+import { SERVER_NODE_FLAGS } from '../../bin/node-flags.mjs';
 
 const N = numArg('orders', 1_000_000);
 // records of one side per partition (the run's memory bound); the API uses PART_ROWS
@@ -236,7 +237,7 @@ Items per class: ${Object.entries(counts).map(([k, v]) => `${k} ${v.toLocaleStri
 Memory: the statement's text is held once, as the API holds a request's body (${mib(content.length)} MiB of the peak); its records
 are never all held (parsed in pieces, stored a chunk at a time), and the run holds in JS only what a partition does not match in SQL, so the peak follows the differences of a partition (at most PART_ROWS in
 src/modules/reconciliation/execute.ts a side), not the month.
-Machine: ${machine()}, Node flags ${process.execArgv.filter((a) => a.startsWith('--max-')).join(' ') || 'none'} (the server's: bin/node-flags.mjs). Measured ${new Date().toISOString().slice(0, 10)}; 1-minute load average ${load0.toFixed(1)} before the median run and ${load1.toFixed(1)} after the last.
-Reproduce: \`npm run bench -- reconciliation\` or \`node --max-semi-space-size=64 --import tsx --expose-gc bench/reconciliation/index.ts [--orders 1000000] [--runs 3] [--part-rows 1000000] [--no-write] [--keep]\`.`;
+Machine: ${machine()}, Node flags ${process.execArgv.filter((a) => a.startsWith('--max-')).join(' ') || 'none'} (the server's, bin/node-flags.mjs: ${SERVER_NODE_FLAGS.join(' ')}). Measured ${new Date().toISOString().slice(0, 10)}; 1-minute load average ${load0.toFixed(1)} before the median run and ${load1.toFixed(1)} after the last.
+Reproduce: \`npm run bench -- reconciliation\` or \`node ${SERVER_NODE_FLAGS.join(' ')} --import tsx --expose-gc bench/reconciliation/index.ts [--orders 1000000] [--runs 3] [--part-rows 1000000] [--no-write] [--keep]\`.`;
 if (WRITE) writeSection('Reconciliation', body);
 console.log(body);

@@ -114,17 +114,17 @@ test('orders: the table keeps the page’s width, the order number is fixed, col
   assert.doesNotMatch((await page.getByTestId('orders-table').textContent()) ?? '', new RegExp(DC), 'the charger column is not shown by default');
   await page.getByTestId('orders-columns').click();
   // antd puts the test id on the checkbox's input (or its wrapper in other versions): either says whether it is checked
-  const box = { isChecked: () => page.getByTestId('orders-col-charger').evaluate((el) => (el instanceof HTMLInputElement ? el.checked : !!el.querySelector('input:checked'))) };
+  const checked = () => page.getByTestId('orders-col-charger').evaluate((el) => (el instanceof HTMLInputElement ? el.checked : !!el.querySelector('input:checked')));
   // a click the opening popover lost (CI, Node 20, once: the column never came): the box says
   // whether it counted; it is clicked again only while it is still unchecked, up to three times
-  for (let i = 0; i < 3 && !(await box.isChecked()); i++) {
+  for (let i = 0; i < 3 && !(await checked()); i++) {
     await page.getByTestId('orders-col-charger').click();
-    await waitFor('the charger box checked', async () => box.isChecked(), 3_000).catch(() => {});
+    await waitFor('the charger box checked', checked, 3_000).catch(() => {});
   }
   const table = async () => (await page.getByTestId('orders-table').textContent()) ?? '';
   await waitFor('the charger column', async () => (await table()).includes(DC)).catch(async (e) => {
     const saved = await page.evaluate(() => Object.entries(localStorage).filter(([k]) => /column/i.test(k)));
-    throw new Error(`${(e as Error).message}: box checked ${await box.isChecked()}, saved ${JSON.stringify(saved)}, table header ${JSON.stringify((await page.locator('[data-testid="orders-table"] thead').textContent())?.slice(0, 300))}`);
+    throw new Error(`${(e as Error).message}: box checked ${await checked()}, saved ${JSON.stringify(saved)}, table header ${JSON.stringify((await page.locator('[data-testid="orders-table"] thead').textContent())?.slice(0, 300))}`);
   });
   await shot(page, 'console-orders-columns');
   await page.reload();
