@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { KWH, LOCAL, MONEY, csvRows, type RowBatch, localTimeParser, parseKwhToWh, parseMoney, readStatement, statementRows, type StatementCheck } from './statement.ts';
 
 const XJ = '101437000';
@@ -86,6 +87,21 @@ test('XLSX: the first sheet, numbers and date cells', async () => {
   assert.deepEqual(r.problems, []);
   assert.equal(r.rows[0].startMs, Date.parse('2026-08-10T10:00:00+08:00'), 'a date cell is the wall time it shows, in the operator’s zone');
   assert.deepEqual([r.rows[0].wh, r.rows[0].elecFen, r.rows[0].serviceFen, r.rows[0].totalFen, r.rows[0].row], [25370, 1557, 2400, 3957, 2]);
+});
+
+test('XLSX whose sheet comes after its shared strings and before xl/workbook.xml (a zip order ExcelJS itself writes at times) is read', async () => {
+  const wb = new ExcelJS.Workbook();
+  wb.addWorksheet('statement').addRow(HEAD.split(','));
+  wb.getWorksheet('statement')!.addRow([seq(1), '4403070003000020001601', '2026-08-10 10:00:00', '2026-08-10 11:00:00', 25.37, 15.57, 24, 39.57]);
+  const zip = await JSZip.loadAsync(Buffer.from(await wb.xlsx.writeBuffer()));
+  // the streaming reader met the sheet with its strings read and no workbook yet (CI, once: "Cannot read properties of undefined (reading 'sheets')")
+  const order = ['[Content_Types].xml', '_rels/.rels', 'xl/_rels/workbook.xml.rels', 'xl/sharedStrings.xml', 'xl/worksheets/sheet1.xml', 'xl/styles.xml', 'xl/workbook.xml'];
+  const out = new JSZip();
+  for (const name of [...order, ...Object.keys(zip.files).filter((n) => !order.includes(n) && !zip.files[n].dir)]) out.file(name, await zip.file(name)!.async('uint8array'));
+  const buf = await out.generateAsync({ type: 'nodebuffer' });
+  const r = await readStatement(statementRows('xlsx', buf.toString('base64'), 'Asia/Shanghai'), undefined, check);
+  assert.deepEqual(r.problems, []);
+  assert.deepEqual([r.rows[0].seq, r.rows[0].wh, r.rows[0].totalFen], [seq(1), 25370, 3957]);
 });
 
 test('property: money and energy parse exactly (no binary floats)', () => {

@@ -321,6 +321,10 @@ const cellText = (v: ExcelJS.CellValue, timeZone: string): string => {
 /** The first sheet of an XLSX workbook, streamed. */
 export async function* xlsxRows(input: Buffer, timeZone = 'Asia/Shanghai'): AsyncIterable<RowBatch> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([input]), { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit' });
+  // ExcelJS's reader looks up a sheet's name in the workbook's model, which it has only once
+  // xl/workbook.xml went by: a zip with the sheet before it (ExcelJS's own writer does that at
+  // times) failed with "reading 'sheets'". The name is not needed here (the first sheet is read).
+  (reader as unknown as { model?: { sheets?: unknown[] } }).model ??= { sheets: [] };
   for await (const sheet of reader) {
     for await (const r of sheet as unknown as AsyncIterable<ExcelJS.Row>) {
       const vals = (r.values as ExcelJS.CellValue[]).slice(1);
